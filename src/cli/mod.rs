@@ -1,0 +1,43 @@
+//! The admin's commands (names fixed by INTERFACE.md). Each submodule owns one subcommand:
+//! `run(args) -> Result<(), CliError>`; `main.rs` maps errors to exit codes
+//! (0 ok, 1 invalid config or input, 2 runtime failure).
+
+pub mod check_config;
+pub mod demo;
+pub mod explain;
+pub mod holidays;
+pub mod report;
+pub mod run;
+pub mod simulate;
+pub mod status;
+pub mod test_notify;
+
+use std::path::Path;
+
+/// A command's failure, with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Exit 1: the config or the command's input is invalid. The message says what and where.
+    #[error("{0}")]
+    Invalid(String),
+    /// Exit 2: something failed at run time.
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Invalid(_) => 1,
+            CliError::Runtime(_) => 2,
+        }
+    }
+}
+
+/// Default config path, overridable by `--config` or `SLAVAKT_CONFIG`.
+pub const DEFAULT_CONFIG: &str = "/etc/slavakt/slavakt.toml";
+
+/// Loads and validates the config, mapping problems to exit code 1 with every problem listed.
+pub fn load_config(path: &Path) -> Result<crate::config::Config, CliError> {
+    crate::config::load(path).map_err(|e| CliError::Invalid(e.to_string()))
+}

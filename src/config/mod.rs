@@ -1,0 +1,571 @@
+//! Configuration: the TOML file admins edit, read in two stages.
+//!
+//! `raw` mirrors the file (strings, options; unknown keys collected with their paths), `validate`
+//! turns it into the typed [`Config`] below, collecting **every** problem with its key path and a
+//! hint ([`ConfigError`]). Everything after loading uses only the typed `Config`: durations are
+//! parsed, time zones resolved, calendars compiled, references between sections checked.
+//! Secrets are [`Secret`]s (redacted `Debug`) read from the file, a `*_file`, or the environment
+//! (`SLAVAKT_<SECTION>__<KEY>`).
+
+mod raw;
+mod validate;
+
+use crate::calendar::Calendar;
+use crate::duration::HumanDuration;
+use crate::secret::Secret;
+use chrono_tz::Tz;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// One problem in a config file: where, what, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Dotted key path, e.g. `plan[3].to[1]` or `roles.vakthavende.phone`.
+    pub path: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, " (hint: {h})")?;
+        }
+        Ok(())
+    }
+}
+
+/// All problems found in one file.
+#[derive(Debug, Clone)]
+pub struct ConfigErrors {
+    pub file: PathBuf,
+    pub errors: Vec<ConfigError>,
+}
+
+impl std::fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{}: {} problem(s) found",
+            self.file.display(),
+            self.errors.len()
+        )?;
+        for e in &self.errors {
+            writeln!(f, "  - {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// Loads, applies environment overrides, reads secret files and validates.
+pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+    validate::load_file(path, &std::env::vars().collect())
+}
+
+/// Same as [`load`] with an explicit environment (tests).
+pub fn load_with_env(path: &Path, env: &BTreeMap<String, String>) -> Result<Config, ConfigErrors> {
+    validate::load_file(path, env)
+}
+
+/// Parses and validates TOML text; `base_dir` resolves relative `*_file` paths.
+pub fn from_str(
+    text: &str,
+    origin: &Path,
+    env: &BTreeMap<String, String>,
+) -> Result<Config, ConfigErrors> {
+    validate::from_str(text, origin, env)
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub source: PathBuf,
+    pub daemon: DaemonConfig,
+    pub pureservice: PureserviceConfig,
+    /// Always contains `24x7`.
+    pub calendars: BTreeMap<String, Calendar>,
+    /// SLA levels by name (`kritisk`, `hoy`, …).
+    pub sla: BTreeMap<String, SlaLevel>,
+    pub roles: BTreeMap<String, Role>,
+    pub municipalities: Vec<Municipality>,
+    pub services: Vec<Service>,
+    pub channels: Channels,
+    pub plan: Vec<PlanRule>,
+    pub classify: ClassifyConfig,
+    pub changes: ChangeConfig,
+    pub alerts: AlertsConfig,
+    pub reports: Vec<ReportSchedule>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    Nb,
+    Nn,
+    Da,
+    En,
+}
+
+impl Language {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Language::Nb => "nb",
+            Language::Nn => "nn",
+            Language::Da => "da",
+            Language::En => "en",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DaemonConfig {
+    pub state_file: PathBuf,
+    pub timezone: Tz,
+    pub poll_interval: chrono::Duration,
+    pub language: Language,
+    pub dry_run: bool,
+    /// `None` disables the HTTP endpoint. Default `127.0.0.1:9464`.
+    pub http_listen: Option<SocketAddr>,
+    pub templates_dir: Option<PathBuf>,
+    /// Where serious-incident reports and monthly reports are written.
+    pub reports_dir: PathBuf,
+    /// Calendar whose closed hours make `off_hours` stand-ins take over (default `kundeservice`).
+    pub off_hours_calendar: String,
+    /// More than this many intents for one recipient in one cycle are sent as one digest.
+    pub storm_limit: u32,
+    /// How long in-flight sends may take after SIGTERM.
+    pub shutdown_grace: chrono::Duration,
+    /// Resolved tickets are kept this long for reports (default 13 months ≈ 396 days).
+    pub retention: chrono::Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    XAuthorizationKey,
+    Bearer,
+}
+
+/// How a timestamp is written inside a Pureservice `filter=` expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateLiteral {
+    /// `DateTimeOffset(2026, 5, 6, 0, 0, 0, 0, TimeSpan(0, 2, 0, 0))` (seen in production).
+    DateTimeOffset,
+    /// `"2026-05-06T00:00:00Z"` as a quoted string.
+    IsoString,
+}
+
+/// Where the affected municipality (or service) of a ticket is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldSource {
+    /// Requester → company → `[[municipalities]].companies`.
+    RequesterCompany,
+    /// Category names (`[[services]].categories`).
+    Category,
+    /// A custom field such as `cf_3`, holding a name (several separated by `,` or `;`).
+    CustomField(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct PureserviceConfig {
+    pub base_url: url::Url,
+    pub api_prefix: String,
+    pub api_key: Secret,
+    pub auth: AuthMode,
+    pub timeout: chrono::Duration,
+    pub max_requests_per_minute: u32,
+    pub page_size: u32,
+    /// Re-read window behind the cursor, to survive clock skew and slow commits.
+    pub sync_overlap: chrono::Duration,
+    pub date_literal: DateLiteral,
+    /// Refresh cached reference data (users, companies, …) this often.
+    pub reference_refresh: chrono::Duration,
+    /// Pureservice priority name → SLA level name.
+    pub priorities: BTreeMap<String, String>,
+    /// Priority names that mean "not set" (classification applies).
+    pub unset_priorities: Vec<String>,
+    /// Status names that pause the SLA clocks.
+    pub paused_statuses: Vec<String>,
+    pub municipality_from: Vec<FieldSource>,
+    pub service_from: Vec<FieldSource>,
+    /// `requestTypeId` values that are planned changes (default `[2]`).
+    pub change_request_types: Vec<u64>,
+    pub fields: TicketFields,
+    /// Who the daemon is in Pureservice (its own notes are not "status updates by an agent").
+    pub own_user_id: Option<u64>,
+}
+
+/// Optional custom fields that carry information the templates use.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFields {
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+    pub consequence: Option<String>,
+    pub expected_fix: Option<String>,
+    pub cause: Option<String>,
+    pub units: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SlaLevel {
+    pub name: String,
+    /// Shown in messages and reports, e.g. "Kritisk".
+    pub label: String,
+    pub response: HumanDuration,
+    pub resolution: HumanDuration,
+    pub calendar: String,
+    /// Percentages (1–100) at which a warning fires, ascending.
+    pub warn_at: Vec<u8>,
+    /// Rank for "higher than": larger is more severe. Derived from the order of `[sla.*]`
+    /// tables in the file unless `rank` is given (kritisk 4, hoy 3, middels 2, lav 1).
+    pub rank: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub name: String,
+    pub email: Option<String>,
+    /// E.164, e.g. `+4790000101`.
+    pub phone: Option<String>,
+    /// Role that stands in outside `daemon.off_hours_calendar` hours.
+    pub off_hours: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub name: String,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub critical: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Municipality {
+    pub name: String,
+    pub companies: Vec<String>,
+    pub contacts: Vec<Contact>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub name: String,
+    pub categories: Vec<String>,
+    /// The SLA's Kritisk definition: systems needed for life and health.
+    pub life_and_health: bool,
+    pub administrator: Option<Contact>,
+    pub vendor: Option<Contact>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    StartTls,
+    Tls,
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub struct EmailChannel {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub from: String,
+    /// Extra CA certificate (PEM) for a private relay.
+    pub ca_file: Option<PathBuf>,
+    pub timeout: chrono::Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsProvider {
+    Link,
+    Sveve,
+    Twilio,
+    Http,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmsChannel {
+    pub provider: SmsProvider,
+    pub url: String,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub sender: String,
+    /// `http` provider: JSON body with `{{ to }}`, `{{ text }}`, `{{ sender }}` placeholders.
+    pub body_template: Option<String>,
+    pub timeout: chrono::Duration,
+}
+
+/// OAuth client settings shared by the Graph-based channels.
+#[derive(Debug, Clone)]
+pub struct GraphAuth {
+    /// e.g. `https://login.microsoftonline.com`
+    pub authority: String,
+    pub tenant: String,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    /// e.g. `https://graph.microsoft.com/v1.0`
+    pub graph_url: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum TeamsChannel {
+    Workflows {
+        url: Secret,
+    },
+    Graph {
+        auth: GraphAuth,
+        /// File holding the delegated refresh token; rotated tokens are written back.
+        refresh_token_file: PathBuf,
+        team_id: String,
+        channel_id: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum IntranetChannel {
+    SharepointNews { auth: GraphAuth, site_id: String },
+    SharepointList { auth: GraphAuth, site_id: String, list_id: String },
+    Webhook { url: Secret },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Channels {
+    pub email: Option<EmailChannel>,
+    pub sms: Option<SmsChannel>,
+    pub teams: BTreeMap<String, TeamsChannel>,
+    pub intranet: Option<IntranetChannel>,
+    pub pureservice_note: bool,
+    pub retry: RetryPolicy,
+    /// At most this many sends in flight per channel.
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub initial: chrono::Duration,
+    pub max: chrono::Duration,
+    /// Give up (permanent failure, fallback) after this long.
+    pub deadline: chrono::Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            initial: chrono::Duration::seconds(5),
+            max: chrono::Duration::minutes(5),
+            deadline: chrono::Duration::hours(1),
+        }
+    }
+}
+
+/// A `via` entry of a plan rule.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChannelRef {
+    Email,
+    Sms,
+    Teams(String),
+    Intranet,
+    PureserviceNote,
+}
+
+impl ChannelRef {
+    pub fn parse(s: &str) -> Option<ChannelRef> {
+        match s {
+            "email" => Some(ChannelRef::Email),
+            "sms" => Some(ChannelRef::Sms),
+            "intranet" => Some(ChannelRef::Intranet),
+            "pureservice_note" => Some(ChannelRef::PureserviceNote),
+            _ => s
+                .strip_prefix("teams:")
+                .filter(|n| !n.is_empty())
+                .map(|n| ChannelRef::Teams(n.to_string())),
+        }
+    }
+    /// Whether messages on this channel go to a person (e-mail, SMS) or to a shared target.
+    pub fn is_personal(&self) -> bool {
+        matches!(self, ChannelRef::Email | ChannelRef::Sms)
+    }
+}
+
+impl std::fmt::Display for ChannelRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChannelRef::Email => f.write_str("email"),
+            ChannelRef::Sms => f.write_str("sms"),
+            ChannelRef::Teams(n) => write!(f, "teams:{n}"),
+            ChannelRef::Intranet => f.write_str("intranet"),
+            ChannelRef::PureserviceNote => f.write_str("pureservice_note"),
+        }
+    }
+}
+
+/// A `to` entry of a plan rule.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Audience {
+    Role(String),
+    ServiceAdministrator,
+    ServiceVendor,
+    MunicipalityCritical,
+    MunicipalityAll,
+    TicketAssignee,
+    Notified,
+}
+
+impl Audience {
+    pub fn parse(s: &str) -> Option<Audience> {
+        match s {
+            "service:administrator" => Some(Audience::ServiceAdministrator),
+            "service:vendor" => Some(Audience::ServiceVendor),
+            "municipality:critical" => Some(Audience::MunicipalityCritical),
+            "municipality:all" => Some(Audience::MunicipalityAll),
+            "ticket:assignee" => Some(Audience::TicketAssignee),
+            "notified" => Some(Audience::Notified),
+            _ => s
+                .strip_prefix("role:")
+                .filter(|n| !n.is_empty())
+                .map(|n| Audience::Role(n.to_string())),
+        }
+    }
+}
+
+impl std::fmt::Display for Audience {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Audience::Role(n) => write!(f, "role:{n}"),
+            Audience::ServiceAdministrator => f.write_str("service:administrator"),
+            Audience::ServiceVendor => f.write_str("service:vendor"),
+            Audience::MunicipalityCritical => f.write_str("municipality:critical"),
+            Audience::MunicipalityAll => f.write_str("municipality:all"),
+            Audience::TicketAssignee => f.write_str("ticket:assignee"),
+            Audience::Notified => f.write_str("notified"),
+        }
+    }
+}
+
+/// A `when` entry of a plan rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    Opened,
+    After(HumanDuration),
+    Every(HumanDuration),
+    NoUpdateFor(HumanDuration),
+    ResponseWarning,
+    ResponseBreached,
+    ResolutionWarning,
+    ResolutionBreached,
+    Resolved,
+    Reopened,
+    ChangeStartsIn(HumanDuration),
+    ChangeStarted,
+    ChangeCompleted,
+    /// Planned start/end moved after the announcement.
+    ChangeMoved,
+    ChangeCancelled,
+    /// Registered with less notice than the longest `change_starts_in` rule.
+    ChangeShortNotice,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanRule {
+    pub id: String,
+    /// SLA level names the rule applies to.
+    pub priorities: Vec<String>,
+    pub when: Trigger,
+    pub to: Vec<Audience>,
+    pub via: Vec<ChannelRef>,
+    pub template: String,
+    pub important: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassifyAction {
+    Suggest,
+    Set,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClassifyRule {
+    pub id: String,
+    pub level: String,
+    pub action: ClassifyAction,
+    pub services: Vec<String>,
+    /// Matches any service flagged `life_and_health`.
+    pub life_and_health: bool,
+    pub categories: Vec<String>,
+    pub municipalities: Vec<String>,
+    pub sources: Vec<String>,
+    /// Normalised keywords (lower case, diacritics folded as documented in `classify`).
+    pub keywords: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClassifyConfig {
+    pub rules: Vec<ClassifyRule>,
+    /// Level for an unprioritised ticket no rule matches (`None`: leave it unclassified).
+    pub default_level: Option<String>,
+    pub default_action: ClassifyAction,
+    /// Suspected major incident: `cluster_size` tickets about one service within `cluster_window`.
+    pub cluster_size: u32,
+    pub cluster_window: chrono::Duration,
+    pub notify: Vec<Audience>,
+    pub via: Vec<ChannelRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChangeConfig {
+    /// Minimum notice for planned downtime (SLA §6.2: 3 days).
+    pub min_notice: HumanDuration,
+}
+
+/// Where alerts about the daemon itself go (Pureservice outage, failed deliveries).
+#[derive(Debug, Clone)]
+pub struct AlertsConfig {
+    pub to: Vec<Audience>,
+    pub via: Vec<ChannelRef>,
+    /// Pureservice unreachable this long → outage alert.
+    pub outage_after: chrono::Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Md,
+    Html,
+    Csv,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportSchedule {
+    pub schedule: cron::Schedule,
+    /// Cron source text (for display and as the idempotency key).
+    pub schedule_text: String,
+    /// E-mail addresses or `role:NAME` entries, resolved at send time.
+    pub to: Vec<String>,
+    pub format: ReportFormat,
+}
+
+impl Config {
+    pub fn level(&self, name: &str) -> Option<&SlaLevel> {
+        self.sla.get(name)
+    }
+    /// SLA level for a Pureservice priority name (or an SLA level name given directly).
+    pub fn level_for_priority(&self, priority: &str) -> Option<&SlaLevel> {
+        self.pureservice
+            .priorities
+            .get(priority)
+            .and_then(|l| self.sla.get(l))
+            .or_else(|| self.sla.get(priority))
+    }
+    pub fn calendar(&self, name: &str) -> Option<&Calendar> {
+        self.calendars.get(name)
+    }
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+    pub fn municipality(&self, name: &str) -> Option<&Municipality> {
+        self.municipalities.iter().find(|m| m.name == name)
+    }
+}

@@ -1,0 +1,118 @@
+//! The ledger: every intent the plan issued, and every delivery attempt and outcome.
+//!
+//! It is the source of truth for "already sent": the plan engine asks it whether a rule
+//! occurrence fired; the outbox records attempts here; `status` and the reports read it.
+//! Persisted in the state file.
+
+use crate::plan::{Intent, IntentKey, Recipient};
+use crate::ticket::TicketId;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Persisted, not yet sent (or waiting for a retry).
+    Pending,
+    /// A send was started; if the process died now we do not know whether it arrived.
+    InFlight,
+    Delivered,
+    /// Permanently failed (after retries, or a permanent error); fallback raised.
+    Failed,
+    /// Not sent on purpose (dry run, or merged into a digest).
+    Skipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+    /// Short outcome text: "250 accepted", "HTTP 503 (retryable)", … — never secrets.
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub intent: Intent,
+    pub created_at: DateTime<Utc>,
+    pub status: DeliveryStatus,
+    pub attempts: Vec<Attempt>,
+    /// Earliest time of the next attempt while pending.
+    pub next_attempt: Option<DateTime<Utc>>,
+    /// Id the far side gave (Message-ID, Teams message id, SharePoint page id…).
+    pub remote_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ledger {
+    /// Keyed by `IntentKey`'s display form.
+    pub entries: BTreeMap<String, LedgerEntry>,
+}
+
+impl Ledger {
+    pub fn get(&self, key: &IntentKey) -> Option<&LedgerEntry> {
+        self.entries.get(&key.to_string())
+    }
+
+    /// Records newly issued intents as pending. An intent already present is left untouched.
+    pub fn issue(&mut self, intents: &[Intent], now: DateTime<Utc>) {
+        for i in intents {
+            self.entries
+                .entry(i.key.to_string())
+                .or_insert_with(|| LedgerEntry {
+                    intent: i.clone(),
+                    created_at: now,
+                    status: DeliveryStatus::Pending,
+                    attempts: Vec::new(),
+                    next_attempt: Some(now),
+                    remote_id: None,
+                });
+        }
+    }
+
+    /// Whether any intent of (ticket, rule, occurrence) was issued.
+    pub fn fired(&self, ticket: TicketId, rule: &str, occurrence: u32) -> bool {
+        self.for_ticket(ticket)
+            .any(|e| e.intent.key.rule == rule && e.intent.key.occurrence == occurrence)
+    }
+
+    /// Highest occurrence of (ticket, rule) issued so far.
+    pub fn last_occurrence(&self, ticket: TicketId, rule: &str) -> Option<u32> {
+        self.for_ticket(ticket)
+            .filter(|e| e.intent.key.rule == rule)
+            .map(|e| e.intent.key.occurrence)
+            .max()
+    }
+
+    /// Distinct (channel, recipient) pairs this ticket's plan reached or tried to reach.
+    pub fn notified(&self, ticket: TicketId) -> Vec<(String, Recipient)> {
+        let mut out: Vec<(String, Recipient)> = self
+            .for_ticket(ticket)
+            .filter(|e| e.status != DeliveryStatus::Skipped || e.intent.reason == crate::plan::Reason::Digest)
+            .map(|e| (e.intent.key.channel.clone(), e.intent.recipient.clone()))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    pub fn for_ticket(&self, ticket: TicketId) -> impl Iterator<Item = &LedgerEntry> {
+        let prefix = format!("{ticket}/");
+        self.entries
+            .range(prefix.clone()..)
+            .take_while(move |(k, _)| k.starts_with(&prefix))
+            .map(|(_, e)| e)
+    }
+
+    /// Entries waiting to be sent (pending, or in flight at a crash) in creation order.
+    pub fn pending(&self) -> Vec<&LedgerEntry> {
+        let mut v: Vec<&LedgerEntry> = self
+            .entries
+            .values()
+            .filter(|e| matches!(e.status, DeliveryStatus::Pending | DeliveryStatus::InFlight))
+            .collect();
+        v.sort_by_key(|e| (e.created_at, e.intent.key.clone()));
+        v
+    }
+}

@@ -1,0 +1,23 @@
+//! slavakt — SLA watch for a Pureservice service desk.
+//!
+//! The flow, left to right: `pureservice` polls tickets → `tracker` folds them into history →
+//! `sla` computes each ticket's clocks → `plan` decides which messages are due (pure, with
+//! reasons and idempotency keys) → `ledger` records them → `outbox` delivers them over `notify`
+//! channels → `state` persists it all atomically. `app` wires the loop; `cli` is the admin's
+//! interface. Everything before the outbox is a pure function of (state, input, config, now).
+
+pub mod calendar; // business hours, computed holidays, business-time arithmetic
+pub mod cli; // one module per subcommand
+pub mod clock; // the only wall-clock reader
+pub mod config; // raw TOML → validated Config, every error with its key path
+pub mod duration; // "15m", "2h", "3wd"
+pub mod ledger; // what was issued and delivered: the "already sent" truth
+pub mod notify; // Notifier trait and the channels
+pub mod outbox; // deliver pending intents with retry, fallback, record outcomes
+pub mod plan; // communication-plan rules → intents
+pub mod pureservice; // client, sync, mapping, fake server
+pub mod secret; // redacted secrets
+pub mod sla; // per-ticket response/resolution clocks
+pub mod state; // versioned JSON state, atomic store
+pub mod ticket; // domain ticket snapshot and tracked history
+pub mod tracker; // snapshot → history

@@ -1,0 +1,57 @@
+//! `slavakt`: parse the command line, set up logging, run one subcommand, map its result to an
+//! exit code (0 ok, 1 invalid config or input, 2 runtime failure).
+
+use clap::{Parser, Subcommand};
+use slavakt::cli;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "slavakt", version, about = "SLA watch for a Pureservice service desk")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the daemon.
+    Run(cli::run::Args),
+    /// Validate the configuration and print a summary.
+    CheckConfig(cli::check_config::Args),
+    /// Show a ticket's deadlines and how they were computed.
+    Explain(cli::explain::Args),
+    /// Replay a scenario through the SLA engine and the plan; sends nothing.
+    Simulate(cli::simulate::Args),
+    /// Print the computed public holidays of a year.
+    Holidays(cli::holidays::Args),
+    /// Show tracked tickets, pending deliveries and the last poll, from the state file.
+    Status(cli::status::Args),
+    /// Send one clearly marked test message through a channel.
+    TestNotify(cli::test_notify::Args),
+    /// The monthly SLA report.
+    Report(cli::report::Args),
+    /// A complete run against a built-in simulated Pureservice, with accelerated time.
+    Demo(cli::demo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(a) => cli::run::run(a),
+        Command::CheckConfig(a) => cli::check_config::run(a),
+        Command::Explain(a) => cli::explain::run(a),
+        Command::Simulate(a) => cli::simulate::run(a),
+        Command::Holidays(a) => cli::holidays::run(a),
+        Command::Status(a) => cli::status::run(a),
+        Command::TestNotify(a) => cli::test_notify::run(a),
+        Command::Report(a) => cli::report::run(a),
+        Command::Demo(a) => cli::demo::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("slavakt: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

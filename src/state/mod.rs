@@ -1,0 +1,66 @@
+//! The persisted state: one versioned JSON file, written atomically.
+//!
+//! Holds tracked tickets, the ledger, threading ids, the sync cursor and health facts. Never
+//! descriptions or other personal free text. A corrupt or unknown-version file is moved aside
+//! and the daemon stops loudly — never a silent empty start that would re-notify everyone.
+
+use crate::ledger::Ledger;
+use crate::ticket::{TicketId, TrackedTicket};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Where the incremental sync stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncCursor {
+    /// Highest `modified` seen; the next cycle asks for `modified >= cursor - overlap`.
+    pub modified: Option<DateTime<Utc>>,
+    /// (id, modified) pairs already applied at the cursor's edge, to de-duplicate the overlap.
+    pub seen_at_edge: BTreeSet<(TicketId, DateTime<Utc>)>,
+    /// Whether the initial load of open tickets has completed.
+    pub initial_done: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub last_poll_ok: Option<DateTime<Utc>>,
+    pub last_poll_error: Option<String>,
+    /// Since when every poll has failed (outage detection).
+    pub failing_since: Option<DateTime<Utc>>,
+    /// An outage alert was sent and the all-clear is owed.
+    pub outage_alerted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    pub cursor: SyncCursor,
+    pub tickets: BTreeMap<TicketId, TrackedTicket>,
+    pub ledger: Ledger,
+    /// Thread ids per (ticket, channel): e.g. `"1001/email"` → first Message-ID.
+    pub threads: BTreeMap<String, Vec<String>>,
+    pub health: Health,
+    /// Findings already reported (keys), so each is reported once.
+    pub reported: BTreeSet<String>,
+    /// Periods for which a scheduled report was mailed (`"<schedule>@<period>"`).
+    pub reports_sent: BTreeSet<String>,
+    pub saved_at: Option<DateTime<Utc>>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            version: SCHEMA_VERSION,
+            cursor: SyncCursor::default(),
+            tickets: BTreeMap::new(),
+            ledger: Ledger::default(),
+            threads: BTreeMap::new(),
+            health: Health::default(),
+            reported: BTreeSet::new(),
+            reports_sent: BTreeSet::new(),
+            saved_at: None,
+        }
+    }
+}
