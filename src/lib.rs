@@ -6,18 +6,24 @@
 //! channels → `state` persists it all atomically. `app` wires the loop; `cli` is the admin's
 //! interface. Everything before the outbox is a pure function of (state, input, config, now).
 
+pub mod app; // the daemon's loop and lifecycle
 pub mod calendar; // business hours, computed holidays, business-time arithmetic
+pub mod classify; // new-ticket classification, clusters, mismatches
 pub mod cli; // one module per subcommand
 pub mod clock; // the only wall-clock reader
 pub mod config; // raw TOML → validated Config, every error with its key path
 pub mod duration; // "15m", "2h", "3wd"
+pub mod http; // health, metrics, status page
 pub mod ledger; // what was issued and delivered: the "already sent" truth
 pub mod notify; // Notifier trait and the channels
 pub mod outbox; // deliver pending intents with retry, fallback, record outcomes
 pub mod plan; // communication-plan rules → intents
 pub mod pureservice; // client, sync, mapping, fake server
+pub mod report; // monthly SLA report, serious-incident report
+pub mod scenario; // simulate's scenario files
 pub mod secret; // redacted secrets
 pub mod sla; // per-ticket response/resolution clocks
 pub mod state; // versioned JSON state, atomic store
+pub mod templates; // message templates and rendering
 pub mod ticket; // domain ticket snapshot and tracked history
 pub mod tracker; // snapshot → history

@@ -1,0 +1,1 @@
+//! Wiring and lifecycle of the daemon: `run(config, clock, shutdown)`.

@@ -1,0 +1,1 @@
+//! Classification of new tickets: `[[classify]]` rules, suspected major incidents, mismatches.

@@ -1,0 +1,1 @@
+//! SLA reports: the monthly board report and the serious-incident report.

@@ -1,0 +1,1 @@
+//! Scenario files for `simulate`: TOML events → ticket snapshots over time.
