@@ -142,7 +142,9 @@ pub fn parse_percent(input: &str) -> Result<u8, String> {
         .parse()
         .map_err(|_| format!("{input:?} is not a percentage; write e.g. \"75%\""))?;
     if v == 0 || v > 100 {
-        return Err(format!("{input:?}: a percentage must be between 1% and 100%"));
+        return Err(format!(
+            "{input:?}: a percentage must be between 1% and 100%"
+        ));
     }
     Ok(v)
 }
@@ -155,11 +157,23 @@ mod tests {
     fn parses_the_forms_admins_write() {
         assert_eq!(HumanDuration::parse("15m"), Ok(HumanDuration::Seconds(900)));
         assert_eq!(HumanDuration::parse("2h"), Ok(HumanDuration::Seconds(7200)));
-        assert_eq!(HumanDuration::parse("1h30m"), Ok(HumanDuration::Seconds(5400)));
-        assert_eq!(HumanDuration::parse("3d"), Ok(HumanDuration::Seconds(259_200)));
+        assert_eq!(
+            HumanDuration::parse("1h30m"),
+            Ok(HumanDuration::Seconds(5400))
+        );
+        assert_eq!(
+            HumanDuration::parse("3d"),
+            Ok(HumanDuration::Seconds(259_200))
+        );
         assert_eq!(HumanDuration::parse("90s"), Ok(HumanDuration::Seconds(90)));
-        assert_eq!(HumanDuration::parse("3wd"), Ok(HumanDuration::WorkingDaysMilli(3000)));
-        assert_eq!(HumanDuration::parse("0.5wd"), Ok(HumanDuration::WorkingDaysMilli(500)));
+        assert_eq!(
+            HumanDuration::parse("3wd"),
+            Ok(HumanDuration::WorkingDaysMilli(3000))
+        );
+        assert_eq!(
+            HumanDuration::parse("0.5wd"),
+            Ok(HumanDuration::WorkingDaysMilli(500))
+        );
     }
 
     #[test]

@@ -89,7 +89,10 @@ impl Ledger {
     pub fn notified(&self, ticket: TicketId) -> Vec<(String, Recipient)> {
         let mut out: Vec<(String, Recipient)> = self
             .for_ticket(ticket)
-            .filter(|e| e.status != DeliveryStatus::Skipped || e.intent.reason == crate::plan::Reason::Digest)
+            .filter(|e| {
+                e.status != DeliveryStatus::Skipped
+                    || e.intent.reason == crate::plan::Reason::Digest
+            })
             .map(|e| (e.intent.key.channel.clone(), e.intent.recipient.clone()))
             .collect();
         out.sort();

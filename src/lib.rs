@@ -12,6 +12,7 @@ pub mod classify; // new-ticket classification, clusters, mismatches
 pub mod cli; // one module per subcommand
 pub mod clock; // the only wall-clock reader
 pub mod config; // raw TOML → validated Config, every error with its key path
+pub mod demo; // built-in fake world for `slavakt demo` and the benchmark
 pub mod duration; // "15m", "2h", "3wd"
 pub mod http; // health, metrics, status page
 pub mod ledger; // what was issued and delivered: the "already sent" truth

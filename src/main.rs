@@ -6,7 +6,11 @@ use slavakt::cli;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "slavakt", version, about = "SLA watch for a Pureservice service desk")]
+#[command(
+    name = "slavakt",
+    version,
+    about = "SLA watch for a Pureservice service desk"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -11,13 +11,19 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Observed {
     FirstSeen,
-    LevelChanged { from: Option<String>, to: Option<String> },
+    LevelChanged {
+        from: Option<String>,
+        to: Option<String>,
+    },
     Paused,
     Resumed,
     Responded,
     Resolved,
     Reopened,
-    StatusChanged { from: String, to: String },
+    StatusChanged {
+        from: String,
+        to: String,
+    },
     ChangeMoved,
     ChangeCancelled,
 }

@@ -327,9 +327,18 @@ pub enum TeamsChannel {
 
 #[derive(Debug, Clone)]
 pub enum IntranetChannel {
-    SharepointNews { auth: GraphAuth, site_id: String },
-    SharepointList { auth: GraphAuth, site_id: String, list_id: String },
-    Webhook { url: Secret },
+    SharepointNews {
+        auth: GraphAuth,
+        site_id: String,
+    },
+    SharepointList {
+        auth: GraphAuth,
+        site_id: String,
+        list_id: String,
+    },
+    Webhook {
+        url: Secret,
+    },
 }
 
 #[derive(Debug, Clone, Default)]

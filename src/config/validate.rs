@@ -4,7 +4,10 @@ use super::{Config, ConfigErrors};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub(super) fn load_file(path: &Path, env: &BTreeMap<String, String>) -> Result<Config, ConfigErrors> {
+pub(super) fn load_file(
+    path: &Path,
+    env: &BTreeMap<String, String>,
+) -> Result<Config, ConfigErrors> {
     let _ = (path, env);
     todo!("config: load_file")
 }

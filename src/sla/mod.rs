@@ -23,10 +23,16 @@ pub enum ClockState {
     Running,
     Paused,
     /// Running and past the given `warn_at` percentage.
-    Warning { percent: u8 },
-    Met { at: DateTime<Utc> },
+    Warning {
+        percent: u8,
+    },
+    Met {
+        at: DateTime<Utc>,
+    },
     /// Past due; `stopped` is when it was finally met (late), if it was.
-    Breached { stopped: Option<DateTime<Utc>> },
+    Breached {
+        stopped: Option<DateTime<Utc>>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

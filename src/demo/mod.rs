@@ -1,0 +1,3 @@
+//! `slavakt demo`: the whole daemon against a built-in fake Pureservice and capture peers.
+
+pub mod capture;
