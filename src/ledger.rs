@@ -4,6 +4,7 @@
 //! occurrence fired; the outbox records attempts here; `status` and the reports read it.
 //! Persisted in the state file.
 
+use crate::notify::Message;
 use crate::plan::{Intent, IntentKey, Recipient};
 use crate::ticket::TicketId;
 use chrono::{DateTime, Utc};
@@ -42,6 +43,11 @@ pub struct LedgerEntry {
     pub next_attempt: Option<DateTime<Utc>>,
     /// Id the far side gave (Message-ID, Teams message id, SharePoint page id…).
     pub remote_id: Option<String>,
+    /// The rendered message, held only until the entry is settled (delivered, failed or
+    /// skipped) so that a retry or a re-send after a crash sends the same text. Dropped then,
+    /// which keeps personal free text out of the state file once it is no longer needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,18 +62,42 @@ impl Ledger {
     }
 
     /// Records newly issued intents as pending. An intent already present is left untouched.
+    /// The outbox cannot send an entry without a message; use [`Ledger::issue_rendered`] for
+    /// intents that are to be delivered.
     pub fn issue(&mut self, intents: &[Intent], now: DateTime<Utc>) {
         for i in intents {
-            self.entries
-                .entry(i.key.to_string())
-                .or_insert_with(|| LedgerEntry {
-                    intent: i.clone(),
+            self.insert_new(i.clone(), None, now);
+        }
+    }
+
+    /// Records newly issued intents as pending together with their rendered messages, which the
+    /// outbox sends. An intent already present is left untouched (its message too). Returns
+    /// how many were new.
+    pub fn issue_rendered(&mut self, items: Vec<(Intent, Message)>, now: DateTime<Utc>) -> usize {
+        let mut new = 0;
+        for (intent, message) in items {
+            if self.insert_new(intent, Some(message), now) {
+                new += 1;
+            }
+        }
+        new
+    }
+
+    fn insert_new(&mut self, intent: Intent, message: Option<Message>, now: DateTime<Utc>) -> bool {
+        match self.entries.entry(intent.key.to_string()) {
+            std::collections::btree_map::Entry::Occupied(_) => false,
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(LedgerEntry {
+                    intent,
                     created_at: now,
                     status: DeliveryStatus::Pending,
                     attempts: Vec::new(),
                     next_attempt: Some(now),
                     remote_id: None,
+                    message,
                 });
+                true
+            }
         }
     }
 
