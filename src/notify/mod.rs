@@ -5,6 +5,9 @@
 //! HTTP), Teams (Workflows webhook, Graph), intranet (SharePoint news/list via Graph, webhook),
 //! Pureservice internal note.
 
+pub mod email;
+pub mod failure;
+
 use crate::plan::Recipient;
 use crate::ticket::TicketId;
 use serde::{Deserialize, Serialize};
