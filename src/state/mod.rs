@@ -3,6 +3,25 @@
 //! Holds tracked tickets, the ledger, threading ids, the sync cursor and health facts. Never
 //! descriptions or other personal free text. A corrupt or unknown-version file is moved aside
 //! and the daemon stops loudly — never a silent empty start that would re-notify everyone.
+//!
+//! - [`Store`] (`store.rs`): open (lock, load, migrate, heal) and atomic save.
+//! - `lock.rs`: the sibling `<file>.lock` that keeps a second daemon away.
+//! - `migrate.rs`: schema versions and the steps between them.
+//! - `heal.rs`: what a restart does with deliveries that were in flight at a crash.
+//! - `prune.rs`: dropping resolved tickets after the retention period.
+//! - `error.rs`: [`StateError`], each variant saying what happened and what to do.
+
+mod error;
+mod heal;
+mod lock;
+mod migrate;
+mod prune;
+mod store;
+
+pub use error::{LoadProblem, StateError};
+pub use heal::{heal_in_flight, INTERRUPTED_OUTCOME};
+pub use prune::{prune, Pruned};
+pub use store::{read_only, Store};
 
 use crate::ledger::Ledger;
 use crate::ticket::{TicketId, TrackedTicket};

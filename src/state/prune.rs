@@ -1,0 +1,67 @@
+//! Retention: resolved tickets are kept for reports (13 months by default), then dropped with
+//! everything recorded about them.
+
+use crate::ledger::DeliveryStatus;
+use crate::state::State;
+use crate::ticket::TicketId;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
+
+/// What one [`prune`] removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub tickets: usize,
+    pub ledger_entries: usize,
+    pub threads: usize,
+}
+
+/// Removes tickets resolved before `now - retention`, their ledger entries and thread ids.
+///
+/// Also removes settled ledger entries older than the cut-off whose ticket is not tracked (for
+/// example alerts about slavakt itself), so the ledger does not grow forever. Open tickets and
+/// anything still pending or in flight are never touched.
+pub fn prune(state: &mut State, retention: chrono::Duration, now: DateTime<Utc>) -> Pruned {
+    let cutoff = now - retention;
+    let gone: BTreeSet<TicketId> = state
+        .tickets
+        .values()
+        .filter(|t| t.resolved_at().is_some_and(|at| at < cutoff))
+        .map(|t| t.id)
+        .collect();
+    let mut out = Pruned::default();
+    for id in &gone {
+        state.tickets.remove(id);
+        out.tickets += 1;
+    }
+
+    let tickets = &state.tickets;
+    let before = state.ledger.entries.len();
+    state.ledger.entries.retain(|_, e| {
+        let t = e.intent.key.ticket;
+        if gone.contains(&t) {
+            return false;
+        }
+        let settled = matches!(
+            e.status,
+            DeliveryStatus::Delivered | DeliveryStatus::Failed | DeliveryStatus::Skipped
+        );
+        !(settled && e.created_at < cutoff && !tickets.contains_key(&t))
+    });
+    out.ledger_entries = before - state.ledger.entries.len();
+
+    // A thread is worth keeping while its ticket is tracked or has ledger entries left.
+    let ledger = &state.ledger;
+    let before = state.threads.len();
+    state.threads.retain(|key, _| {
+        let Some(id) = key
+            .split('/')
+            .next()
+            .and_then(|s| s.parse::<TicketId>().ok())
+        else {
+            return true; // not a "<ticket>/<channel>" key: not ours to judge
+        };
+        !gone.contains(&id) && (tickets.contains_key(&id) || ledger.for_ticket(id).next().is_some())
+    });
+    out.threads = before - state.threads.len();
+    out
+}
