@@ -119,9 +119,11 @@ impl Ledger {
     pub fn notified(&self, ticket: TicketId) -> Vec<(String, Recipient)> {
         let mut out: Vec<(String, Recipient)> = self
             .for_ticket(ticket)
+            // Merged into a digest still counts: the person heard about the ticket.
             .filter(|e| {
                 e.status != DeliveryStatus::Skipped
                     || e.intent.reason == crate::plan::Reason::Digest
+                    || e.intent.vars.contains_key(crate::plan::storm::DIGEST_VAR)
             })
             .map(|e| (e.intent.key.channel.clone(), e.intent.recipient.clone()))
             .collect();

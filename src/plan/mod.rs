@@ -4,8 +4,13 @@
 //! Pure and stateless: it re-evaluates everything every tick and asks the ledger what was already
 //! issued, so a restart, a late tick or a replay in `simulate` all give the same decisions.
 
+pub mod audience;
+pub mod spans;
+pub mod storm;
+pub mod triggers;
+
 use crate::config::Config;
-use crate::ledger::Ledger;
+use crate::ledger::{DeliveryStatus, Ledger, LedgerEntry};
 use crate::ticket::{TicketId, TrackedTicket};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -131,6 +136,35 @@ pub struct Evaluation {
     /// The earliest future instant at which something may become due (for `simulate` and the
     /// daemon's sleep), if any.
     pub next_due: Option<DateTime<Utc>>,
+    /// Intents replaced by a digest (storm control): record them as skipped so they never fire
+    /// later ([`Evaluation::record`] does). Each carries `vars["digest"]` = the digest's key.
+    pub digested: Vec<Intent>,
+}
+
+impl Evaluation {
+    /// Records the outcome in the ledger: `intents` as pending, `digested` as skipped.
+    pub fn record(&self, ledger: &mut Ledger, now: DateTime<Utc>) {
+        ledger.issue(&self.intents, now);
+        for i in &self.digested {
+            ledger
+                .entries
+                .entry(i.key.to_string())
+                .or_insert_with(|| LedgerEntry {
+                    intent: i.clone(),
+                    created_at: now,
+                    status: DeliveryStatus::Skipped,
+                    attempts: Vec::new(),
+                    next_attempt: None,
+                    remote_id: None,
+                    message: None,
+                });
+        }
+    }
+}
+
+/// How long after its due time an intent counts as late: max(2 × poll interval, 5 minutes).
+pub fn late_after(config: &Config) -> chrono::Duration {
+    (config.daemon.poll_interval * 2).max(chrono::Duration::minutes(5))
 }
 
 /// Everything that is due at `now` and not yet in the ledger.
@@ -140,6 +174,85 @@ pub fn evaluate(
     config: &Config,
     now: DateTime<Utc>,
 ) -> Evaluation {
-    let _ = (tickets, ledger, config, now);
-    todo!("plan: evaluate")
+    let mut ev = Evaluation::default();
+    let late_after = late_after(config);
+    let mut intents: Vec<(usize, Intent)> = Vec::new();
+    for t in tickets.values() {
+        // Already solved when first seen: history, not an incident to announce.
+        if t.resolved_when_first_seen {
+            continue;
+        }
+        let runs = spans::runs(t);
+        let needs_clocks = config.plan.iter().any(|r| triggers::needs_clocks(&r.when));
+        let clocks = if needs_clocks {
+            crate::sla::clocks(t, config, now)
+        } else {
+            None
+        };
+        for (order, rule) in config.plan.iter().enumerate() {
+            let out = triggers::evaluate(rule, t, &runs, clocks.as_ref(), now);
+            if let Some(n) = out.next {
+                ev.next_due = Some(ev.next_due.map_or(n, |x| x.min(n)));
+            }
+            for f in out.due {
+                let targets =
+                    audience::resolve(rule, t, f.due_at, ledger, config, &mut ev.findings);
+                for target in targets {
+                    let key = IntentKey {
+                        ticket: t.id,
+                        rule: rule.id.clone(),
+                        occurrence: f.occurrence,
+                        channel: target.channel.to_string(),
+                        recipient: target.recipient.address.clone(),
+                    };
+                    if ledger.get(&key).is_some() || intents.iter().any(|(_, i)| i.key == key) {
+                        continue;
+                    }
+                    intents.push((
+                        order,
+                        Intent {
+                            key,
+                            reason: f.reason,
+                            audience: target.audience,
+                            recipient: target.recipient,
+                            due_at: f.due_at,
+                            late: f.due_at < now - late_after,
+                            template: rule.template.clone(),
+                            important: rule.important,
+                            vars: f.vars.clone(),
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    // Deterministic order: by due time, ticket, rule order in the file, then the key.
+    intents.sort_by(|(oa, a), (ob, b)| {
+        (a.due_at, a.key.ticket, *oa, &a.key).cmp(&(b.due_at, b.key.ticket, *ob, &b.key))
+    });
+    let intents: Vec<Intent> = intents.into_iter().map(|(_, i)| i).collect();
+    let (sent, digested) = storm::apply(intents, config.daemon.storm_limit, now, |i| {
+        describe(tickets.get(&i.key.ticket), config, i)
+    });
+    ev.intents = sent;
+    ev.digested = digested;
+    let mut seen = std::collections::BTreeSet::new();
+    ev.findings.retain(|f| seen.insert(f.key.clone()));
+    ev
+}
+
+/// One line about an intent for a digest: `#1001 Kritisk – Subject (incident-open-alert)`.
+fn describe(t: Option<&TrackedTicket>, config: &Config, i: &Intent) -> String {
+    match t {
+        Some(t) => format!(
+            "#{} {} – {} ({})",
+            t.number,
+            t.level()
+                .map(|l| config.level(l).map_or(l, |s| s.label.as_str()))
+                .unwrap_or("-"),
+            t.subject,
+            i.key.rule
+        ),
+        None => format!("#{} ({})", i.key.ticket, i.key.rule),
+    }
 }
