@@ -4,11 +4,19 @@
 //! Deadlines are planned from the ticket's creation at the level in force (a priority change
 //! re-plans from creation, keeping paused time). Paused spans and solved spans (before a reopen)
 //! never count. Business-calendar levels count business time only; `24x7` counts real time.
+//! The exact semantics, with worked examples, are in docs/SLA.md.
 
-use crate::config::Config;
-use crate::ticket::TrackedTicket;
+pub mod explain;
+pub mod timeline;
+
+pub use explain::{explain, explain_ticket, ExplainInput, Explanation};
+
+use crate::calendar::Calendar;
+use crate::config::{Config, SlaLevel};
+use crate::ticket::{Span, TrackedTicket};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+use timeline::Gaps;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -56,6 +64,16 @@ impl Clock {
     pub fn remaining(&self) -> Duration {
         self.target - self.used
     }
+    /// Met or breached-and-met: the clock no longer runs.
+    pub fn is_stopped(&self) -> bool {
+        matches!(
+            self.state,
+            ClockState::Met { .. } | ClockState::Breached { stopped: Some(_) }
+        )
+    }
+    pub fn is_breached(&self) -> bool {
+        matches!(self.state, ClockState::Breached { .. })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,10 +84,149 @@ pub struct TicketClocks {
     pub resolution: Clock,
 }
 
-/// The ticket's clocks at `now`; `None` if it has no SLA level.
+/// Everything one clock depends on, already resolved from the config.
+#[derive(Debug, Clone, Copy)]
+pub struct ClockSpec<'a> {
+    pub kind: ClockKind,
+    pub calendar: &'a Calendar,
+    /// Where counting starts (the ticket's creation).
+    pub start: DateTime<Utc>,
+    pub target: Duration,
+    /// Ascending percentages.
+    pub warn_at: &'a [u8],
+    /// Excluded, sorted by start; an open one is the current pause.
+    pub pauses: &'a [Span],
+    /// Solved spans, sorted; closed ones (reopened later) are excluded, an open one is ignored
+    /// (pass its start as `stop`). Empty for the response clock.
+    pub solved: &'a [Span],
+    /// When the clock stopped (responded / resolved), if it did.
+    pub stop: Option<DateTime<Utc>>,
+}
+
+/// The ticket's clocks at `now`; `None` if it has no SLA level (or its level or calendar is
+/// missing from `config`, e.g. after a reload removed it).
 pub fn clocks(ticket: &TrackedTicket, config: &Config, now: DateTime<Utc>) -> Option<TicketClocks> {
-    let _ = (ticket, config, now);
-    todo!("sla: clocks")
+    let level = config.level(ticket.level()?)?;
+    let calendar = config.calendar(&level.calendar)?;
+    let (response, resolution) = ticket_clocks(ticket, level, calendar, now);
+    Some(TicketClocks {
+        level: level.name.clone(),
+        calendar: calendar.name.clone(),
+        response,
+        resolution,
+    })
+}
+
+/// The two clock specs of a ticket at a level.
+pub fn specs<'a>(
+    ticket: &'a TrackedTicket,
+    level: &'a SlaLevel,
+    calendar: &'a Calendar,
+) -> (ClockSpec<'a>, ClockSpec<'a>) {
+    let day = calendar.working_day();
+    // A solved ticket has been answered, even if Pureservice recorded no separate response.
+    let first_solved = ticket.resolutions.first().map(|s| s.start);
+    let response = ClockSpec {
+        kind: ClockKind::Response,
+        calendar,
+        start: ticket.created,
+        target: level.response.resolve(day),
+        warn_at: &level.warn_at,
+        pauses: &ticket.pauses,
+        solved: &[],
+        stop: match (ticket.responded, first_solved) {
+            (Some(r), Some(s)) => Some(r.min(s)),
+            (r, s) => r.or(s),
+        },
+    };
+    let resolution = ClockSpec {
+        kind: ClockKind::Resolution,
+        target: level.resolution.resolve(day),
+        solved: &ticket.resolutions,
+        stop: ticket.resolved_at(),
+        ..response
+    };
+    (response, resolution)
+}
+
+fn ticket_clocks(
+    ticket: &TrackedTicket,
+    level: &SlaLevel,
+    calendar: &Calendar,
+    now: DateTime<Utc>,
+) -> (Clock, Clock) {
+    let (response, resolution) = specs(ticket, level, calendar);
+    (clock(&response, now), clock(&resolution, now))
+}
+
+/// Up to this many `warn_at` entries are handled without allocating.
+const INLINE_WARNINGS: usize = 7;
+
+/// One clock at `now`.
+pub fn clock(spec: &ClockSpec<'_>, now: DateTime<Utc>) -> Clock {
+    let gaps = || Gaps::new(spec.start, spec.pauses, spec.solved, now);
+    let target = spec.target.max(Duration::zero());
+
+    // The warning instants and the due instant in one walk: amounts ascending, target last.
+    let n = spec.warn_at.len();
+    let mut warnings = Vec::with_capacity(n);
+    let mut due = spec.start;
+    let sorted = spec.warn_at.windows(2).all(|w| w[0] <= w[1]);
+    if n < INLINE_WARNINGS && sorted {
+        let mut amounts = [Duration::zero(); INLINE_WARNINGS + 1];
+        for (slot, &pct) in amounts.iter_mut().zip(spec.warn_at) {
+            *slot = share(target, pct);
+        }
+        amounts[n] = target;
+        timeline::reach(spec.calendar, gaps(), &amounts[..=n], |i, at| {
+            if i < n {
+                warnings.push((spec.warn_at[i], at));
+            } else {
+                due = at;
+            }
+        });
+    } else {
+        for &pct in spec.warn_at {
+            warnings.push((
+                pct,
+                timeline::reach_one(spec.calendar, gaps(), share(target, pct)),
+            ));
+        }
+        warnings.sort();
+        due = timeline::reach_one(spec.calendar, gaps(), target);
+    }
+
+    let until = spec.stop.unwrap_or(now);
+    let used = timeline::used(spec.calendar, gaps(), until);
+    let paused = spec
+        .pauses
+        .last()
+        .is_some_and(|p| p.end.is_none() && p.start <= now);
+    let state = match spec.stop {
+        Some(stop) if stop <= due => ClockState::Met { at: stop },
+        Some(stop) => ClockState::Breached {
+            stopped: Some(stop),
+        },
+        None if now >= due => ClockState::Breached { stopped: None },
+        None if paused => ClockState::Paused,
+        None => match warnings.iter().rev().find(|(_, at)| now >= *at) {
+            Some(&(percent, _)) => ClockState::Warning { percent },
+            None => ClockState::Running,
+        },
+    };
+    Clock {
+        kind: spec.kind,
+        target,
+        due,
+        used,
+        state,
+        warnings,
+    }
+}
+
+/// `pct` % of `d`, to the millisecond.
+fn share(d: Duration, pct: u8) -> Duration {
+    Duration::milliseconds(d.num_milliseconds() * i64::from(pct) / 100)
 }
 
 fn ser_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
