@@ -7,6 +7,8 @@
 
 pub mod email;
 pub mod failure;
+pub mod http;
+pub mod sms;
 
 use crate::plan::Recipient;
 use crate::ticket::TicketId;

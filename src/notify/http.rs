@@ -1,0 +1,188 @@
+//! The HTTP side shared by the web channels: one reqwest client with the channel's timeout,
+//! sending a prepared request and turning the outcome into a [`Reply`] or a classed
+//! [`NotifyError`]. Transport errors are described without their URL (a Workflows or webhook
+//! URL is itself a secret) and with every secret scrubbed.
+
+use super::failure::{classify_http, clean, parse_retry_after};
+use super::NotifyError;
+use crate::clock::Clock;
+use crate::secret::Secret;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Cap on how much of an answer body is read: enough for any JSON receipt or error.
+const MAX_BODY: usize = 64 * 1024;
+
+/// A successful (2xx) answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Reply {
+    /// The body as JSON, or `Value::Null` if it is empty or not JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    clock: Arc<dyn Clock>,
+}
+
+impl HttpClient {
+    pub fn new(timeout: Duration, clock: Arc<dyn Clock>) -> Result<Self, NotifyError> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("slavakt/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| NotifyError::Config(format!("cannot set up the HTTP client: {e}")))?;
+        Ok(HttpClient { client, clock })
+    }
+
+    /// The underlying client, for building requests.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Sends `req`; 2xx → [`Reply`], anything else → a classed error naming `what`.
+    pub async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        what: &str,
+        secrets: &[&Secret],
+    ) -> Result<Reply, NotifyError> {
+        let response = req
+            .send()
+            .await
+            .map_err(|e| transport_error(e, what, secrets))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, self.clock.now()));
+        let body = read_body(response).await;
+        if (200..300).contains(&status) {
+            Ok(Reply { status, body })
+        } else {
+            Err(classify_http(status, retry_after, &body, what, secrets))
+        }
+    }
+}
+
+async fn read_body(mut response: reqwest::Response) -> String {
+    let mut buf = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        buf.extend_from_slice(&chunk);
+        if buf.len() >= MAX_BODY {
+            buf.truncate(MAX_BODY);
+            break;
+        }
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// A request that never got an HTTP answer. Bad URLs are configuration; timeouts and
+/// connection failures are worth a retry.
+fn transport_error(e: reqwest::Error, what: &str, secrets: &[&Secret]) -> NotifyError {
+    let e = e.without_url();
+    let mut chain = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        let t = s.to_string();
+        if !chain.contains(&t) {
+            chain.push_str(": ");
+            chain.push_str(&t);
+        }
+        source = s.source();
+    }
+    let text = clean(&chain, secrets);
+    if e.is_builder() {
+        return NotifyError::Config(format!("{what}: invalid request (check the URL): {text}"));
+    }
+    if e.is_timeout() {
+        return NotifyError::Retryable {
+            message: format!("{what}: timed out: {text}"),
+            retry_after: None,
+        };
+    }
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("certificate") {
+        return NotifyError::Config(format!(
+            "{what}: TLS certificate not trusted: {text} (check the URL's host)"
+        ));
+    }
+    NotifyError::Retryable {
+        message: format!("{what}: {text}"),
+        retry_after: None,
+    }
+}
+
+/// The parts of a secret URL that must never be printed: the URL itself, its path and query,
+/// and each query value (a Workflows `sig=` may be echoed alone).
+pub fn url_secrets(url: &Secret) -> Vec<Secret> {
+    let mut out = vec![url.clone()];
+    if let Ok(parsed) = url::Url::parse(url.expose()) {
+        let mut path_query = parsed.path().to_string();
+        if path_query.len() > 1 {
+            out.push(Secret::new(path_query.clone()));
+        }
+        if let Some(q) = parsed.query() {
+            path_query.push('?');
+            path_query.push_str(q);
+            out.push(Secret::new(q));
+        }
+        if path_query.len() > 1 {
+            out.push(Secret::new(path_query));
+        }
+        for (_, v) in parsed.query_pairs() {
+            if v.len() >= 6 {
+                out.push(Secret::new(v.into_owned()));
+            }
+        }
+        if let Some(p) = parsed.password() {
+            out.push(Secret::new(p));
+        }
+    }
+    // Longest first, so a whole URL is replaced before its parts.
+    out.sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
+    out
+}
+
+/// `scheme://host` of a URL, safe to print even when the URL is a secret.
+pub fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| format!("{}://{h}", u.scheme())))
+        .unwrap_or_else(|| "(invalid URL)".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_url_parts_are_all_scrubbed() {
+        let url = Secret::new(
+            "https://prod-01.westeurope.logic.azure.example/workflows/abc123/triggers/manual/paths/invoke?api-version=2016-06-01&sig=SiGnAtUrE-0123456789",
+        );
+        let secrets = url_secrets(&url);
+        let refs: Vec<&Secret> = secrets.iter().collect();
+        let echoed = format!(
+            "bad {} sig SiGnAtUrE-0123456789 path /workflows/abc123/triggers/manual/paths/invoke?api-version=2016-06-01&sig=SiGnAtUrE-0123456789",
+            url.expose()
+        );
+        let c = clean(&echoed, &refs);
+        assert!(!c.contains("SiGnAtUrE"), "{c}");
+        assert!(!c.contains("abc123"), "{c}");
+        assert_eq!(
+            host_of(url.expose()),
+            "https://prod-01.westeurope.logic.azure.example"
+        );
+    }
+}
