@@ -71,13 +71,16 @@ fn text_has_one_line_per_holiday_with_weekday() {
 
 #[test]
 fn bad_country_or_year_exits_1_with_a_message() {
-    for args in [
-        ["holidays", "--country", "SE", "--year", "2026"],
-        ["holidays", "--country", "NO", "--year", "1899"],
-        ["holidays", "--country", "DK", "--year", "2201"],
-        ["holidays", "--country", "NO", "--year", "twenty"],
-    ] {
-        let out = slavakt(&args);
+    let cases: [&[&str]; 6] = [
+        &["holidays", "--country", "SE", "--year", "2026"],
+        &["holidays", "--country", "NO", "--year", "1899"],
+        &["holidays", "--country", "DK", "--year", "2201"],
+        &["holidays", "--country", "NO", "--year", "twenty"],
+        &["holidays", "--country", "NO", "--json"],
+        &["holidays", "--year", "2026"],
+    ];
+    for args in cases {
+        let out = slavakt(args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(out.stdout.is_empty());
         let err = String::from_utf8_lossy(&out.stderr);

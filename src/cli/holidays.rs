@@ -1,6 +1,6 @@
 //! `slavakt holidays`: prints the computed public holidays of one country and year. Needs no
-//! config. Country and year are taken as text and checked here, so bad input exits 1 with a
-//! message instead of a usage error.
+//! config. Country and year are taken as optional text and checked here, so missing or bad
+//! input exits 1 with a message (clap's usage errors would exit 2, the runtime-failure code).
 
 use super::CliError;
 use crate::calendar::holidays::{self, Country, Holiday};
@@ -9,19 +9,31 @@ use crate::calendar::holidays::{self, Country, Holiday};
 pub struct Args {
     /// Country code: NO (Norway) or DK (Denmark).
     #[arg(long)]
-    pub country: String,
+    pub country: Option<String>,
     /// Year, 1900–2200.
     #[arg(long)]
-    pub year: String,
+    pub year: Option<String>,
     /// Print a JSON array of {"date", "name"} instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
-    let days = compute(&args.country, &args.year)?;
+    let missing =
+        |opt: &str| CliError::Invalid(format!("{opt} is required, e.g. {opt} {}", example(opt)));
+    let country = args.country.ok_or_else(|| missing("--country"))?;
+    let year = args.year.ok_or_else(|| missing("--year"))?;
+    let days = compute(&country, &year)?;
     println!("{}", render(&days, args.json)?);
     Ok(())
+}
+
+fn example(opt: &str) -> &'static str {
+    if opt == "--country" {
+        "NO"
+    } else {
+        "2027"
+    }
 }
 
 /// Parses the arguments and computes the list; every problem is `CliError::Invalid`.
