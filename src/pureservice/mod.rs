@@ -1,2 +1,21 @@
 //! Pureservice: the HTTP client, tolerant wire models, the incremental sync, the mapping to the
 //! domain [`crate::ticket::TicketSnapshot`], and a faithful fake server for tests and `demo`.
+//!
+//! See `docs/PURESERVICE_CLIENT.md` for the switches (prefix, auth form, date literal, field
+//! sources) and `shared/design/PURESERVICE.md` for what is known about the real API.
+
+pub mod client;
+mod de;
+mod defaults;
+pub mod error;
+pub mod filter;
+pub mod limiter;
+pub mod retry;
+pub mod time;
+pub mod wire;
+
+pub use client::Client;
+pub use defaults::{
+    DEFAULT_MAX_REQUESTS_PER_MINUTE, DEFAULT_PAGE_SIZE, DEFAULT_PREFIX, MAX_PAGE_SIZE,
+};
+pub use error::PsError;

@@ -1,0 +1,37 @@
+//! Defaults of `[pureservice]`, for the config validator and for tests that talk to a fake.
+
+use crate::config::{AuthMode, DateLiteral, FieldSource, PureserviceConfig, TicketFields};
+use crate::secret::Secret;
+use std::collections::BTreeMap;
+
+pub const DEFAULT_PREFIX: &str = "/agent/api";
+pub const DEFAULT_MAX_REQUESTS_PER_MINUTE: u32 = 90;
+pub const DEFAULT_PAGE_SIZE: u32 = 500;
+/// Pureservice never returns more than this per page.
+pub const MAX_PAGE_SIZE: u32 = 500;
+
+impl PureserviceConfig {
+    /// The documented defaults for everything but the URL and the key.
+    pub fn with_defaults(base_url: url::Url, api_key: Secret) -> Self {
+        PureserviceConfig {
+            base_url,
+            api_prefix: DEFAULT_PREFIX.into(),
+            api_key,
+            auth: AuthMode::XAuthorizationKey,
+            timeout: chrono::Duration::seconds(30),
+            max_requests_per_minute: DEFAULT_MAX_REQUESTS_PER_MINUTE,
+            page_size: DEFAULT_PAGE_SIZE,
+            sync_overlap: chrono::Duration::minutes(2),
+            date_literal: DateLiteral::DateTimeOffset,
+            reference_refresh: chrono::Duration::hours(6),
+            priorities: BTreeMap::new(),
+            unset_priorities: Vec::new(),
+            paused_statuses: Vec::new(),
+            municipality_from: vec![FieldSource::RequesterCompany],
+            service_from: vec![FieldSource::Category],
+            change_request_types: vec![2],
+            fields: TicketFields::default(),
+            own_user_id: None,
+        }
+    }
+}
