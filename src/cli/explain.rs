@@ -9,7 +9,7 @@ use crate::clock::{Clock as _, SystemClock};
 use crate::config::{Config, Language};
 use crate::duration::format_secs;
 use crate::sla::explain::{hhmm, ExcludedKind, ExplainInput, Explanation};
-use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 #[derive(Debug, clap::Args)]
@@ -129,6 +129,8 @@ struct Words {
     response: &'static str,
     resolution: &'static str,
     extended: &'static str,
+    response_short: &'static str,
+    resolution_short: &'static str,
     days: [&'static str; 7],
 }
 
@@ -155,6 +157,8 @@ const EN: Words = Words {
     response: "Response due",
     resolution: "Resolution due",
     extended: "pauses added",
+    response_short: "response",
+    resolution_short: "resolution",
     days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
 };
 
@@ -181,6 +185,8 @@ const NB: Words = Words {
     response: "Svarfrist",
     resolution: "Løsningsfrist",
     extended: "pauser lagt til",
+    response_short: "svar",
+    resolution_short: "løsning",
     days: ["man", "tir", "ons", "tor", "fre", "lør", "søn"],
 };
 
@@ -207,6 +213,8 @@ const DA: Words = Words {
     response: "Svarfrist",
     resolution: "Løsningsfrist",
     extended: "pauser lagt til",
+    response_short: "svar",
+    resolution_short: "løsning",
     days: ["man", "tir", "ons", "tor", "fre", "lør", "søn"],
 };
 
@@ -226,9 +234,9 @@ fn dur(d: Duration) -> String {
 pub fn human(ex: &Explanation, tz: Tz, lang: Language) -> String {
     let w = words(lang);
     let ts = |t: DateTime<Utc>| {
-        t.with_timezone(&tz)
-            .format("%a %Y-%m-%d %H:%M (%:z)")
-            .to_string()
+        let local = t.with_timezone(&tz);
+        let day = w.days[local.weekday().num_days_from_monday() as usize];
+        format!("{day} {}", local.format("%Y-%m-%d %H:%M (%:z)"))
     };
     let mut out = Vec::new();
     out.push(format!(
@@ -272,10 +280,12 @@ pub fn human(ex: &Explanation, tz: Tz, lang: Language) -> String {
                 ExcludedKind::Solved => format!(" ({})", w.solved_span),
             };
             out.push(format!(
-                "  {} – {to}{kind}: {} {} / {}",
+                "  {} – {to}{kind}: {} {} {}, {} {}",
                 ts(e.from),
                 w.moved,
+                w.response_short,
                 dur(e.response),
+                w.resolution_short,
                 dur(e.resolution)
             ));
         }
