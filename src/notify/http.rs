@@ -56,6 +56,18 @@ impl HttpClient {
         what: &str,
         secrets: &[&Secret],
     ) -> Result<Reply, NotifyError> {
+        self.exchange(req, what, secrets)
+            .await?
+            .into_result(what, secrets)
+    }
+
+    /// Sends `req` and returns whatever status came back; only transport failures are errors.
+    pub async fn exchange(
+        &self,
+        req: reqwest::RequestBuilder,
+        what: &str,
+        secrets: &[&Secret],
+    ) -> Result<Answer, NotifyError> {
         let response = req
             .send()
             .await
@@ -67,10 +79,38 @@ impl HttpClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, self.clock.now()));
         let body = read_body(response).await;
-        if (200..300).contains(&status) {
-            Ok(Reply { status, body })
+        Ok(Answer {
+            status,
+            body,
+            retry_after,
+        })
+    }
+}
+
+/// Any HTTP answer, before classification.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub retry_after: Option<Duration>,
+}
+
+impl Answer {
+    /// 2xx → [`Reply`], anything else → its class.
+    pub fn into_result(self, what: &str, secrets: &[&Secret]) -> Result<Reply, NotifyError> {
+        if (200..300).contains(&self.status) {
+            Ok(Reply {
+                status: self.status,
+                body: self.body,
+            })
         } else {
-            Err(classify_http(status, retry_after, &body, what, secrets))
+            Err(classify_http(
+                self.status,
+                self.retry_after,
+                &self.body,
+                what,
+                secrets,
+            ))
         }
     }
 }
@@ -139,6 +179,12 @@ pub fn url_secrets(url: &Secret) -> Vec<Secret> {
         }
         if path_query.len() > 1 {
             out.push(Secret::new(path_query));
+        }
+        // Ids in the path (a workflow id, a webhook token) may be echoed on their own.
+        for segment in parsed.path().split('/') {
+            if segment.len() >= 5 && segment.chars().any(|c| c.is_ascii_digit()) {
+                out.push(Secret::new(segment));
+            }
         }
         for (_, v) in parsed.query_pairs() {
             if v.len() >= 6 {

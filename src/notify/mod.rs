@@ -7,8 +7,11 @@
 
 pub mod email;
 pub mod failure;
+pub mod graph;
+pub mod graph_auth;
 pub mod http;
 pub mod sms;
+pub mod teams;
 
 use crate::plan::Recipient;
 use crate::ticket::TicketId;
