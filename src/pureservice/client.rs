@@ -199,15 +199,22 @@ impl Client {
             include: include.iter().map(|s| s.to_string()).collect(),
             ..Default::default()
         };
-        let env = self.list(&format!("ticket/{id}/"), "tickets", &q).await?;
-        Ok(env.items.into_iter().next())
+        match self.list(&format!("ticket/{id}/"), "tickets", &q).await {
+            Ok(env) => Ok(env.items.into_iter().next()),
+            // An unknown id may come back as 404 or as an empty array: both mean "none".
+            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// `GET /ticket/{requestNumber}/requestNumber/`.
     pub async fn ticket_by_number(&self, number: u64) -> Result<Option<Ticket>, PsError> {
         let path = format!("ticket/{number}/requestNumber/");
-        let env = self.list(&path, "tickets", &ListQuery::default()).await?;
-        Ok(env.items.into_iter().next())
+        match self.list(&path, "tickets", &ListQuery::default()).await {
+            Ok(env) => Ok(env.items.into_iter().next()),
+            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// `GET /ticket/count/?filter=…` → `{"count": N}`.

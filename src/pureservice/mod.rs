@@ -8,6 +8,7 @@ pub mod client;
 mod de;
 mod defaults;
 pub mod error;
+pub mod fake;
 pub mod filter;
 pub mod limiter;
 pub mod retry;
