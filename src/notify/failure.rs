@@ -61,6 +61,31 @@ pub fn classify_http(
     }
 }
 
+/// Whether a 2xx JSON answer of a generic endpoint says it failed: `success: false`,
+/// `ok: false`, `status: "failed" | "error"`, or a non-empty `error`/`errors`.
+pub fn body_reports_failure(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    let flag_false = |k: &str| v.get(k).and_then(Value::as_bool) == Some(false);
+    let status = v.get("status").and_then(Value::as_str).unwrap_or("");
+    let has_error = ["error", "errors"].iter().any(|k| match v.get(*k) {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Object(o)) => !o.is_empty(),
+        Some(_) => true,
+    });
+    flag_false("success") || flag_false("ok") || matches!(status, "failed" | "error") || has_error
+}
+
+/// The created object's id in a generic JSON answer (`id`, `messageId` or `message_id`).
+pub fn generic_id(v: &serde_json::Value) -> Option<String> {
+    ["id", "messageId", "message_id"]
+        .iter()
+        .find_map(|k| v.get(*k))
+        .filter(|i| !i.is_null())
+        .map(|i| i.to_string().trim_matches('"').to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ pub mod failure;
 pub mod graph;
 pub mod graph_auth;
 pub mod http;
+pub mod intranet;
 pub mod sms;
 pub mod teams;
 
@@ -91,4 +92,94 @@ pub trait Notifier: Send + Sync {
     /// The `via` name, e.g. `email`, `teams:ik_varsling`.
     fn name(&self) -> &str;
     fn send<'a>(&'a self, delivery: &'a Delivery) -> SendFuture<'a>;
+}
+
+/// Timeout for channels whose config has no `timeout` key (Teams, intranet).
+pub const DEFAULT_HTTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The channels slavakt builds itself, as `via` names (`email`, `sms`, `teams:NAME`,
+/// `intranet`). `pureservice_note` is built by the Pureservice module and added by the caller.
+pub fn configured_names(channels: &crate::config::Channels) -> Vec<String> {
+    let mut names = Vec::new();
+    if channels.email.is_some() {
+        names.push("email".to_string());
+    }
+    if channels.sms.is_some() {
+        names.push("sms".to_string());
+    }
+    for name in channels.teams.keys() {
+        names.push(format!("teams:{name}"));
+    }
+    if channels.intranet.is_some() {
+        names.push("intranet".to_string());
+    }
+    names
+}
+
+/// Notifiers built from the config, and the channels that could not be built (with why).
+pub struct Built {
+    pub notifiers: std::collections::BTreeMap<String, std::sync::Arc<dyn Notifier>>,
+    pub problems: Vec<(String, NotifyError)>,
+}
+
+/// Builds every configured channel (Graph token sources shared where tenant, client and grant
+/// match). A channel that cannot be built is reported in `problems`, not silently dropped.
+pub fn build_notifiers(
+    channels: &crate::config::Channels,
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
+) -> Built {
+    let mut pool = graph_auth::TokenPool::default();
+    let mut built = Built {
+        notifiers: Default::default(),
+        problems: Vec::new(),
+    };
+    for name in configured_names(channels) {
+        match build_with_pool(channels, &name, clock.clone(), &mut pool) {
+            Some(Ok(n)) => {
+                built.notifiers.insert(name, n);
+            }
+            Some(Err(e)) => built.problems.push((name, e)),
+            None => {}
+        }
+    }
+    built
+}
+
+/// Builds one channel by its `via` name; `None` if no such channel is configured.
+pub fn build_one(
+    channels: &crate::config::Channels,
+    name: &str,
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
+) -> Option<Result<std::sync::Arc<dyn Notifier>, NotifyError>> {
+    build_with_pool(channels, name, clock, &mut graph_auth::TokenPool::default())
+}
+
+fn build_with_pool(
+    channels: &crate::config::Channels,
+    name: &str,
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
+    pool: &mut graph_auth::TokenPool,
+) -> Option<Result<std::sync::Arc<dyn Notifier>, NotifyError>> {
+    use std::sync::Arc;
+    match name {
+        "email" => channels
+            .email
+            .as_ref()
+            .map(|c| email::EmailNotifier::new(c, clock).map(|n| Arc::new(n) as Arc<dyn Notifier>)),
+        "sms" => channels
+            .sms
+            .as_ref()
+            .map(|c| sms::SmsNotifier::new(c, clock).map(|n| Arc::new(n) as Arc<dyn Notifier>)),
+        "intranet" => channels
+            .intranet
+            .as_ref()
+            .map(|c| intranet::build(c, DEFAULT_HTTP_TIMEOUT, clock, pool)),
+        _ => {
+            let team = name.strip_prefix("teams:")?;
+            channels
+                .teams
+                .get(team)
+                .map(|c| teams::build(team, c, DEFAULT_HTTP_TIMEOUT, clock, pool))
+        }
+    }
 }

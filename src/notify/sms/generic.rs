@@ -9,6 +9,7 @@
 
 use super::{SmsBody, SmsRequest};
 use crate::config::SmsChannel;
+use crate::notify::failure::{body_reports_failure, generic_id};
 use crate::notify::http::Reply;
 use crate::notify::NotifyError;
 use serde_json::Value;
@@ -55,30 +56,13 @@ pub fn request(cfg: &SmsChannel, to: &str, text: &str) -> Result<SmsRequest, Not
 
 pub fn interpret(reply: &Reply) -> Result<(Option<String>, String), NotifyError> {
     let v = reply.json();
-    let failed_flag = |k: &str| v.get(k).and_then(Value::as_bool) == Some(false);
-    let status = v.get("status").and_then(Value::as_str).unwrap_or("");
-    let has_error = ["error", "errors"].iter().any(|k| match v.get(*k) {
-        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(Value::Object(o)) => !o.is_empty(),
-        Some(_) => true,
-    });
-    if failed_flag("success")
-        || failed_flag("ok")
-        || matches!(status, "failed" | "error")
-        || has_error
-    {
+    if body_reports_failure(&v) {
         return Err(NotifyError::Permanent(format!(
             "SMS http send: HTTP {} but the answer reports a failure: {}",
             reply.status, reply.body
         )));
     }
-    let id = ["id", "messageId", "message_id"]
-        .iter()
-        .find_map(|k| v.get(*k))
-        .map(|i| i.to_string().trim_matches('"').to_string());
-    Ok((id, format!("HTTP {}", reply.status)))
+    Ok((generic_id(&v), format!("HTTP {}", reply.status)))
 }
 
 #[cfg(test)]
