@@ -1,0 +1,130 @@
+//! `check-config`'s template check: render every template the config uses with sample data,
+//! in the configured language, so a broken override is found before the daemon needs it.
+
+use super::{render, BUILTIN_NAMES};
+use crate::config::Config;
+use crate::plan::{Intent, IntentKey, Reason, Recipient};
+use crate::ticket::{ChangePlan, CoreStatus, LevelChange, Person, Span, TrackedTicket};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use std::collections::BTreeMap;
+
+/// Problems found, one line each (empty: every template renders).
+pub fn check_all(config: &Config) -> Vec<String> {
+    let now = Utc.with_ymd_and_hms(2027, 3, 24, 13, 30, 0).single().expect("valid date");
+    let mut names: Vec<(String, Option<Reason>)> =
+        config.plan.iter().map(|r| (r.template.clone(), None)).collect();
+    names.extend(BUILTIN_NAMES.iter().map(|n| (n.to_string(), None)));
+    names.sort();
+    names.dedup();
+    let mut problems = Vec::new();
+    for (name, _) in names {
+        for resolved in [false, true] {
+            let t = sample_ticket(config, now, resolved);
+            let intent = sample_intent(&name, now);
+            if let Err(e) = render(&intent, Some(&t), None, config, now) {
+                problems.push(format!("{e} (with sample data)"));
+                break;
+            }
+        }
+    }
+    problems
+}
+
+fn sample_intent(template: &str, now: DateTime<Utc>) -> Intent {
+    let mut vars = BTreeMap::new();
+    for (k, v) in [
+        ("percent", "75"),
+        ("clock", "resolution"),
+        ("due", "2027-03-24T15:00:00+00:00"),
+        ("since", "2027-03-24T12:00:00+00:00"),
+        ("silence", "1h"),
+        ("after", "2h"),
+        ("every", "1h"),
+        ("n", "1"),
+        ("count", "6"),
+        ("ticket_count", "6"),
+        ("tickets", "1001,1002,1003,1004,1005,1006"),
+        ("rules", "incident-open-alert"),
+        ("items", "#1001 Kritisk – Eksempel (incident-open-alert)\n#1002 Høy – Eksempel (incident-open-alert)"),
+        ("level", "kritisk"),
+        ("rule", "eksempel"),
+        ("message", "Eksempel på driftsvarsel."),
+    ] {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    Intent {
+        key: IntentKey {
+            ticket: 1001,
+            rule: "check-config".into(),
+            occurrence: 0,
+            channel: "email".into(),
+            recipient: "eksempel@kommune.example".into(),
+        },
+        reason: Reason::Opened,
+        audience: "role:incident_manager".into(),
+        recipient: Recipient {
+            name: "Eksempel Mottaker".into(),
+            address: "eksempel@kommune.example".into(),
+        },
+        due_at: now,
+        late: false,
+        template: template.to_string(),
+        important: true,
+        vars,
+    }
+}
+
+/// A ticket that exercises the templates: at the config's first level, with the first
+/// municipality and service of the config and every optional field filled in.
+fn sample_ticket(config: &Config, now: DateTime<Utc>, resolved: bool) -> TrackedTicket {
+    let created = now - Duration::minutes(90);
+    let level = config.sla.keys().next().cloned();
+    let mut fields = BTreeMap::new();
+    fields.insert("consequence".into(), "Pasientvarsling virker ikke".into());
+    fields.insert("expected_fix".into(), "i løpet av dagen".into());
+    fields.insert("cause".into(), "feil hos leverandør".into());
+    fields.insert("units".into(), "Bergmo omsorgssenter".into());
+    TrackedTicket {
+        id: 1001,
+        number: 1001,
+        subject: "Eksempelsak".into(),
+        municipalities: config.municipalities.iter().take(1).map(|m| m.name.clone()).collect(),
+        service: config.services.first().map(|s| s.name.clone()),
+        category: None,
+        assignee: Some(Person {
+            name: "Eksempel Saksbehandler".into(),
+            email: Some("saksbehandler@kommune.example".into()),
+            phone: None,
+        }),
+        created,
+        first_seen: created,
+        last_modified: created,
+        status: "Under arbeid".into(),
+        core: if resolved { CoreStatus::Solved } else { CoreStatus::Open },
+        levels: vec![LevelChange {
+            at: created,
+            level,
+            priority: None,
+        }],
+        pauses: Vec::new(),
+        responded: Some(created + Duration::minutes(5)),
+        resolutions: if resolved {
+            vec![Span {
+                start: now - Duration::minutes(1),
+                end: None,
+            }]
+        } else {
+            Vec::new()
+        },
+        last_agent_update: created,
+        resolved_when_first_seen: false,
+        change: Some(ChangePlan {
+            planned_start: Some(now + Duration::days(3)),
+            planned_end: Some(now + Duration::days(3) + Duration::hours(2)),
+            cancelled: false,
+        }),
+        change_revisions: Vec::new(),
+        classification: None,
+        fields,
+    }
+}

@@ -1,0 +1,174 @@
+//! The variables every template sees. All names are always present (strict templates): an
+//! optional fact the ticket does not hold is `none`, so a template tests it with `{% if %}`.
+//! Documented in docs/PLAN.md ("Template variables").
+
+use super::format;
+use crate::config::{Config, Language, Trigger};
+use crate::plan::{spans, Intent};
+use crate::sla::TicketClocks;
+use crate::ticket::TrackedTicket;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
+/// The template context for one intent.
+pub fn build(
+    intent: &Intent,
+    ticket: Option<&TrackedTicket>,
+    clocks: Option<&TicketClocks>,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Value {
+    let lang = config.daemon.language;
+    let tz = config.daemon.timezone;
+    let dt = |t: DateTime<Utc>| Value::String(format::datetime(lang, tz, t));
+    let opt_dt = |t: Option<DateTime<Utc>>| t.map(dt).unwrap_or(Value::Null);
+    let vars: Map<String, Value> = intent
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let items: Vec<Value> = intent
+        .vars
+        .get("items")
+        .map(|s| s.lines().map(|l| Value::String(l.to_string())).collect())
+        .unwrap_or_default();
+    let (response_due, resolution_due) = match clocks {
+        Some(c) => (dt(c.response.due), dt(c.resolution.due)),
+        None => (Value::Null, Value::Null),
+    };
+    // The due instant a warning or breach is about, in words.
+    let clock_due = intent
+        .vars
+        .get("due")
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| dt(t.with_timezone(&Utc)))
+        .unwrap_or(Value::Null);
+    let since = intent
+        .vars
+        .get("since")
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc));
+    let next_status = ticket
+        .and_then(|t| next_status(t, config, now))
+        .map(|t| json!({"full": dt(t), "time": format::time(lang, tz, t), "short": format::short(lang, tz, t)}))
+        .unwrap_or(Value::Null);
+    json!({
+        "lang": lang.code(),
+        "rule": intent.key.rule,
+        "reason": intent.reason.as_str(),
+        "occurrence": intent.key.occurrence,
+        "important": intent.important,
+        "late": intent.late,
+        "due_at": dt(intent.due_at),
+        "now": dt(now),
+        "recipient": {"name": intent.recipient.name, "address": intent.recipient.address},
+        "audience": intent.audience,
+        "channel": intent.key.channel,
+        "vars": vars,
+        "items": items,
+        "ticket": ticket.map(|t| ticket_value(t, config, lang, now)).unwrap_or(Value::Null),
+        "response_due": response_due,
+        "resolution_due": resolution_due,
+        "clock_due": clock_due,
+        "since_at": opt_dt(since),
+        "since_short": since.map(|t| format::short(lang, tz, t)),
+        "next_status": next_status,
+    })
+}
+
+fn field<'a>(t: &'a TrackedTicket, semantic: &str, configured: &Option<String>) -> Option<&'a str> {
+    t.fields
+        .get(semantic)
+        .or_else(|| configured.as_ref().and_then(|k| t.fields.get(k)))
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+}
+
+fn ticket_value(t: &TrackedTicket, config: &Config, lang: Language, now: DateTime<Utc>) -> Value {
+    let tz = config.daemon.timezone;
+    let f = &config.pureservice.fields;
+    let level = t.level();
+    let label = level.map(|l| config.level(l).map_or(l.to_string(), |s| s.label.clone()));
+    let resolved_at = t.resolved_at();
+    let change = t.change.as_ref().map(|c| {
+        json!({
+            "planned_start": c.planned_start.map(|x| format::datetime(lang, tz, x)),
+            "planned_end": c.planned_end.map(|x| format::datetime(lang, tz, x)),
+            "cancelled": c.cancelled,
+        })
+    });
+    json!({
+        "id": t.id,
+        "number": t.number,
+        "subject": t.subject,
+        "level": level,
+        "level_label": label,
+        "priority": t.levels.last().and_then(|l| l.priority.clone()),
+        "status": t.status,
+        "paused": t.is_paused(),
+        "resolved": t.is_resolved(),
+        "service": t.service,
+        "category": t.category,
+        "vendor": t.service.as_deref().and_then(|s| config.service(s)).and_then(|s| s.vendor.as_ref()).map(|v| v.name.clone()),
+        "municipalities": t.municipalities,
+        "municipalities_text": if t.municipalities.is_empty() { Value::Null } else { Value::String(format::join(lang, &t.municipalities)) },
+        "assignee": t.assignee.as_ref().map(|p| p.name.clone()),
+        "created": format::datetime(lang, tz, t.created),
+        "created_short": format::short(lang, tz, t.created),
+        "consequence": field(t, "consequence", &f.consequence),
+        "expected_fix": field(t, "expected_fix", &f.expected_fix),
+        "cause": field(t, "cause", &f.cause),
+        "units": field(t, "units", &f.units),
+        "resolved_at": resolved_at.map(|x| format::datetime(lang, tz, x)),
+        "resolved_short": resolved_at.map(|x| format::short(lang, tz, x)),
+        "duration": format::duration(lang, (resolved_at.unwrap_or(now) - t.created).num_seconds()),
+        "change": change,
+    })
+}
+
+/// When the next regular status update is due: the earliest next `every` occurrence of the
+/// rules that apply to the ticket now (none when resolved or no such rule).
+pub fn next_status(t: &TrackedTicket, config: &Config, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if t.is_resolved() {
+        return None;
+    }
+    let runs = spans::runs(t);
+    config
+        .plan
+        .iter()
+        .filter_map(|r| match &r.when {
+            Trigger::Every(d) => {
+                let entry = spans::current_entry(r, &runs)?;
+                let step = d.as_wall().num_seconds().max(60);
+                let n = ((now - entry.start).num_seconds().max(0)) / step + 1;
+                Some(entry.start + chrono::Duration::seconds(n * step))
+            }
+            _ => None,
+        })
+        .min()
+}
+
+/// The same context with every string HTML-escaped, for the `html` block.
+pub fn escaped(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(escape(s)),
+        Value::Array(a) => Value::Array(a.iter().map(escaped).collect()),
+        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), escaped(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}

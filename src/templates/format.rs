@@ -1,0 +1,110 @@
+//! Times and durations as people read them, per language, in the configured zone:
+//! nb/nn `tirsdag 24. mars 2027 kl. 14:00`, da `tirsdag den 24. marts 2027 kl. 14.00`,
+//! en `Tuesday 24 March 2027 at 14:00`.
+
+use crate::config::Language;
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono_tz::Tz;
+
+const NB_DAYS: [&str; 7] = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"];
+const NN_DAYS: [&str; 7] = ["måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "søndag"];
+const DA_DAYS: [&str; 7] = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"];
+const EN_DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const NB_MONTHS: [&str; 12] = [
+    "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+    "november", "desember",
+];
+const DA_MONTHS: [&str; 12] = [
+    "januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+    "november", "december",
+];
+const EN_MONTHS: [&str; 12] = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+];
+
+/// Full date and time: `tirsdag 24. mars 2027 kl. 14:00`.
+pub fn datetime(lang: Language, tz: Tz, t: DateTime<Utc>) -> String {
+    let l = t.with_timezone(&tz);
+    let wd = l.weekday().num_days_from_monday() as usize;
+    let m = l.month0() as usize;
+    let (h, min) = (l.hour(), l.minute());
+    match lang {
+        Language::Nb => format!("{} {}. {} {} kl. {h:02}:{min:02}", NB_DAYS[wd], l.day(), NB_MONTHS[m], l.year()),
+        Language::Nn => format!("{} {}. {} {} kl. {h:02}:{min:02}", NN_DAYS[wd], l.day(), NB_MONTHS[m], l.year()),
+        Language::Da => format!("{} den {}. {} {} kl. {h:02}.{min:02}", DA_DAYS[wd], l.day(), DA_MONTHS[m], l.year()),
+        Language::En => format!("{} {} {} {} at {h:02}:{min:02}", EN_DAYS[wd], l.day(), EN_MONTHS[m], l.year()),
+    }
+}
+
+/// Clock time only, for short texts: `14:00` (da `14.00`).
+pub fn time(lang: Language, tz: Tz, t: DateTime<Utc>) -> String {
+    let l = t.with_timezone(&tz);
+    match lang {
+        Language::Da => format!("{:02}.{:02}", l.hour(), l.minute()),
+        _ => format!("{:02}:{:02}", l.hour(), l.minute()),
+    }
+}
+
+/// Short date and time for SMS: `24.03. kl. 14:00` (en `24/03 14:00`).
+pub fn short(lang: Language, tz: Tz, t: DateTime<Utc>) -> String {
+    let l = t.with_timezone(&tz);
+    match lang {
+        Language::En => format!("{:02}/{:02} {}", l.day(), l.month(), time(lang, tz, t)),
+        _ => format!("{:02}.{:02}. kl. {}", l.day(), l.month(), time(lang, tz, t)),
+    }
+}
+
+/// An elapsed time: `2 t 10 min` (en `2 h 10 min`, days as `1 d 3 t`).
+pub fn duration(lang: Language, secs: i64) -> String {
+    let mins = secs.max(0) / 60;
+    let (d, h, m) = (mins / 1440, mins / 60 % 24, mins % 60);
+    let hu = if lang == Language::En { "h" } else { "t" };
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(format!("{d} d"));
+    }
+    if h > 0 {
+        parts.push(format!("{h} {hu}"));
+    }
+    if m > 0 || parts.is_empty() {
+        parts.push(format!("{m} min"));
+    }
+    parts.join(" ")
+}
+
+/// Names joined as a list: `Molde, Aukra og Rauma` (da `og`, en `and`).
+pub fn join(lang: Language, items: &[String]) -> String {
+    let and = if lang == Language::En { "and" } else { "og" };
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {and} {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn norwegian_time_in_the_zone() {
+        let t = Utc.with_ymd_and_hms(2027, 3, 24, 13, 0, 0).unwrap();
+        let tz: Tz = "Europe/Oslo".parse().unwrap();
+        assert_eq!(datetime(Language::Nb, tz, t), "onsdag 24. mars 2027 kl. 14:00");
+        assert_eq!(datetime(Language::Da, tz, t), "onsdag den 24. marts 2027 kl. 14.00");
+        assert_eq!(datetime(Language::En, tz, t), "Wednesday 24 March 2027 at 14:00");
+        assert_eq!(short(Language::Nb, tz, t), "24.03. kl. 14:00");
+    }
+
+    #[test]
+    fn durations_and_lists() {
+        assert_eq!(duration(Language::Nb, 6600), "1 t 50 min");
+        assert_eq!(duration(Language::En, 90_000), "1 d 1 h");
+        assert_eq!(duration(Language::Nb, 0), "0 min");
+        let v = vec!["Molde".to_string(), "Aukra".into(), "Rauma".into()];
+        assert_eq!(join(Language::Nb, &v), "Molde, Aukra og Rauma");
+        assert_eq!(join(Language::En, &v[..2]), "Molde and Aukra");
+    }
+}

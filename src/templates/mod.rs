@@ -1,0 +1,204 @@
+//! Message templates (minijinja, strict): built-in sets per language, per-deployment overrides
+//! from `daemon.templates_dir`, rendering of an intent into a channel-neutral [`Message`].
+//!
+//! A template is one file with four blocks: `subject`, `text`, `html`, `short` (SMS, no URLs).
+//! Lookup of `NAME` for language `L`: `templates_dir/NAME.L.j2`, `templates_dir/NAME.j2`, the
+//! built-in `L` set, then the built-in `nb` set (`nn` has no own set yet and reads `nb`).
+//! The `html` block sees the same variables HTML-escaped; a template without an `html` block
+//! gets its text as escaped paragraphs, one without `short` gets its subject.
+
+mod builtin;
+pub mod context;
+pub mod format;
+
+use crate::config::{Config, Language};
+use crate::notify::Message;
+use crate::plan::Intent;
+use crate::sla::TicketClocks;
+use crate::ticket::TrackedTicket;
+use chrono::{DateTime, Utc};
+use minijinja::{Environment, ErrorKind, UndefinedBehavior};
+use std::path::Path;
+
+/// Every built-in template name (see SHIPPED_PLAN.md); rules may use these or override files.
+pub const BUILTIN_NAMES: &[&str] = &[
+    "incident_alert",
+    "incident_admin",
+    "driftsmelding",
+    "incident_announcement",
+    "incident_leadership",
+    "incident_status",
+    "status_overdue",
+    "incident_resolved",
+    "incident_reopened",
+    "sla_warning",
+    "sla_breach",
+    "change_notice",
+    "change_reminder",
+    "change_started",
+    "change_completed",
+    "change_moved",
+    "change_cancelled",
+    "change_short_notice",
+    "classified",
+    "mismatch",
+    "cluster",
+    "digest",
+    "alert",
+    "test",
+];
+
+/// SMS texts longer than this are cut (with `…`): several concatenated SMS at most.
+pub const SHORT_MAX_CHARS: usize = 480;
+
+/// A template that could not be loaded or rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("template {name:?} ({lang}): {message}")]
+pub struct TemplateError {
+    pub name: String,
+    pub lang: String,
+    pub message: String,
+}
+
+/// Whether a template of that name exists (built-in, or a file in `templates_dir`).
+pub fn template_exists(name: &str, templates_dir: Option<&Path>) -> bool {
+    BUILTIN_NAMES.contains(&name)
+        || templates_dir.is_some_and(|d| {
+            d.join(format!("{name}.j2")).is_file()
+                || ["nb", "nn", "da", "en"]
+                    .iter()
+                    .any(|l| d.join(format!("{name}.{l}.j2")).is_file())
+        })
+}
+
+/// The template source for `name` in `lang` (override first), if any.
+pub fn source(name: &str, lang: Language, templates_dir: Option<&Path>) -> Option<String> {
+    if let Some(dir) = templates_dir {
+        for file in [format!("{name}.{}.j2", lang.code()), format!("{name}.j2")] {
+            if let Ok(s) = std::fs::read_to_string(dir.join(file)) {
+                return Some(s);
+            }
+        }
+    }
+    builtin::get(lang.code(), name)
+        .or_else(|| builtin::get("nb", name))
+        .map(str::to_string)
+}
+
+fn environment(config: &Config) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    // Escaping is done on the context of the html block only (see `context::escaped`).
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    let lang = config.daemon.language;
+    let dir = config.daemon.templates_dir.clone();
+    env.set_loader(move |name| Ok(source(name, lang, dir.as_deref())));
+    env
+}
+
+/// Renders an intent into a message. `ticket` is `None` for messages about no single ticket
+/// (digests, alerts, tests).
+pub fn render(
+    intent: &Intent,
+    ticket: Option<&TrackedTicket>,
+    clocks: Option<&TicketClocks>,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<Message, TemplateError> {
+    let err = |message: String| TemplateError {
+        name: intent.template.clone(),
+        lang: config.daemon.language.code().into(),
+        message,
+    };
+    let env = environment(config);
+    let tmpl = env
+        .get_template(&intent.template)
+        .map_err(|e| err(describe(&e)))?;
+    let ctx = context::build(intent, ticket, clocks, config, now);
+    let html_ctx = context::escaped(&ctx);
+    // Rendering a block may leave the state unusable after an error: one state per block.
+    let block = |ctx: &serde_json::Value, name: &str| -> Result<Option<String>, TemplateError> {
+        let mut captured = tmpl
+            .render_captured_to(ctx, std::io::sink())
+            .map_err(|e| err(describe(&e)))?;
+        match captured.with_state_mut(|state| state.render_block(name)) {
+            Ok(s) => Ok(Some(s)),
+            Err(e) if e.kind() == ErrorKind::UnknownBlock => Ok(None),
+            Err(e) => Err(err(describe(&e))),
+        }
+    };
+    let subject = block(&ctx, "subject")?.ok_or_else(|| err("has no `subject` block".into()))?;
+    let text = block(&ctx, "text")?.ok_or_else(|| err("has no `text` block".into()))?;
+    let subject = one_line(&subject);
+    let text = tidy(&text);
+    let html = match block(&html_ctx, "html")? {
+        Some(h) => h.trim().to_string(),
+        None => paragraphs(&text),
+    };
+    let short = match block(&ctx, "short")? {
+        Some(s) => one_line(&s),
+        None => subject.clone(),
+    };
+    Ok(Message {
+        subject,
+        text,
+        html,
+        short: cut(&short, SHORT_MAX_CHARS),
+        important: intent.important,
+        level: ticket
+            .and_then(|t| t.level())
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
+/// A minijinja error with its chain and line, without the template source dump.
+fn describe(e: &minijinja::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(inner) = src {
+        s.push_str(&format!(": {inner}"));
+        src = inner.source();
+    }
+    s
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Trims lines' ends and collapses runs of blank lines to one.
+fn tidy(s: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for line in s.lines().map(str::trim_end) {
+        if line.is_empty() && out.last().is_none_or(|l| l.is_empty()) {
+            continue;
+        }
+        out.push(line);
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out.join("\n")
+}
+
+fn paragraphs(text: &str) -> String {
+    text.split("\n\n")
+        .map(|p| format!("<p>{}</p>", context::escape(p).replace('\n', "<br>\n")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+pub mod check;
+pub use check::check_all;
