@@ -1,1 +1,0 @@
-//! Scenario files for `simulate`: TOML events → ticket snapshots over time.
