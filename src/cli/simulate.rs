@@ -19,6 +19,9 @@ pub struct Args {
     /// Print one JSON object `{"actions": [...], "deadlines": [...]}` instead of the timeline.
     #[arg(long)]
     pub json: bool,
+    /// Also print every rendered message (subject, text and SMS text) in the timeline.
+    #[arg(long)]
+    pub messages: bool,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -34,7 +37,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             .map_err(|e| CliError::Runtime(e.to_string()))?;
         println!("{out}");
     } else {
-        print!("{}", timeline(&sim, &config));
+        print!("{}", timeline(&sim, &config, args.messages));
     }
     Ok(())
 }
@@ -65,8 +68,8 @@ pub fn to_json(sim: &Simulation, config: &Config) -> Value {
                 "template": i.template,
                 "important": i.important,
             });
-            match &a.subject {
-                Ok(s) => v["subject"] = json!(s),
+            match &a.message {
+                Ok(m) => v["subject"] = json!(m.subject),
                 Err(e) => v["template_error"] = json!(e),
             }
             if let Some(t) = i.vars.get("tickets") {
@@ -97,7 +100,7 @@ pub fn to_json(sim: &Simulation, config: &Config) -> Value {
 }
 
 /// The human timeline: one line per action, then deadlines and problems.
-pub fn timeline(sim: &Simulation, config: &Config) -> String {
+pub fn timeline(sim: &Simulation, config: &Config, messages: bool) -> String {
     let tz = config.daemon.timezone;
     let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
     let mut out = String::new();
@@ -123,8 +126,15 @@ pub fn timeline(sim: &Simulation, config: &Config) -> String {
             i.audience,
             late
         ));
-        if let Err(e) = &a.subject {
-            out.push_str(&format!("    template problem: {e}\n"));
+        match &a.message {
+            Err(e) => out.push_str(&format!("    template problem: {e}\n")),
+            Ok(m) if messages => {
+                let indent = |s: &str| s.lines().map(|l| format!("    | {l}\n")).collect::<String>();
+                out.push_str(&format!("    Subject: {}\n", m.subject));
+                out.push_str(&indent(&m.text));
+                out.push_str(&format!("    SMS: {}\n\n", m.short));
+            }
+            Ok(_) => {}
         }
     }
     if !sim.deadlines.is_empty() {

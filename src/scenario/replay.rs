@@ -16,8 +16,8 @@ pub struct Action {
     /// When the engine issued it (an event instant or a `next_due`).
     pub at: DateTime<Utc>,
     pub intent: Intent,
-    /// The rendered subject, or why the template failed.
-    pub subject: Result<String, String>,
+    /// The rendered message, or why the template failed.
+    pub message: Result<crate::notify::Message, String>,
 }
 
 /// A ticket's deadlines at the end of the simulation.
@@ -78,13 +78,12 @@ pub fn replay(scenario: &Scenario, config: &Config) -> Simulation {
             for i in &ev.intents {
                 let ticket = sim.tickets.get(&i.key.ticket);
                 let clocks = ticket.and_then(|t| crate::sla::clocks(t, config, now));
-                let subject = crate::templates::render(i, ticket, clocks.as_ref(), config, now)
-                    .map(|m| m.subject)
+                let message = crate::templates::render(i, ticket, clocks.as_ref(), config, now)
                     .map_err(|e| e.to_string());
                 sim.actions.push(Action {
                     at: now,
                     intent: i.clone(),
-                    subject,
+                    message,
                 });
             }
             ev.record(&mut sim.ledger, now);
