@@ -27,7 +27,10 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), CliError> {
     let config = super::load_config(&args.config)?;
     let text = std::fs::read_to_string(&args.scenario).map_err(|e| {
-        CliError::Invalid(format!("cannot read scenario {}: {e}", args.scenario.display()))
+        CliError::Invalid(format!(
+            "cannot read scenario {}: {e}",
+            args.scenario.display()
+        ))
     })?;
     let sc = scenario::parse(&text)
         .map_err(|e| CliError::Invalid(format!("{}: {e}", args.scenario.display())))?;
@@ -129,7 +132,11 @@ pub fn timeline(sim: &Simulation, config: &Config, messages: bool) -> String {
         match &a.message {
             Err(e) => out.push_str(&format!("    template problem: {e}\n")),
             Ok(m) if messages => {
-                let indent = |s: &str| s.lines().map(|l| format!("    | {l}\n")).collect::<String>();
+                let indent = |s: &str| {
+                    s.lines()
+                        .map(|l| format!("    | {l}\n"))
+                        .collect::<String>()
+                };
                 out.push_str(&format!("    Subject: {}\n", m.subject));
                 out.push_str(&indent(&m.text));
                 out.push_str(&format!("    SMS: {}\n\n", m.short));

@@ -148,35 +148,67 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
         };
         let at = e.at_utc();
         if at > until {
-            return Err(bad("at", format!("{} is after `until` ({})", e.at.to_rfc3339(), raw.until.get_ref().to_rfc3339())));
+            return Err(bad(
+                "at",
+                format!(
+                    "{} is after `until` ({})",
+                    e.at.to_rfc3339(),
+                    raw.until.get_ref().to_rfc3339()
+                ),
+            ));
         }
         match e.kind {
             EventKind::Created => {
-                if let Some(t) = e.ticket_type.as_deref().filter(|t| *t != "change" && *t != "incident") {
-                    return Err(bad("type", format!("{t:?} is not a ticket type; use \"change\" or leave it out")));
+                if let Some(t) = e
+                    .ticket_type
+                    .as_deref()
+                    .filter(|t| *t != "change" && *t != "incident")
+                {
+                    return Err(bad(
+                        "type",
+                        format!("{t:?} is not a ticket type; use \"change\" or leave it out"),
+                    ));
                 }
             }
             _ => match created.get(&e.ticket) {
                 None => {
-                    return Err(bad("ticket", format!("ticket {} has no earlier `created` event", e.ticket)))
+                    return Err(bad(
+                        "ticket",
+                        format!("ticket {} has no earlier `created` event", e.ticket),
+                    ))
                 }
                 Some(c) if *c > at => {
-                    return Err(bad("at", format!("ticket {} is not created until later", e.ticket)))
+                    return Err(bad(
+                        "at",
+                        format!("ticket {} is not created until later", e.ticket),
+                    ))
                 }
                 _ => {}
             },
         }
         if e.kind == EventKind::Priority && e.priority.is_none() {
-            return Err(bad("priority", "a `priority` event needs `priority = \"…\"`".into()));
+            return Err(bad(
+                "priority",
+                "a `priority` event needs `priority = \"…\"`".into(),
+            ));
         }
         if e.kind == EventKind::Status && e.status.is_none() {
-            return Err(bad("status", "a `status` event needs `status = \"…\"`".into()));
+            return Err(bad(
+                "status",
+                "a `status` event needs `status = \"…\"`".into(),
+            ));
         }
         if e.kind == EventKind::Planned && e.planned_start.is_none() && e.planned_end.is_none() {
-            return Err(bad("planned_start", "a `planned` event needs `planned_start` and/or `planned_end`".into()));
+            return Err(bad(
+                "planned_start",
+                "a `planned` event needs `planned_start` and/or `planned_end`".into(),
+            ));
         }
         if e.municipality.is_some() && e.municipalities.is_some() {
-            return Err(bad("municipalities", "give `municipality` or `municipalities`, not both".into()));
+            return Err(bad(
+                "municipalities",
+                "give `municipality` or `municipalities`, not both".into(),
+            ));
         }
     }
     // Stable: same-instant events keep file order.

@@ -185,7 +185,8 @@ fn apply(prev: Option<TicketSnapshot>, e: &Event) -> TicketSnapshot {
         });
     }
     if let Some(f) = &e.fields {
-        s.fields.extend(f.iter().map(|(k, v)| (k.clone(), v.clone())));
+        s.fields
+            .extend(f.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     if e.kind == EventKind::Created && e.ticket_type.as_deref() == Some("change")
         || e.planned_start.is_some()

@@ -10,9 +10,15 @@ use std::collections::BTreeMap;
 
 /// Problems found, one line each (empty: every template renders).
 pub fn check_all(config: &Config) -> Vec<String> {
-    let now = Utc.with_ymd_and_hms(2027, 3, 24, 13, 30, 0).single().expect("valid date");
-    let mut names: Vec<(String, Option<Reason>)> =
-        config.plan.iter().map(|r| (r.template.clone(), None)).collect();
+    let now = Utc
+        .with_ymd_and_hms(2027, 3, 24, 13, 30, 0)
+        .single()
+        .expect("valid date");
+    let mut names: Vec<(String, Option<Reason>)> = config
+        .plan
+        .iter()
+        .map(|r| (r.template.clone(), None))
+        .collect();
     names.extend(BUILTIN_NAMES.iter().map(|n| (n.to_string(), None)));
     names.sort();
     names.dedup();
@@ -88,7 +94,12 @@ fn sample_ticket(config: &Config, now: DateTime<Utc>, resolved: bool) -> Tracked
         id: 1001,
         number: 1001,
         subject: "Eksempelsak".into(),
-        municipalities: config.municipalities.iter().take(1).map(|m| m.name.clone()).collect(),
+        municipalities: config
+            .municipalities
+            .iter()
+            .take(1)
+            .map(|m| m.name.clone())
+            .collect(),
         service: config.services.first().map(|s| s.name.clone()),
         category: None,
         assignee: Some(Person {
@@ -100,7 +111,11 @@ fn sample_ticket(config: &Config, now: DateTime<Utc>, resolved: bool) -> Tracked
         first_seen: created,
         last_modified: created,
         status: "Under arbeid".into(),
-        core: if resolved { CoreStatus::Solved } else { CoreStatus::Open },
+        core: if resolved {
+            CoreStatus::Solved
+        } else {
+            CoreStatus::Open
+        },
         levels: vec![LevelChange {
             at: created,
             level,

@@ -128,7 +128,11 @@ fn ticket_value(t: &TrackedTicket, config: &Config, lang: Language, now: DateTim
 
 /// When the next regular status update is due: the earliest next `every` occurrence of the
 /// rules that apply to the ticket now (none when resolved or no such rule).
-pub fn next_status(t: &TrackedTicket, config: &Config, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn next_status(
+    t: &TrackedTicket,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
     if t.is_resolved() {
         return None;
     }

@@ -6,21 +6,65 @@ use crate::config::Language;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 
-const NB_DAYS: [&str; 7] = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"];
-const NN_DAYS: [&str; 7] = ["måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "søndag"];
-const DA_DAYS: [&str; 7] = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"];
-const EN_DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const NB_DAYS: [&str; 7] = [
+    "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+];
+const NN_DAYS: [&str; 7] = [
+    "måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "søndag",
+];
+const DA_DAYS: [&str; 7] = [
+    "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+];
+const EN_DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 const NB_MONTHS: [&str; 12] = [
-    "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-    "november", "desember",
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
 ];
 const DA_MONTHS: [&str; 12] = [
-    "januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-    "november", "december",
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
 ];
 const EN_MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// Full date and time: `tirsdag 24. mars 2027 kl. 14:00`.
@@ -30,10 +74,34 @@ pub fn datetime(lang: Language, tz: Tz, t: DateTime<Utc>) -> String {
     let m = l.month0() as usize;
     let (h, min) = (l.hour(), l.minute());
     match lang {
-        Language::Nb => format!("{} {}. {} {} kl. {h:02}:{min:02}", NB_DAYS[wd], l.day(), NB_MONTHS[m], l.year()),
-        Language::Nn => format!("{} {}. {} {} kl. {h:02}:{min:02}", NN_DAYS[wd], l.day(), NB_MONTHS[m], l.year()),
-        Language::Da => format!("{} den {}. {} {} kl. {h:02}.{min:02}", DA_DAYS[wd], l.day(), DA_MONTHS[m], l.year()),
-        Language::En => format!("{} {} {} {} at {h:02}:{min:02}", EN_DAYS[wd], l.day(), EN_MONTHS[m], l.year()),
+        Language::Nb => format!(
+            "{} {}. {} {} kl. {h:02}:{min:02}",
+            NB_DAYS[wd],
+            l.day(),
+            NB_MONTHS[m],
+            l.year()
+        ),
+        Language::Nn => format!(
+            "{} {}. {} {} kl. {h:02}:{min:02}",
+            NN_DAYS[wd],
+            l.day(),
+            NB_MONTHS[m],
+            l.year()
+        ),
+        Language::Da => format!(
+            "{} den {}. {} {} kl. {h:02}.{min:02}",
+            DA_DAYS[wd],
+            l.day(),
+            DA_MONTHS[m],
+            l.year()
+        ),
+        Language::En => format!(
+            "{} {} {} {} at {h:02}:{min:02}",
+            EN_DAYS[wd],
+            l.day(),
+            EN_MONTHS[m],
+            l.year()
+        ),
     }
 }
 
@@ -92,9 +160,18 @@ mod tests {
     fn norwegian_time_in_the_zone() {
         let t = Utc.with_ymd_and_hms(2027, 3, 24, 13, 0, 0).unwrap();
         let tz: Tz = "Europe/Oslo".parse().unwrap();
-        assert_eq!(datetime(Language::Nb, tz, t), "onsdag 24. mars 2027 kl. 14:00");
-        assert_eq!(datetime(Language::Da, tz, t), "onsdag den 24. marts 2027 kl. 14.00");
-        assert_eq!(datetime(Language::En, tz, t), "Wednesday 24 March 2027 at 14:00");
+        assert_eq!(
+            datetime(Language::Nb, tz, t),
+            "onsdag 24. mars 2027 kl. 14:00"
+        );
+        assert_eq!(
+            datetime(Language::Da, tz, t),
+            "onsdag den 24. marts 2027 kl. 14.00"
+        );
+        assert_eq!(
+            datetime(Language::En, tz, t),
+            "Wednesday 24 March 2027 at 14:00"
+        );
         assert_eq!(short(Language::Nb, tz, t), "24.03. kl. 14:00");
     }
 

@@ -173,7 +173,7 @@ fn one_line(s: &str) -> String {
 fn tidy(s: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
     for line in s.lines().map(str::trim_end) {
-        if line.is_empty() && out.last().is_none_or(|l| l.is_empty()) {
+        if line.is_empty() && out.last().map_or(true, |l| l.is_empty()) {
             continue;
         }
         out.push(line);
