@@ -16,6 +16,7 @@ pub mod demo; // built-in fake world for `slavakt demo` and the benchmark
 pub mod duration; // "15m", "2h", "3wd"
 pub mod http; // health, metrics, status page
 pub mod ledger; // what was issued and delivered: the "already sent" truth
+pub mod metrics; // Prometheus counters and gauges, rendered as text
 pub mod notify; // Notifier trait and the channels
 pub mod outbox; // deliver pending intents with retry, fallback, record outcomes
 pub mod plan; // communication-plan rules → intents
@@ -25,6 +26,7 @@ pub mod scenario; // simulate's scenario files
 pub mod secret; // redacted secrets
 pub mod sla; // per-ticket response/resolution clocks
 pub mod state; // versioned JSON state, atomic store
+pub mod status_view; // open tickets, clocks, next actions: shared by `/` and `slavakt status`
 pub mod templates; // message templates and rendering
 pub mod ticket; // domain ticket snapshot and tracked history
 pub mod tracker; // snapshot → history

@@ -1,15 +1,242 @@
-//! `slavakt status`.
+//! `slavakt status`: the status view read straight from the state file.
+//!
+//! Read-only and lock-free on purpose: it must work while the daemon runs, so it never takes
+//! the daemon's lock; it reads the JSON the daemon wrote atomically (a rename), so it always
+//! sees one complete version. Missing or unreadable state → exit 2 with what to check.
 
 use super::CliError;
+use crate::clock::{Clock, SystemClock};
+use crate::state::{State, SCHEMA_VERSION};
+use crate::status_view::{self, human_duration, ClockView, Labels, StatusView};
+use chrono::{DateTime, Utc};
+use std::path::Path;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Config file.
     #[arg(long, env = "SLAVAKT_CONFIG", default_value = super::DEFAULT_CONFIG)]
     pub config: std::path::PathBuf,
+    /// Print the status as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Show the status as of this instant (RFC 3339) instead of now, e.g. to see what will be
+    /// overdue at the end of the day.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            format!("{s:?} is not an RFC 3339 time such as 2027-03-24T14:30:00+01:00: {e}")
+        })
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
-    let _ = args;
-    Err(CliError::Runtime("status is not built yet".into()))
+    let config = super::load_config(&args.config)?;
+    let state = read_state(&config.daemon.state_file)?;
+    let view = status_view::build(
+        &state,
+        &config,
+        args.at.unwrap_or_else(|| SystemClock.now()),
+    );
+    if args.json {
+        let text = serde_json::to_string_pretty(&view)
+            .map_err(|e| CliError::Runtime(format!("cannot encode status: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", render_text(&view));
+    }
+    Ok(())
+}
+
+/// Reads the state file without locking it. Errors name the file and what to do.
+pub fn read_state(path: &Path) -> Result<State, CliError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(CliError::Runtime(format!(
+                "state file {} does not exist: the daemon has not saved state yet, or \
+                 daemon.state_file in the config points elsewhere",
+                path.display()
+            )))
+        }
+        Err(e) => {
+            return Err(CliError::Runtime(format!(
+                "cannot read state file {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    // Check the version first, so a newer daemon's file gets a clear message rather than a
+    // field-level parse error.
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        CliError::Runtime(format!(
+            "state file {} is corrupt (not JSON: {e})",
+            path.display()
+        ))
+    })?;
+    match value.get("version").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+        Some(v) => {
+            return Err(CliError::Runtime(format!(
+                "state file {} has schema version {v}; this slavakt reads version \
+                 {SCHEMA_VERSION}",
+                path.display()
+            )))
+        }
+        None => {
+            return Err(CliError::Runtime(format!(
+                "state file {} is corrupt: no schema version",
+                path.display()
+            )))
+        }
+    }
+    serde_json::from_value(value)
+        .map_err(|e| CliError::Runtime(format!("state file {} is corrupt: {e}", path.display())))
+}
+
+/// The human table.
+pub fn render_text(v: &StatusView) -> String {
+    let l = Labels::for_code(&v.language);
+    let fmt = "%d.%m. %H:%M";
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{} — {} {} ({})\n",
+        l.title,
+        l.updated,
+        v.generated_at.format(fmt),
+        v.timezone
+    ));
+    out.push_str(&format!(
+        "{}: {}\n",
+        l.last_poll,
+        v.last_successful_poll
+            .map(|t| t.format(fmt).to_string())
+            .unwrap_or_else(|| l.never.to_string())
+    ));
+    if let Some(e) = &v.last_error {
+        out.push_str(&format!("{}: {e}\n", l.last_error));
+    }
+    if v.outage {
+        out.push_str(&format!("!! {}\n", l.outage));
+    }
+    out.push('\n');
+    out.push_str(&format!("{} ({})\n", l.open_tickets, v.tickets.len()));
+    if v.tickets.is_empty() {
+        out.push_str(&format!("{}\n", l.no_open_tickets));
+    } else {
+        let mut rows = vec![vec![
+            l.number.to_string(),
+            l.priority.to_string(),
+            l.response.to_string(),
+            l.resolution.to_string(),
+            l.next_deadline.to_string(),
+            l.next_action.to_string(),
+            l.municipality.to_string(),
+            l.service.to_string(),
+            l.subject.to_string(),
+        ]];
+        for t in &v.tickets {
+            rows.push(vec![
+                t.number.to_string(),
+                t.level_label
+                    .clone()
+                    .or_else(|| t.priority.clone())
+                    .unwrap_or_else(|| l.none_priority.to_string()),
+                clock_text(t.response.as_ref(), l, fmt),
+                clock_text(t.resolution.as_ref(), l, fmt),
+                t.next_deadline
+                    .as_ref()
+                    .map(|d| {
+                        let rem = if d.remaining_seconds < 0 {
+                            format!("{} {}", human_duration(-d.remaining_seconds), l.overdue)
+                        } else {
+                            format!("{} {}", human_duration(d.remaining_seconds), l.left)
+                        };
+                        format!("{} {} ({rem})", l.clock(d.clock), d.due.format(fmt))
+                    })
+                    .unwrap_or_default(),
+                t.next_action
+                    .as_ref()
+                    .map(|a| format!("{} {}", a.at.format(fmt), l.action(a)))
+                    .unwrap_or_default(),
+                t.municipalities.join(", "),
+                t.service.clone().unwrap_or_default(),
+                one_line(&t.subject),
+            ]);
+        }
+        table(&mut out, &rows);
+    }
+    if !v.pending_deliveries.is_empty() {
+        out.push('\n');
+        out.push_str(&format!(
+            "{} ({})\n",
+            l.pending_deliveries,
+            v.pending_deliveries.len()
+        ));
+        let mut rows = vec![vec![
+            l.number.to_string(),
+            l.rule.to_string(),
+            l.channel.to_string(),
+            l.recipient.to_string(),
+            l.attempts.to_string(),
+            l.last_error.to_string(),
+        ]];
+        for p in &v.pending_deliveries {
+            rows.push(vec![
+                p.number
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                p.rule.clone(),
+                p.channel.clone(),
+                p.recipient.clone(),
+                p.attempts.to_string(),
+                p.last_outcome.clone().unwrap_or_default(),
+            ]);
+        }
+        table(&mut out, &rows);
+    }
+    out
+}
+
+fn clock_text(c: Option<&ClockView>, l: &Labels, fmt: &str) -> String {
+    let Some(c) = c else {
+        return "-".into();
+    };
+    let state = match (c.state, c.percent) {
+        ("warning", Some(p)) => format!("{} {p} %", l.warning),
+        (s, _) => l.clock_state(s).to_string(),
+    };
+    let when = match c.stopped_at {
+        Some(t) if c.state == "met" || c.state == "breached" => t,
+        _ => c.due,
+    };
+    format!("{state} {}", when.format(fmt))
+}
+
+/// Subjects may carry line breaks or tabs; a table row must stay one line.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Left-aligned columns separated by two spaces; the last column is not padded.
+fn table(out: &mut String, rows: &[Vec<String>]) {
+    let cols = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..cols)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for r in rows {
+        let mut line = String::new();
+        for (i, cell) in r.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < cols {
+                let pad = widths[i] - cell.chars().count() + 2;
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
 }

@@ -1,0 +1,285 @@
+//! Health, metrics and the status page on `daemon.http_listen` (loopback by default; `None`
+//! disables it). Read-only: nothing here changes the daemon's state, and there is no
+//! authentication, so keep it on loopback or behind a reverse proxy.
+//!
+//! | Path | Answer |
+//! |---|---|
+//! | `/healthz` | 200 `ok` if the last poll succeeded within 3 poll intervals and the state is saved; else 503 with a one-line reason |
+//! | `/metrics` | Prometheus text format 0.0.4 ([`crate::metrics`]) |
+//! | `/` | HTML status page for the service desk, refreshing itself every 30 s |
+//! | `/status.json` | the [`StatusView`] as JSON (503 before the first cycle) |
+//!
+//! # For the run loop
+//!
+//! ```ignore
+//! let metrics = Arc::new(Metrics::new());
+//! let shared = HttpShared::new(config.clone(), metrics.clone(), clock.clone());
+//! // at start-up: bind first so a taken port fails loudly, then serve in the background
+//! if let Some(addr) = config.daemon.http_listen {
+//!     let server = http::bind(addr).await?;          // HttpError::Bind says which address
+//!     tokio::spawn(server.run(shared.clone(), cancel.clone()));
+//! }
+//! // after every cycle:
+//! shared.publish(&state, now);                       // the page, /status.json, health facts
+//! shared.state_saved(now, took, bytes);              // or shared.state_save_failed(&err)
+//! metrics.set_tracked(&state, &config, now);         // plus poll_ok/intent_issued/… as they happen
+//! // on SIGHUP with a valid new config:
+//! shared.set_config(new_config);
+//! ```
+//!
+//! Handlers read the snapshot under a short read lock; the view is built once per cycle by
+//! `publish` (not per request), so a page hit costs a string render, nothing more.
+
+mod page;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::state::State;
+use crate::status_view::{self, StatusView};
+use axum::extract::State as AxState;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use tokio_util::sync::CancellationToken;
+
+/// What the HTTP side knows: the latest published view and health facts. Updated by the run
+/// loop, read by the handlers.
+pub struct HttpShared {
+    inner: RwLock<Snapshot>,
+    pub metrics: Arc<Metrics>,
+    clock: Arc<dyn Clock>,
+}
+
+struct Snapshot {
+    config: Arc<Config>,
+    view: Option<Arc<StatusView>>,
+    last_poll_ok: Option<DateTime<Utc>>,
+    last_poll_error: Option<String>,
+    save: SaveHealth,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SaveHealth {
+    Unknown,
+    Saved,
+    Failed(String),
+}
+
+impl HttpShared {
+    pub fn new(config: Arc<Config>, metrics: Arc<Metrics>, clock: Arc<dyn Clock>) -> Arc<Self> {
+        Arc::new(HttpShared {
+            inner: RwLock::new(Snapshot {
+                config,
+                view: None,
+                last_poll_ok: None,
+                last_poll_error: None,
+                save: SaveHealth::Unknown,
+            }),
+            metrics,
+            clock,
+        })
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Snapshot> {
+        // A panic elsewhere while writing leaves a complete (old or new) snapshot: keep serving.
+        self.inner.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Snapshot> {
+        self.inner.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// After each cycle: rebuilds the status view and takes the poll health from the state.
+    /// A state that was saved before (`saved_at`) counts as saved until a save fails.
+    pub fn publish(&self, state: &State, now: DateTime<Utc>) {
+        let config = self.read().config.clone();
+        let view = Arc::new(status_view::build(state, &config, now));
+        let mut g = self.write();
+        g.view = Some(view);
+        g.last_poll_ok = state.health.last_poll_ok;
+        g.last_poll_error = state.health.last_poll_error.clone();
+        if g.save == SaveHealth::Unknown && state.saved_at.is_some() {
+            g.save = SaveHealth::Saved;
+        }
+    }
+
+    /// The state file was written.
+    pub fn state_saved(&self, took: std::time::Duration, bytes: u64) {
+        self.metrics.state_saved(took, bytes);
+        self.write().save = SaveHealth::Saved;
+    }
+
+    /// Writing the state file failed; `/healthz` answers 503 until a save succeeds.
+    pub fn state_save_failed(&self, error: &str) {
+        self.metrics.state_save_failed();
+        self.write().save = SaveHealth::Failed(error.lines().next().unwrap_or("").to_string());
+    }
+
+    /// A reloaded config (language, time zone, poll interval take effect at the next publish).
+    pub fn set_config(&self, config: Arc<Config>) {
+        self.write().config = config;
+    }
+
+    /// `Ok` when healthy, else the one-line reason.
+    pub fn health(&self) -> Result<(), String> {
+        let now = self.clock.now();
+        let g = self.read();
+        let limit = g.config.daemon.poll_interval * 3;
+        match g.last_poll_ok {
+            None => {
+                return Err(match &g.last_poll_error {
+                    Some(e) => format!("no successful poll yet; last error: {e}"),
+                    None => "no successful poll yet".into(),
+                })
+            }
+            Some(at) if now - at > limit => {
+                let ago = status_view::human_duration((now - at).num_seconds());
+                let mut msg = format!(
+                    "last successful poll {ago} ago (limit {})",
+                    status_view::human_duration(limit.num_seconds())
+                );
+                if let Some(e) = &g.last_poll_error {
+                    msg.push_str(&format!("; last error: {e}"));
+                }
+                return Err(msg);
+            }
+            Some(_) => {}
+        }
+        match &g.save {
+            SaveHealth::Saved => Ok(()),
+            SaveHealth::Unknown => Err("state has not been saved yet".into()),
+            SaveHealth::Failed(e) => Err(format!("last state save failed: {e}")),
+        }
+    }
+
+    /// The latest published view, if a cycle has run.
+    pub fn view(&self) -> Option<Arc<StatusView>> {
+        self.read().view.clone()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error(
+        "cannot listen on {addr} (daemon.http_listen): {source}; \
+         choose a free address or remove http_listen to disable the status page"
+    )]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("status page server on {addr} failed: {source}")]
+    Serve {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A bound listener, not yet serving. Binding first lets start-up fail on a taken port.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    addr: SocketAddr,
+}
+
+/// Binds `listen`; port 0 picks a free port (see [`Server::local_addr`]).
+pub async fn bind(listen: SocketAddr) -> Result<Server, HttpError> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| HttpError::Bind {
+            addr: listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| HttpError::Bind {
+        addr: listen,
+        source,
+    })?;
+    if !addr.ip().is_loopback() {
+        tracing::warn!(%addr, "status page listens beyond loopback; it has no authentication");
+    }
+    Ok(Server { listener, addr })
+}
+
+impl Server {
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until `cancel` fires; open requests finish first.
+    pub async fn run(
+        self,
+        shared: Arc<HttpShared>,
+        cancel: CancellationToken,
+    ) -> Result<(), HttpError> {
+        let addr = self.addr;
+        tracing::info!(%addr, "status page, /healthz and /metrics listening");
+        axum::serve(self.listener, router(shared))
+            .with_graceful_shutdown(async move { cancel.cancelled().await })
+            .await
+            .map_err(|source| HttpError::Serve { addr, source })
+    }
+}
+
+/// Binds and serves until `cancel` fires.
+pub async fn serve(
+    listen: SocketAddr,
+    shared: Arc<HttpShared>,
+    cancel: CancellationToken,
+) -> Result<(), HttpError> {
+    bind(listen).await?.run(shared, cancel).await
+}
+
+pub fn router(shared: Arc<HttpShared>) -> Router {
+    Router::new()
+        .route("/", get(status_page))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/status.json", get(status_json))
+        .with_state(shared)
+}
+
+async fn healthz(AxState(shared): AxState<Arc<HttpShared>>) -> Response {
+    match shared.health() {
+        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Err(reason) => (StatusCode::SERVICE_UNAVAILABLE, format!("{reason}\n")).into_response(),
+    }
+}
+
+async fn metrics(AxState(shared): AxState<Arc<HttpShared>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        shared.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn status_json(AxState(shared): AxState<Arc<HttpShared>>) -> Response {
+    match shared.view() {
+        Some(v) => axum::Json(v.as_ref().clone()).into_response(),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"error": "no cycle has completed yet"})),
+        )
+            .into_response(),
+    }
+}
+
+async fn status_page(AxState(shared): AxState<Arc<HttpShared>>) -> Response {
+    let language = shared.read().config.daemon.language;
+    let html = page::render(shared.view().as_deref(), language);
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response()
+}

@@ -1,0 +1,532 @@
+//! The daemon's Prometheus metrics: a small registry of counters and gauges that the run loop
+//! updates and `/metrics` renders in the text exposition format 0.0.4.
+//!
+//! No metrics crate: the set is fixed and small, values live behind one `Mutex` per family, and
+//! rendering (HELP/TYPE lines, label escaping, stable order) is done here. Every method takes
+//! what it needs as arguments — `now` included — so the module never reads the wall clock.
+//!
+//! Who calls what (the run loop, once per event):
+//! - `poll_ok(now)` / `poll_failed(kind)` after each poll; `api_error(kind)` for other failing
+//!   Pureservice calls (writing a note, reference data);
+//! - `intent_issued(rule)` for each intent recorded in the ledger;
+//! - `delivery(channel, outcome)` for each delivery attempt's result (`delivered`, `retry`,
+//!   `failed`, `skipped`, …);
+//! - `state_saved(duration, bytes)` / `state_save_failed()` after each save;
+//! - `set_tracked(state, config, now)` after each cycle: tracked tickets by level and clock
+//!   state, pending deliveries, outage flag — and it counts newly seen breaches itself.
+
+use crate::config::Config;
+use crate::sla::{ClockKind, ClockState, TicketClocks};
+use crate::state::State;
+use crate::ticket::TicketId;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// One metric family: name, help, type, label names and the values per label set.
+#[derive(Debug)]
+struct Family {
+    name: &'static str,
+    help: &'static str,
+    kind: &'static str,
+    labels: &'static [&'static str],
+    values: Mutex<BTreeMap<Vec<String>, f64>>,
+}
+
+impl Family {
+    const fn new(
+        name: &'static str,
+        help: &'static str,
+        kind: &'static str,
+        labels: &'static [&'static str],
+    ) -> Self {
+        Family {
+            name,
+            help,
+            kind,
+            labels,
+            values: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn values(&self) -> std::sync::MutexGuard<'_, BTreeMap<Vec<String>, f64>> {
+        // A panic while holding the lock cannot leave a half-written f64; keep serving.
+        self.values.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn add(&self, labels: &[&str], v: f64) {
+        let key = labels.iter().map(|s| s.to_string()).collect();
+        *self.values().entry(key).or_insert(0.0) += v;
+    }
+
+    fn set(&self, labels: &[&str], v: f64) {
+        let key = labels.iter().map(|s| s.to_string()).collect();
+        self.values().insert(key, v);
+    }
+
+    fn get(&self, labels: &[&str]) -> f64 {
+        let key: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+        self.values().get(&key).copied().unwrap_or(0.0)
+    }
+
+    fn replace(&self, all: BTreeMap<Vec<String>, f64>) {
+        *self.values() = all;
+    }
+
+    fn render(&self, out: &mut String) {
+        let _ = writeln!(out, "# HELP {} {}", self.name, escape_help(self.help));
+        let _ = writeln!(out, "# TYPE {} {}", self.name, self.kind);
+        for (key, v) in self.values().iter() {
+            out.push_str(self.name);
+            if !self.labels.is_empty() {
+                out.push('{');
+                for (i, (n, val)) in self.labels.iter().zip(key).enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    let _ = write!(out, "{n}=\"{}\"", escape_label(val));
+                }
+                out.push('}');
+            }
+            let _ = writeln!(out, " {}", format_value(*v));
+        }
+    }
+}
+
+/// The registry. Share it as `Arc<Metrics>`; every method takes `&self`.
+#[derive(Debug)]
+pub struct Metrics {
+    polls: Family,
+    api_errors: Family,
+    tracked: Family,
+    intents: Family,
+    deliveries: Family,
+    breaches: Family,
+    pending: Family,
+    outage: Family,
+    save_last: Family,
+    save_sum: Family,
+    save_count: Family,
+    save_failures: Family,
+    state_bytes: Family,
+    last_poll_ok: Family,
+    /// (ticket, clock) pairs whose breach was already counted.
+    breaches_seen: Mutex<BreachMemory>,
+}
+
+#[derive(Debug, Default)]
+struct BreachMemory {
+    seen: BTreeSet<(TicketId, u8)>,
+    /// Last `set_tracked` time: tickets resolved after it are still looked at once.
+    last_scan: Option<DateTime<Utc>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let m = Metrics {
+            polls: Family::new(
+                "slavakt_polls_total",
+                "Pureservice poll cycles by outcome (ok, error).",
+                "counter",
+                &["outcome"],
+            ),
+            api_errors: Family::new(
+                "slavakt_api_errors_total",
+                "Failed Pureservice API calls by kind of error.",
+                "counter",
+                &["kind"],
+            ),
+            tracked: Family::new(
+                "slavakt_tracked_tickets",
+                "Open tracked tickets by SLA level and most severe clock state.",
+                "gauge",
+                &["level", "clock_state"],
+            ),
+            intents: Family::new(
+                "slavakt_intents_total",
+                "Intents issued by the communication plan, by rule id.",
+                "counter",
+                &["rule"],
+            ),
+            deliveries: Family::new(
+                "slavakt_deliveries_total",
+                "Delivery attempts by channel and outcome.",
+                "counter",
+                &["channel", "outcome"],
+            ),
+            breaches: Family::new(
+                "slavakt_breaches_total",
+                "SLA clocks seen breached (counted once per ticket and clock while the daemon runs).",
+                "counter",
+                &["clock"],
+            ),
+            pending: Family::new(
+                "slavakt_pending_deliveries",
+                "Ledger entries waiting to be sent (pending or in flight).",
+                "gauge",
+                &[],
+            ),
+            outage: Family::new(
+                "slavakt_pureservice_outage",
+                "1 while every poll has failed for longer than alerts.outage_after.",
+                "gauge",
+                &[],
+            ),
+            save_last: Family::new(
+                "slavakt_state_save_last_seconds",
+                "Duration of the last state save.",
+                "gauge",
+                &[],
+            ),
+            save_sum: Family::new(
+                "slavakt_state_save_seconds_sum",
+                "Total time spent saving the state.",
+                "",
+                &[],
+            ),
+            save_count: Family::new(
+                "slavakt_state_save_seconds_count",
+                "Number of state saves.",
+                "",
+                &[],
+            ),
+            save_failures: Family::new(
+                "slavakt_state_save_failures_total",
+                "State saves that failed.",
+                "counter",
+                &[],
+            ),
+            state_bytes: Family::new(
+                "slavakt_state_bytes",
+                "Size of the state file after the last save.",
+                "gauge",
+                &[],
+            ),
+            last_poll_ok: Family::new(
+                "slavakt_last_poll_success_timestamp_seconds",
+                "Unix time of the last successful poll.",
+                "gauge",
+                &[],
+            ),
+            breaches_seen: Mutex::new(BreachMemory::default()),
+        };
+        // Series that alert rules use exist from the start, so `rate()` and absence checks work.
+        for outcome in ["ok", "error"] {
+            m.polls.set(&[outcome], 0.0);
+        }
+        for clock in ["response", "resolution"] {
+            m.breaches.set(&[clock], 0.0);
+        }
+        m.pending.set(&[], 0.0);
+        m.outage.set(&[], 0.0);
+        m.save_sum.set(&[], 0.0);
+        m.save_count.set(&[], 0.0);
+        m.save_failures.set(&[], 0.0);
+        m
+    }
+
+    /// A poll cycle completed.
+    pub fn poll_ok(&self, now: DateTime<Utc>) {
+        self.polls.add(&["ok"], 1.0);
+        self.last_poll_ok.set(&[], now.timestamp() as f64);
+    }
+
+    /// A poll cycle failed; `kind` is a short stable word (`timeout`, `connect`, `http_5xx`,
+    /// `auth`, `decode`, …). Counts the poll and the API error.
+    pub fn poll_failed(&self, kind: &str) {
+        self.polls.add(&["error"], 1.0);
+        self.api_error(kind);
+    }
+
+    /// A Pureservice call outside the poll failed.
+    pub fn api_error(&self, kind: &str) {
+        self.api_errors.add(&[kind], 1.0);
+    }
+
+    pub fn intent_issued(&self, rule: &str) {
+        self.intents.add(&[rule], 1.0);
+    }
+
+    /// One delivery attempt's result; `channel` as in the plan (`email`, `teams:ik_varsling`).
+    pub fn delivery(&self, channel: &str, outcome: &str) {
+        self.deliveries.add(&[channel, outcome], 1.0);
+    }
+
+    pub fn state_saved(&self, took: Duration, bytes: u64) {
+        let secs = took.as_secs_f64();
+        self.save_last.set(&[], secs);
+        self.save_sum.add(&[], secs);
+        self.save_count.add(&[], 1.0);
+        self.state_bytes.set(&[], bytes as f64);
+    }
+
+    pub fn state_save_failed(&self) {
+        self.save_failures.add(&[], 1.0);
+    }
+
+    /// Recomputes the gauges that describe the state: open tickets by level and clock state,
+    /// pending deliveries, outage. Counts each (ticket, clock) breach the first time it is seen.
+    pub fn set_tracked(&self, state: &State, config: &Config, now: DateTime<Utc>) {
+        let mut memory = self.breaches_seen.lock().unwrap_or_else(|p| p.into_inner());
+        let mut gauge: BTreeMap<Vec<String>, f64> = BTreeMap::new();
+        // Every configured level × state exists (as 0), so a series does not vanish when the
+        // last ticket of its kind closes.
+        for level in config.sla.keys() {
+            for st in ClockSummary::ALL {
+                gauge.insert(vec![level.clone(), st.as_str().to_string()], 0.0);
+            }
+        }
+        for t in state.tickets.values() {
+            let open = !t.is_resolved();
+            // A ticket resolved since the last scan is looked at once more, so a breach that
+            // happened between two cycles is still counted.
+            let recently_resolved = t.resolved_at().is_some_and(|at| match memory.last_scan {
+                Some(s) => at >= s,
+                None => true,
+            });
+            if !open && !recently_resolved {
+                continue;
+            }
+            let clocks = crate::sla::clocks(t, config, now);
+            if let Some(c) = &clocks {
+                for (kind, clock) in [(0u8, &c.response), (1u8, &c.resolution)] {
+                    if matches!(clock.state, ClockState::Breached { .. })
+                        && memory.seen.insert((t.id, kind))
+                    {
+                        self.breaches.add(&[clock_name(clock.kind)], 1.0);
+                    }
+                }
+            }
+            if open {
+                let (level, st) = match &clocks {
+                    Some(c) => (c.level.clone(), ClockSummary::of(c)),
+                    None => ("none".to_string(), ClockSummary::None),
+                };
+                *gauge
+                    .entry(vec![level, st.as_str().to_string()])
+                    .or_insert(0.0) += 1.0;
+            }
+        }
+        memory.seen.retain(|(id, _)| state.tickets.contains_key(id));
+        memory.last_scan = Some(now);
+        self.tracked.replace(gauge);
+        self.pending.set(&[], state.ledger.pending().len() as f64);
+        self.outage.set(
+            &[],
+            if state.health.outage_alerted {
+                1.0
+            } else {
+                0.0
+            },
+        );
+    }
+
+    /// The text exposition (format 0.0.4).
+    pub fn render(&self) -> String {
+        let mut out = String::with_capacity(4096);
+        for f in [
+            &self.polls,
+            &self.api_errors,
+            &self.tracked,
+            &self.intents,
+            &self.deliveries,
+            &self.breaches,
+            &self.pending,
+            &self.outage,
+            &self.save_last,
+            &self.save_failures,
+            &self.state_bytes,
+            &self.last_poll_ok,
+        ] {
+            f.render(&mut out);
+        }
+        // `_sum` and `_count` belong to one summary family without quantiles.
+        let _ = writeln!(
+            out,
+            "# HELP slavakt_state_save_seconds Time spent saving the state file."
+        );
+        let _ = writeln!(out, "# TYPE slavakt_state_save_seconds summary");
+        let _ = writeln!(
+            out,
+            "slavakt_state_save_seconds_sum {}",
+            format_value(self.save_sum.get(&[]))
+        );
+        let _ = writeln!(
+            out,
+            "slavakt_state_save_seconds_count {}",
+            format_value(self.save_count.get(&[]))
+        );
+        out
+    }
+
+    /// Current value of a series (tests and `status`).
+    pub fn value(&self, name: &str, labels: &[&str]) -> Option<f64> {
+        let fam = [
+            &self.polls,
+            &self.api_errors,
+            &self.tracked,
+            &self.intents,
+            &self.deliveries,
+            &self.breaches,
+            &self.pending,
+            &self.outage,
+            &self.save_last,
+            &self.save_sum,
+            &self.save_count,
+            &self.save_failures,
+            &self.state_bytes,
+            &self.last_poll_ok,
+        ]
+        .into_iter()
+        .find(|f| f.name == name)?;
+        let key: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+        let v = fam.values().get(&key).copied();
+        v
+    }
+}
+
+/// A ticket's clocks summed up as one label value: the most severe of the two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ClockSummary {
+    None,
+    Met,
+    Running,
+    Paused,
+    Warning,
+    Breached,
+}
+
+impl ClockSummary {
+    pub const ALL: [ClockSummary; 5] = [
+        ClockSummary::Running,
+        ClockSummary::Paused,
+        ClockSummary::Warning,
+        ClockSummary::Breached,
+        ClockSummary::Met,
+    ];
+
+    pub fn of(c: &TicketClocks) -> ClockSummary {
+        Self::of_state(&c.response.state).max(Self::of_state(&c.resolution.state))
+    }
+
+    pub fn of_state(s: &ClockState) -> ClockSummary {
+        match s {
+            ClockState::Running => ClockSummary::Running,
+            ClockState::Paused => ClockSummary::Paused,
+            ClockState::Warning { .. } => ClockSummary::Warning,
+            ClockState::Met { .. } => ClockSummary::Met,
+            ClockState::Breached { .. } => ClockSummary::Breached,
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ClockSummary::None => "none",
+            ClockSummary::Met => "met",
+            ClockSummary::Running => "running",
+            ClockSummary::Paused => "paused",
+            ClockSummary::Warning => "warning",
+            ClockSummary::Breached => "breached",
+        }
+    }
+}
+
+fn clock_name(k: ClockKind) -> &'static str {
+    match k {
+        ClockKind::Response => "response",
+        ClockKind::Resolution => "resolution",
+    }
+}
+
+/// Label values: backslash, double quote and line feed are escaped (format 0.0.4).
+pub fn escape_label(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// HELP text: backslash and line feed are escaped.
+fn escape_help(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('\n', "\\n")
+}
+
+fn format_value(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "+Inf" } else { "-Inf" }.into()
+    } else {
+        // Rust prints 3.0 as "3" and 0.25 as "0.25": both valid Go floats.
+        format!("{v}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+
+    #[test]
+    fn counters_render_with_help_type_and_labels() {
+        let m = Metrics::new();
+        m.poll_failed("http_5xx");
+        m.poll_failed("http_5xx");
+        m.delivery("teams:ik_varsling", "delivered");
+        m.intent_issued("kritisk \"første\"");
+        let text = m.render();
+        assert!(text.contains("# TYPE slavakt_polls_total counter\n"));
+        assert!(text.contains("slavakt_polls_total{outcome=\"error\"} 2\n"));
+        assert!(text.contains("slavakt_api_errors_total{kind=\"http_5xx\"} 2\n"));
+        assert!(text.contains(
+            "slavakt_deliveries_total{channel=\"teams:ik_varsling\",outcome=\"delivered\"} 1\n"
+        ));
+        assert!(text.contains("slavakt_intents_total{rule=\"kritisk \\\"første\\\"\"} 1\n"));
+    }
+
+    #[test]
+    fn save_durations_sum_and_count() {
+        let m = Metrics::new();
+        m.state_saved(Duration::from_millis(250), 1000);
+        m.state_saved(Duration::from_millis(500), 2048);
+        let text = m.render();
+        assert!(
+            text.contains("slavakt_state_save_seconds_sum 0.75\n"),
+            "{text}"
+        );
+        assert!(text.contains("slavakt_state_save_seconds_count 2\n"));
+        assert!(text.contains("slavakt_state_save_last_seconds 0.5\n"));
+        assert!(text.contains("slavakt_state_bytes 2048\n"));
+    }
+
+    #[test]
+    fn last_poll_timestamp_is_unix_seconds() {
+        let m = Metrics::new();
+        let now = DateTime::parse_from_rfc3339("2027-03-24T14:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        m.poll_ok(now);
+        assert_eq!(
+            m.value("slavakt_last_poll_success_timestamp_seconds", &[]),
+            Some(1_805_896_800.0)
+        );
+    }
+}

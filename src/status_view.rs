@@ -1,0 +1,529 @@
+//! What the service desk sees: open tracked tickets with their clocks, next deadline and next
+//! planned action, pending deliveries and poll health — one pure function of (state, config,
+//! now), shared by the status page (`/`, `/status.json`) and `slavakt status`.
+//!
+//! Times are given in the configured zone's offset (RFC 3339), remaining times in seconds of the
+//! level's own calendar (business time for business-hour levels). Tickets are sorted most urgent
+//! first: overdue, then by next deadline, paused ones after running ones, unprioritised last.
+//! Also holds the page/table labels in the configured language.
+
+use crate::config::{Config, Language};
+use crate::ledger::DeliveryStatus;
+use crate::sla::{Clock, ClockKind, ClockState};
+use crate::state::State;
+use crate::ticket::{TicketId, TrackedTicket};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusView {
+    pub generated_at: DateTime<FixedOffset>,
+    pub timezone: String,
+    pub language: String,
+    pub tickets: Vec<TicketView>,
+    pub pending_deliveries: Vec<PendingView>,
+    pub last_successful_poll: Option<DateTime<FixedOffset>>,
+    pub last_error: Option<String>,
+    /// Since when every poll has failed.
+    pub failing_since: Option<DateTime<FixedOffset>>,
+    /// An outage alert went out and the all-clear is still owed.
+    pub outage: bool,
+    pub state_saved_at: Option<DateTime<FixedOffset>>,
+    /// Where `next_action` comes from: `plan` (the plan engine's own decision) or `clocks`
+    /// (the next warning or deadline of the SLA clocks only).
+    pub next_action_source: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TicketView {
+    pub id: TicketId,
+    pub number: u64,
+    pub subject: String,
+    /// Pureservice priority name, when set.
+    pub priority: Option<String>,
+    /// SLA level name (`kritisk`, …) and its label (`Kritisk`).
+    pub level: Option<String>,
+    pub level_label: Option<String>,
+    pub municipalities: Vec<String>,
+    pub service: Option<String>,
+    pub status: String,
+    pub paused: bool,
+    pub response: Option<ClockView>,
+    pub resolution: Option<ClockView>,
+    /// A clock is past due and still running.
+    pub overdue: bool,
+    pub next_deadline: Option<DeadlineView>,
+    pub next_action: Option<ActionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClockView {
+    /// `running`, `paused`, `warning`, `met`, `breached`.
+    pub state: &'static str,
+    /// Warning percentage passed, for `warning`.
+    pub percent: Option<u8>,
+    pub due: DateTime<FixedOffset>,
+    /// Calendar time left; negative when overdue.
+    pub remaining_seconds: i64,
+    /// When it was met, or met late after a breach.
+    pub stopped_at: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeadlineView {
+    /// `response` or `resolution`.
+    pub clock: &'static str,
+    pub due: DateTime<FixedOffset>,
+    pub remaining_seconds: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionView {
+    pub at: DateTime<FixedOffset>,
+    /// Machine name: a plan trigger (`response_warning`, `resolution_breached`, …) or, from the
+    /// plan engine, the rule ids that fire.
+    pub what: String,
+    /// The warning percentage, for a warning.
+    pub percent: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PendingView {
+    pub key: String,
+    pub ticket: TicketId,
+    /// The ticket number, when the ticket is tracked (alerts about slavakt itself have none).
+    pub number: Option<u64>,
+    pub rule: String,
+    pub channel: String,
+    pub recipient: String,
+    /// `pending` or `in_flight`.
+    pub status: &'static str,
+    pub attempts: usize,
+    pub last_outcome: Option<String>,
+    pub next_attempt: Option<DateTime<FixedOffset>>,
+    pub late: bool,
+}
+
+/// The view of `state` at `now`.
+pub fn build(state: &State, config: &Config, now: DateTime<Utc>) -> StatusView {
+    let tz = config.daemon.timezone;
+    let at = |t: DateTime<Utc>| local(t, tz);
+    let mut tickets: Vec<(SortKey, TicketView)> = state
+        .tickets
+        .values()
+        .filter(|t| !t.is_resolved())
+        .map(|t| ticket_view(t, config, now, tz))
+        .collect();
+    tickets.sort_by_key(|a| a.0);
+
+    let numbers: BTreeMap<TicketId, u64> =
+        state.tickets.values().map(|t| (t.id, t.number)).collect();
+    let pending_deliveries = state
+        .ledger
+        .pending()
+        .into_iter()
+        .map(|e| PendingView {
+            key: e.intent.key.to_string(),
+            ticket: e.intent.key.ticket,
+            number: numbers.get(&e.intent.key.ticket).copied(),
+            rule: e.intent.key.rule.clone(),
+            channel: e.intent.key.channel.clone(),
+            recipient: e.intent.recipient.name.clone(),
+            status: match e.status {
+                DeliveryStatus::InFlight => "in_flight",
+                _ => "pending",
+            },
+            attempts: e.attempts.len(),
+            last_outcome: e.attempts.last().map(|a| a.outcome.clone()),
+            next_attempt: e.next_attempt.map(at),
+            late: e.intent.late,
+        })
+        .collect();
+
+    StatusView {
+        generated_at: at(now),
+        timezone: tz.name().to_string(),
+        language: config.daemon.language.code().to_string(),
+        tickets: tickets.into_iter().map(|(_, v)| v).collect(),
+        pending_deliveries,
+        last_successful_poll: state.health.last_poll_ok.map(at),
+        last_error: state.health.last_poll_error.clone(),
+        failing_since: state.health.failing_since.map(at),
+        outage: state.health.outage_alerted,
+        state_saved_at: state.saved_at.map(at),
+        next_action_source: "clocks",
+    }
+}
+
+/// Urgency order: (class, deadline, -rank, number). Classes: 0 overdue, 1 running, 2 paused,
+/// 3 no deadline.
+type SortKey = (u8, Option<DateTime<Utc>>, std::cmp::Reverse<u32>, u64);
+
+fn ticket_view(
+    t: &TrackedTicket,
+    config: &Config,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> (SortKey, TicketView) {
+    let level_cfg = t.level().and_then(|l| config.level(l));
+    let clocks = crate::sla::clocks(t, config, now);
+    let priority = t.levels.last().and_then(|l| l.priority.clone());
+    let mut view = TicketView {
+        id: t.id,
+        number: t.number,
+        subject: t.subject.clone(),
+        priority,
+        level: t.level().map(str::to_string),
+        level_label: level_cfg.map(|l| l.label.clone()),
+        municipalities: t.municipalities.clone(),
+        service: t.service.clone(),
+        status: t.status.clone(),
+        paused: t.is_paused(),
+        response: None,
+        resolution: None,
+        overdue: false,
+        next_deadline: None,
+        next_action: None,
+    };
+    let rank = std::cmp::Reverse(level_cfg.map_or(0, |l| l.rank));
+    let Some(c) = clocks else {
+        return ((3, None, rank, t.number), view);
+    };
+    view.response = Some(clock_view(&c.response, tz));
+    view.resolution = Some(clock_view(&c.resolution, tz));
+    let live = [&c.response, &c.resolution]
+        .into_iter()
+        .filter(|k| is_live(k))
+        .min_by_key(|k| k.due);
+    view.overdue = [&c.response, &c.resolution]
+        .iter()
+        .any(|k| matches!(k.state, ClockState::Breached { stopped: None }));
+    view.next_deadline = live.map(|k| DeadlineView {
+        clock: clock_name(k.kind),
+        due: local(k.due, tz),
+        remaining_seconds: k.remaining().num_seconds(),
+    });
+    view.next_action = next_clock_action(&c.response, &c.resolution, now).map(|a| ActionView {
+        at: local(a.0, tz),
+        what: a.1,
+        percent: a.2,
+    });
+    let class = if view.overdue {
+        0
+    } else if live.is_some_and(|k| k.state != ClockState::Paused) {
+        1
+    } else if live.is_some() {
+        2
+    } else {
+        3
+    };
+    ((class, live.map(|k| k.due), rank, t.number), view)
+}
+
+/// A clock that still has a deadline ahead or is overdue and running (not met, not stopped).
+fn is_live(c: &Clock) -> bool {
+    match c.state {
+        ClockState::Running | ClockState::Paused | ClockState::Warning { .. } => true,
+        ClockState::Breached { stopped } => stopped.is_none(),
+        ClockState::Met { .. } => false,
+    }
+}
+
+/// The next thing the clocks will trigger after `now`: a warning percentage or a breach, on a
+/// clock that is running (paused clocks trigger nothing until resumed).
+fn next_clock_action(
+    response: &Clock,
+    resolution: &Clock,
+    now: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, String, Option<u8>)> {
+    let mut best: Option<(DateTime<Utc>, String, Option<u8>)> = None;
+    for c in [response, resolution] {
+        if !matches!(c.state, ClockState::Running | ClockState::Warning { .. }) {
+            continue;
+        }
+        let name = clock_name(c.kind);
+        let mut candidates: Vec<(DateTime<Utc>, String, Option<u8>)> = c
+            .warnings
+            .iter()
+            .filter(|(_, at)| *at > now)
+            .map(|(p, at)| (*at, format!("{name}_warning"), Some(*p)))
+            .collect();
+        if c.due > now {
+            candidates.push((c.due, format!("{name}_breached"), None));
+        }
+        for cand in candidates {
+            if best.as_ref().map_or(true, |b| cand.0 < b.0) {
+                best = Some(cand);
+            }
+        }
+    }
+    best
+}
+
+fn clock_view(c: &Clock, tz: Tz) -> ClockView {
+    let (state, percent, stopped) = match &c.state {
+        ClockState::Running => ("running", None, None),
+        ClockState::Paused => ("paused", None, None),
+        ClockState::Warning { percent } => ("warning", Some(*percent), None),
+        ClockState::Met { at } => ("met", None, Some(*at)),
+        ClockState::Breached { stopped } => ("breached", None, *stopped),
+    };
+    ClockView {
+        state,
+        percent,
+        due: local(c.due, tz),
+        remaining_seconds: c.remaining().num_seconds(),
+        stopped_at: stopped.map(|t| local(t, tz)),
+    }
+}
+
+pub fn clock_name(k: ClockKind) -> &'static str {
+    match k {
+        ClockKind::Response => "response",
+        ClockKind::Resolution => "resolution",
+    }
+}
+
+fn local(t: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
+    t.with_timezone(&tz).fixed_offset()
+}
+
+/// "2h 05m", "3d 4h", "45s"; a negative duration gets a leading minus.
+pub fn human_duration(secs: i64) -> String {
+    let sign = if secs < 0 { "-" } else { "" };
+    let d = Duration::seconds(secs.abs());
+    let (days, hours, mins) = (d.num_days(), d.num_hours() % 24, d.num_minutes() % 60);
+    if days > 0 {
+        format!("{sign}{days}d {hours}h")
+    } else if hours > 0 {
+        format!("{sign}{hours}h {mins:02}m")
+    } else if mins > 0 {
+        format!("{sign}{mins}m")
+    } else {
+        format!("{sign}{}s", d.num_seconds())
+    }
+}
+
+/// Words used by the status page and the `status` table.
+#[derive(Debug, Clone, Copy)]
+pub struct Labels {
+    pub title: &'static str,
+    pub updated: &'static str,
+    pub open_tickets: &'static str,
+    pub no_open_tickets: &'static str,
+    pub number: &'static str,
+    pub priority: &'static str,
+    pub subject: &'static str,
+    pub municipality: &'static str,
+    pub service: &'static str,
+    pub status: &'static str,
+    pub response: &'static str,
+    pub resolution: &'static str,
+    pub next_deadline: &'static str,
+    pub next_action: &'static str,
+    pub pending_deliveries: &'static str,
+    pub channel: &'static str,
+    pub recipient: &'static str,
+    pub rule: &'static str,
+    pub attempts: &'static str,
+    pub last_poll: &'static str,
+    pub last_error: &'static str,
+    pub never: &'static str,
+    pub outage: &'static str,
+    pub none_priority: &'static str,
+    pub overdue: &'static str,
+    pub left: &'static str,
+    pub running: &'static str,
+    pub paused: &'static str,
+    pub warning: &'static str,
+    pub met: &'static str,
+    pub breached: &'static str,
+    pub warning_action: &'static str,
+    pub breach_action: &'static str,
+    pub planned: &'static str,
+}
+
+impl Labels {
+    pub fn for_language(lang: Language) -> &'static Labels {
+        match lang {
+            Language::En => &EN,
+            Language::Da => &DA,
+            // Bokmål is the default; nynorsk readers get bokmål rather than English.
+            Language::Nb | Language::Nn => &NB,
+        }
+    }
+
+    pub fn for_code(code: &str) -> &'static Labels {
+        match code {
+            "en" => &EN,
+            "da" => &DA,
+            _ => &NB,
+        }
+    }
+
+    pub fn clock_state(&self, s: &str) -> &'static str {
+        match s {
+            "running" => self.running,
+            "paused" => self.paused,
+            "warning" => self.warning,
+            "met" => self.met,
+            "breached" => self.breached,
+            _ => "?",
+        }
+    }
+
+    pub fn clock(&self, name: &str) -> &'static str {
+        if name == "response" {
+            self.response
+        } else {
+            self.resolution
+        }
+    }
+
+    /// "Varsel 75 % løsning" / "Brudd respons" / rule ids from the plan.
+    pub fn action(&self, a: &ActionView) -> String {
+        if let Some(clock) = a.what.strip_suffix("_warning") {
+            let pct = a.percent.map(|p| format!(" {p} %")).unwrap_or_default();
+            format!(
+                "{}{pct} ({})",
+                self.warning_action,
+                self.clock(clock).to_lowercase()
+            )
+        } else if let Some(clock) = a.what.strip_suffix("_breached") {
+            format!(
+                "{} ({})",
+                self.breach_action,
+                self.clock(clock).to_lowercase()
+            )
+        } else {
+            format!("{}: {}", self.planned, a.what)
+        }
+    }
+}
+
+static NB: Labels = Labels {
+    title: "SLA-status",
+    updated: "Oppdatert",
+    open_tickets: "Åpne saker",
+    no_open_tickets: "Ingen åpne saker med SLA.",
+    number: "Sak",
+    priority: "Prioritet",
+    subject: "Emne",
+    municipality: "Kommune",
+    service: "Tjeneste",
+    status: "Status",
+    response: "Respons",
+    resolution: "Løsning",
+    next_deadline: "Neste frist",
+    next_action: "Neste handling",
+    pending_deliveries: "Ventende utsendelser",
+    channel: "Kanal",
+    recipient: "Mottaker",
+    rule: "Regel",
+    attempts: "Forsøk",
+    last_poll: "Siste vellykkede henting fra Pureservice",
+    last_error: "Siste feil",
+    never: "aldri",
+    outage: "Pureservice svarer ikke — varsling om driftsavbrudd er sendt",
+    none_priority: "(ingen)",
+    overdue: "forfalt",
+    left: "igjen",
+    running: "løper",
+    paused: "pause",
+    warning: "varsel",
+    met: "oppfylt",
+    breached: "brutt",
+    warning_action: "Varsel",
+    breach_action: "Fristbrudd",
+    planned: "Plan",
+};
+
+static DA: Labels = Labels {
+    title: "SLA-status",
+    updated: "Opdateret",
+    open_tickets: "Åbne sager",
+    no_open_tickets: "Ingen åbne sager med SLA.",
+    number: "Sag",
+    priority: "Prioritet",
+    subject: "Emne",
+    municipality: "Kommune",
+    service: "Tjeneste",
+    status: "Status",
+    response: "Respons",
+    resolution: "Løsning",
+    next_deadline: "Næste frist",
+    next_action: "Næste handling",
+    pending_deliveries: "Ventende udsendelser",
+    channel: "Kanal",
+    recipient: "Modtager",
+    rule: "Regel",
+    attempts: "Forsøg",
+    last_poll: "Seneste vellykkede hentning fra Pureservice",
+    last_error: "Seneste fejl",
+    never: "aldrig",
+    outage: "Pureservice svarer ikke — varsel om driftsafbrydelse er sendt",
+    none_priority: "(ingen)",
+    overdue: "overskredet",
+    left: "tilbage",
+    running: "løber",
+    paused: "pause",
+    warning: "varsel",
+    met: "opfyldt",
+    breached: "brudt",
+    warning_action: "Varsel",
+    breach_action: "Fristbrud",
+    planned: "Plan",
+};
+
+static EN: Labels = Labels {
+    title: "SLA status",
+    updated: "Updated",
+    open_tickets: "Open tickets",
+    no_open_tickets: "No open tickets with an SLA.",
+    number: "Ticket",
+    priority: "Priority",
+    subject: "Subject",
+    municipality: "Municipality",
+    service: "Service",
+    status: "Status",
+    response: "Response",
+    resolution: "Resolution",
+    next_deadline: "Next deadline",
+    next_action: "Next action",
+    pending_deliveries: "Pending deliveries",
+    channel: "Channel",
+    recipient: "Recipient",
+    rule: "Rule",
+    attempts: "Attempts",
+    last_poll: "Last successful Pureservice poll",
+    last_error: "Last error",
+    never: "never",
+    outage: "Pureservice is not answering — an outage alert was sent",
+    none_priority: "(none)",
+    overdue: "overdue",
+    left: "left",
+    running: "running",
+    paused: "paused",
+    warning: "warning",
+    met: "met",
+    breached: "breached",
+    warning_action: "Warning",
+    breach_action: "Breach",
+    planned: "Plan",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_durations() {
+        assert_eq!(human_duration(45), "45s");
+        assert_eq!(human_duration(0), "0s");
+        assert_eq!(human_duration(15 * 60), "15m");
+        assert_eq!(human_duration(2 * 3600 + 5 * 60), "2h 05m");
+        assert_eq!(human_duration(-(26 * 3600)), "-1d 2h");
+    }
+}
