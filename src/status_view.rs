@@ -8,7 +8,7 @@
 //! Also holds the page/table labels in the configured language.
 
 use crate::config::{Config, Language};
-use crate::ledger::DeliveryStatus;
+use crate::ledger::{DeliveryStatus, Ledger};
 use crate::sla::{Clock, ClockKind, ClockState};
 use crate::state::State;
 use crate::ticket::{TicketId, TrackedTicket};
@@ -81,12 +81,17 @@ pub struct DeadlineView {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActionView {
+    /// When it fires; in the past when it is due and waits for the next cycle.
     pub at: DateTime<FixedOffset>,
-    /// Machine name: a plan trigger (`response_warning`, `resolution_breached`, …) or, from the
-    /// plan engine, the rule ids that fire.
+    /// Why, as the plan's machine-readable reason (`every`, `response_warning`,
+    /// `resolution_breached`, …).
     pub what: String,
     /// The warning percentage, for a warning.
     pub percent: Option<u8>,
+    /// Plan rule ids that fire then (empty when the view was built from the clocks alone).
+    pub rules: Vec<String>,
+    /// The channels those rules send on (`email`, `sms`, `teams:ik_varsling`, …).
+    pub channels: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -114,7 +119,7 @@ pub fn build(state: &State, config: &Config, now: DateTime<Utc>) -> StatusView {
         .tickets
         .values()
         .filter(|t| !t.is_resolved())
-        .map(|t| ticket_view(t, config, now, tz))
+        .map(|t| ticket_view(t, &state.ledger, config, now, tz))
         .collect();
     tickets.sort_by_key(|a| a.0);
 
@@ -153,7 +158,11 @@ pub fn build(state: &State, config: &Config, now: DateTime<Utc>) -> StatusView {
         failing_since: state.health.failing_since.map(at),
         outage: state.health.outage_alerted,
         state_saved_at: state.saved_at.map(at),
-        next_action_source: "clocks",
+        next_action_source: if config.plan.is_empty() {
+            "clocks"
+        } else {
+            "plan"
+        },
     }
 }
 
@@ -163,6 +172,7 @@ type SortKey = (u8, Option<DateTime<Utc>>, std::cmp::Reverse<u32>, u64);
 
 fn ticket_view(
     t: &TrackedTicket,
+    ledger: &Ledger,
     config: &Config,
     now: DateTime<Utc>,
     tz: Tz,
@@ -189,6 +199,11 @@ fn ticket_view(
     };
     let rank = std::cmp::Reverse(level_cfg.map_or(0, |l| l.rank));
     let Some(c) = clocks else {
+        // No level, no clocks; the plan may still have something (e.g. a classification
+        // notice), but nothing time-critical.
+        if !config.plan.is_empty() {
+            view.next_action = next_plan_action(t, ledger, config, now).map(|a| a.localized(tz));
+        }
         return ((3, None, rank, t.number), view);
     };
     view.response = Some(clock_view(&c.response, tz));
@@ -205,11 +220,17 @@ fn ticket_view(
         due: local(k.due, tz),
         remaining_seconds: k.remaining().num_seconds(),
     });
-    view.next_action = next_clock_action(&c.response, &c.resolution, now).map(|a| ActionView {
-        at: local(a.0, tz),
-        what: a.1,
-        percent: a.2,
-    });
+    view.next_action = if config.plan.is_empty() {
+        next_clock_action(&c.response, &c.resolution, now).map(|a| ActionView {
+            at: local(a.0, tz),
+            what: a.1,
+            percent: a.2,
+            rules: Vec::new(),
+            channels: Vec::new(),
+        })
+    } else {
+        next_plan_action(t, ledger, config, now).map(|a| a.localized(tz))
+    };
     let class = if view.overdue {
         0
     } else if live.is_some_and(|k| k.state != ClockState::Paused) {
@@ -229,6 +250,70 @@ fn is_live(c: &Clock) -> bool {
         ClockState::Breached { stopped } => stopped.is_none(),
         ClockState::Met { .. } => false,
     }
+}
+
+/// An action in UTC, before it is shown in the configured zone.
+struct PlannedAction {
+    at: DateTime<Utc>,
+    what: String,
+    percent: Option<u8>,
+    rules: Vec<String>,
+    channels: Vec<String>,
+}
+
+impl PlannedAction {
+    fn localized(self, tz: Tz) -> ActionView {
+        ActionView {
+            at: local(self.at, tz),
+            what: self.what,
+            percent: self.percent,
+            rules: self.rules,
+            channels: self.channels,
+        }
+    }
+}
+
+/// What the plan engine will send for this ticket next, asked the way the daemon asks it: the
+/// engine is pure, so evaluating the ticket alone at `now` gives what is due and not yet issued,
+/// and evaluating it again at its `next_due` gives exactly what fires then (if nothing about
+/// the ticket changes meanwhile). Cross-ticket rules (clusters) are not shown per ticket.
+fn next_plan_action(
+    t: &TrackedTicket,
+    ledger: &Ledger,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Option<PlannedAction> {
+    let one: BTreeMap<TicketId, TrackedTicket> = BTreeMap::from([(t.id, t.clone())]);
+    let ev = crate::plan::evaluate(&one, ledger, config, now);
+    let (ev, at) = if !ev.intents.is_empty() || !ev.digested.is_empty() {
+        (ev, None)
+    } else {
+        let next = ev.next_due?;
+        (
+            crate::plan::evaluate(&one, ledger, config, next),
+            Some(next),
+        )
+    };
+    let mut all: Vec<&crate::plan::Intent> = ev.intents.iter().chain(&ev.digested).collect();
+    all.retain(|i| i.reason != crate::plan::Reason::Digest);
+    all.sort_by_key(|i| i.due_at);
+    let first = all.first()?;
+    let mut rules: Vec<String> = Vec::new();
+    for i in &all {
+        if !rules.contains(&i.key.rule) {
+            rules.push(i.key.rule.clone());
+        }
+    }
+    let mut channels: Vec<String> = all.iter().map(|i| i.key.channel.clone()).collect();
+    channels.sort();
+    channels.dedup();
+    Some(PlannedAction {
+        at: at.unwrap_or(first.due_at),
+        what: first.reason.as_str().to_string(),
+        percent: first.vars.get("percent").and_then(|p| p.parse().ok()),
+        rules,
+        channels,
+    })
 }
 
 /// The next thing the clocks will trigger after `now`: a warning percentage or a breach, on a
@@ -342,7 +427,10 @@ pub struct Labels {
     pub breached: &'static str,
     pub warning_action: &'static str,
     pub breach_action: &'static str,
-    pub planned: &'static str,
+    pub reason_resolved: &'static str,
+    pub reason_no_update: &'static str,
+    pub reason_update: &'static str,
+    pub reason_opened: &'static str,
 }
 
 impl Labels {
@@ -382,7 +470,8 @@ impl Labels {
         }
     }
 
-    /// "Varsel 75 % løsning" / "Brudd respons" / rule ids from the plan.
+    /// "Varsel 75 % (løsning)", "Fristbrudd (respons)", "Statusoppdatering", …; reasons
+    /// without a word of their own are shown by their machine name.
     pub fn action(&self, a: &ActionView) -> String {
         if let Some(clock) = a.what.strip_suffix("_warning") {
             let pct = a.percent.map(|p| format!(" {p} %")).unwrap_or_default();
@@ -398,7 +487,14 @@ impl Labels {
                 self.clock(clock).to_lowercase()
             )
         } else {
-            format!("{}: {}", self.planned, a.what)
+            let word = match a.what.as_str() {
+                "opened" => self.reason_opened,
+                "after" | "every" => self.reason_update,
+                "no_update" => self.reason_no_update,
+                "resolved" => self.reason_resolved,
+                other => other,
+            };
+            word.to_string()
         }
     }
 }
@@ -437,7 +533,10 @@ static NB: Labels = Labels {
     breached: "brutt",
     warning_action: "Varsel",
     breach_action: "Fristbrudd",
-    planned: "Plan",
+    reason_opened: "Første varsel",
+    reason_update: "Statusoppdatering",
+    reason_no_update: "Purring: ingen oppdatering",
+    reason_resolved: "Melding om løst",
 };
 
 static DA: Labels = Labels {
@@ -474,7 +573,10 @@ static DA: Labels = Labels {
     breached: "brudt",
     warning_action: "Varsel",
     breach_action: "Fristbrud",
-    planned: "Plan",
+    reason_opened: "Første varsel",
+    reason_update: "Statusopdatering",
+    reason_no_update: "Rykker: ingen opdatering",
+    reason_resolved: "Besked om løst",
 };
 
 static EN: Labels = Labels {
@@ -511,7 +613,10 @@ static EN: Labels = Labels {
     breached: "breached",
     warning_action: "Warning",
     breach_action: "Breach",
-    planned: "Plan",
+    reason_opened: "First notice",
+    reason_update: "Status update",
+    reason_no_update: "Reminder: no update",
+    reason_resolved: "Resolved notice",
 };
 
 #[cfg(test)]

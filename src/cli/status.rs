@@ -6,7 +6,7 @@
 
 use super::CliError;
 use crate::clock::{Clock, SystemClock};
-use crate::state::{State, SCHEMA_VERSION};
+use crate::state::State;
 use crate::status_view::{self, human_duration, ClockView, Labels, StatusView};
 use chrono::{DateTime, Utc};
 use std::path::Path;
@@ -51,50 +51,18 @@ pub fn run(args: Args) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Reads the state file without locking it. Errors name the file and what to do.
+/// Reads the state file without locking, moving or healing it (the store's read-only load,
+/// which also migrates older schema versions). Errors name the file and what to do.
 pub fn read_state(path: &Path) -> Result<State, CliError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(CliError::Runtime(format!(
-                "state file {} does not exist: the daemon has not saved state yet, or \
-                 daemon.state_file in the config points elsewhere",
-                path.display()
-            )))
-        }
-        Err(e) => {
-            return Err(CliError::Runtime(format!(
-                "cannot read state file {}: {e}",
-                path.display()
-            )))
-        }
-    };
-    // Check the version first, so a newer daemon's file gets a clear message rather than a
-    // field-level parse error.
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        CliError::Runtime(format!(
-            "state file {} is corrupt (not JSON: {e})",
+    match crate::state::read_only(path) {
+        Ok(Some(state)) => Ok(state),
+        Ok(None) => Err(CliError::Runtime(format!(
+            "state file {} does not exist: the daemon has not saved state yet, or \
+             daemon.state_file in the config points elsewhere",
             path.display()
-        ))
-    })?;
-    match value.get("version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(SCHEMA_VERSION) => {}
-        Some(v) => {
-            return Err(CliError::Runtime(format!(
-                "state file {} has schema version {v}; this slavakt reads version \
-                 {SCHEMA_VERSION}",
-                path.display()
-            )))
-        }
-        None => {
-            return Err(CliError::Runtime(format!(
-                "state file {} is corrupt: no schema version",
-                path.display()
-            )))
-        }
+        ))),
+        Err(e) => Err(CliError::Runtime(e.to_string())),
     }
-    serde_json::from_value(value)
-        .map_err(|e| CliError::Runtime(format!("state file {} is corrupt: {e}", path.display())))
 }
 
 /// The human table.
@@ -160,7 +128,13 @@ pub fn render_text(v: &StatusView) -> String {
                     .unwrap_or_default(),
                 t.next_action
                     .as_ref()
-                    .map(|a| format!("{} {}", a.at.format(fmt), l.action(a)))
+                    .map(|a| {
+                        let mut text = format!("{} {}", a.at.format(fmt), l.action(a));
+                        if !a.rules.is_empty() {
+                            text.push_str(&format!(" [{}]", a.rules.join(", ")));
+                        }
+                        text
+                    })
                     .unwrap_or_default(),
                 t.municipalities.join(", "),
                 t.service.clone().unwrap_or_default(),

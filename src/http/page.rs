@@ -164,11 +164,20 @@ fn ticket_row(h: &mut String, t: &TicketView, l: &Labels, fmt: &str) {
         .next_action
         .as_ref()
         .map(|a| {
-            format!(
+            let mut cell = format!(
                 "{}<br>{}",
                 esc(&a.at.format(fmt).to_string()),
                 esc(&l.action(a))
-            )
+            );
+            if !a.rules.is_empty() {
+                let _ = write!(
+                    cell,
+                    "<br><small>{} · {}</small>",
+                    esc(&a.rules.join(", ")),
+                    esc(&a.channels.join(", "))
+                );
+            }
+            cell
         })
         .unwrap_or_default();
     let _ = writeln!(
