@@ -34,6 +34,17 @@ pub fn modified_since(t: DateTime<Utc>, form: DateLiteral) -> String {
     format!("modified >= {}", date_literal(t, form))
 }
 
+/// Everything after `(t, id)` in `modified asc, id asc` order, using only the operators seen
+/// in production: `modified >= T AND (modified != T OR id >= id+1)`. With stamps finer than a
+/// millisecond `!=` is true for the whole millisecond: a harmless superset.
+pub fn after_key(t: DateTime<Utc>, id: u64, form: DateLiteral) -> String {
+    let lit = date_literal(t, form);
+    format!(
+        "modified >= {lit} AND (modified != {lit} OR id >= {})",
+        id + 1
+    )
+}
+
 /// `(a) AND (b)`.
 pub fn and(a: &str, b: &str) -> String {
     format!("({a}) AND ({b})")

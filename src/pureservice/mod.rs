@@ -10,8 +10,12 @@ mod defaults;
 pub mod error;
 pub mod fake;
 pub mod filter;
+mod html;
 pub mod limiter;
+pub mod mapping;
+pub mod refcache;
 pub mod retry;
+pub mod sync;
 pub mod time;
 pub mod wire;
 
@@ -20,3 +24,5 @@ pub use defaults::{
     DEFAULT_MAX_REQUESTS_PER_MINUTE, DEFAULT_PAGE_SIZE, DEFAULT_PREFIX, MAX_PAGE_SIZE,
 };
 pub use error::PsError;
+pub use html::to_text as html_to_text;
+pub use sync::{SyncOutcome, Syncer};

@@ -100,6 +100,8 @@ struct ArmedFault {
     fault: Fault,
     remaining: u32,
     path: Option<String>,
+    /// Matching requests to let through before the fault starts.
+    skip: u32,
 }
 
 type Hook = Box<dyn FnOnce(&mut Store, DateTime<Utc>) + Send>;
@@ -285,11 +287,18 @@ impl FakePureservice {
 
     /// Injects `fault` into the next `count` requests (to paths containing `path`, if given).
     pub fn inject(&self, fault: Fault, count: u32, path: Option<&str>) {
+        self.inject_after(0, fault, count, path)
+    }
+
+    /// Like [`inject`](Self::inject), but lets `skip` matching requests through first (e.g.
+    /// to break the second page of a cycle).
+    pub fn inject_after(&self, skip: u32, fault: Fault, count: u32, path: Option<&str>) {
         self.with(|s| {
             s.faults.push(ArmedFault {
                 fault,
                 remaining: count,
                 path: path.map(str::to_string),
+                skip,
             })
         })
     }

@@ -193,6 +193,10 @@ fn take_fault(st: &mut FakeState, path: &str, want: impl Fn(&Fault) -> bool) -> 
         f.remaining > 0 && want(&f.fault) && f.path.as_deref().map_or(true, |p| path.contains(p))
     })?;
     let f = &mut st.faults[i];
+    if f.skip > 0 {
+        f.skip -= 1;
+        return None;
+    }
     f.remaining -= 1;
     let fault = f.fault.clone();
     if f.remaining == 0 {
