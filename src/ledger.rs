@@ -119,6 +119,9 @@ impl Ledger {
     pub fn notified(&self, ticket: TicketId) -> Vec<(String, Recipient)> {
         let mut out: Vec<(String, Recipient)> = self
             .for_ticket(ticket)
+            // Alerts to the admins about slavakt itself (e.g. a failed delivery) are not
+            // communication about the ticket: their recipients are not "notified".
+            .filter(|e| e.intent.reason != crate::plan::Reason::Alert)
             // Merged into a digest still counts: the person heard about the ticket.
             .filter(|e| {
                 e.status != DeliveryStatus::Skipped

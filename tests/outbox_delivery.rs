@@ -371,6 +371,14 @@ async fn a_permanent_failure_settles_at_once_and_a_config_problem_is_flagged() {
         .collect();
     assert_eq!(keys.len(), 3, "{keys:?}");
     assert!(keys.contains(&"1001/fallback:opened/1/email/kari@ikt.example".to_string()));
+    // The fallback counts as reaching Kari about the ticket; the admins' alert does not.
+    let notified = state.ledger.notified(1001);
+    assert!(notified
+        .iter()
+        .any(|(c, r)| c == "email" && r.address == "kari@ikt.example"));
+    assert!(!notified
+        .iter()
+        .any(|(_, r)| r.address == "hendelse@ikt.example"));
     assert!(keys.contains(
         &"1001/delivery_failed:opened:teams:drift:teams:drift/1/email/hendelse@ikt.example"
             .to_string()

@@ -90,7 +90,7 @@ fn describe_unusable(
     };
     match moved_to {
         Some(to) => format!(
-            "{what}. It was moved aside, unchanged, to {}. slavakt did not start, so nobody was notified twice. \
+            "{what}. It was moved aside, unchanged, to {}. slavakt stopped rather than start empty and re-send notices about every open ticket. \
              To continue: restore a good copy (or the moved file, repaired) to {}{}; \
              to start fresh on purpose instead, move the set-aside file out of the directory",
             to.display(),
