@@ -11,6 +11,7 @@ pub mod graph;
 pub mod graph_auth;
 pub mod http;
 pub mod intranet;
+pub mod pureservice_note;
 pub mod sms;
 pub mod teams;
 
