@@ -172,6 +172,11 @@ impl EmailNotifier {
                 user.clone(),
                 password.expose().to_string(),
             ));
+            // AUTH PLAIN and LOGIN send these encodings; a relay may echo them in a refusal.
+            use base64::Engine;
+            let b64 = |s: String| Secret::new(base64::engine::general_purpose::STANDARD.encode(s));
+            secrets.push(b64(format!("\0{user}\0{}", password.expose())));
+            secrets.push(b64(password.expose().to_string()));
             secrets.push(password);
         }
         Ok(EmailNotifier {
@@ -196,7 +201,11 @@ impl EmailNotifier {
                     detail: clean(&format!("{} {first}", response.code()), &secrets),
                 })
             }
-            Err(e) => Err(classify_smtp(&e, &self.endpoint, &self.secrets)),
+            Err(e) => {
+                let e = classify_smtp(&e, &self.endpoint, &self.secrets);
+                tracing::debug!(error = %e, "SMTP send failed");
+                Err(e)
+            }
         }
     }
 }

@@ -61,6 +61,15 @@ pub fn classify_http(
     }
 }
 
+/// `base64(user:password)` as in a Basic `Authorization` header: a secret too, since a far side
+/// may echo the header.
+pub fn basic_credentials(user: &str, password: &Secret) -> Secret {
+    use base64::Engine;
+    Secret::new(
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", password.expose())),
+    )
+}
+
 /// Whether a 2xx JSON answer of a generic endpoint says it failed: `success: false`,
 /// `ok: false`, `status: "failed" | "error"`, or a non-empty `error`/`errors`.
 pub fn body_reports_failure(v: &serde_json::Value) -> bool {

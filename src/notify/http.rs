@@ -68,11 +68,13 @@ impl HttpClient {
         what: &str,
         secrets: &[&Secret],
     ) -> Result<Answer, NotifyError> {
-        let response = req
-            .send()
-            .await
-            .map_err(|e| transport_error(e, what, secrets))?;
+        let response = req.send().await.map_err(|e| {
+            let e = transport_error(e, what, secrets);
+            tracing::debug!(error = %e, "HTTP request failed");
+            e
+        })?;
         let status = response.status().as_u16();
+        tracing::debug!(what, status, "HTTP answer");
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)

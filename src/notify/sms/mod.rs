@@ -175,8 +175,10 @@ impl SmsNotifier {
         let (req, note) = self.request(delivery)?;
         let what = format!("{} SMS send", self.provider_name());
         let mut secrets: Vec<Secret> = self.cfg.password.iter().cloned().collect();
-        if let Some((_, p)) = &req.basic_auth {
+        if let Some((user, p)) = &req.basic_auth {
             secrets.push(p.clone());
+            // A far side may echo the Authorization header back.
+            secrets.push(super::failure::basic_credentials(user, p));
         }
         let refs: Vec<&Secret> = secrets.iter().collect();
         let mut builder = self.http.client().post(&req.url);
