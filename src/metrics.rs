@@ -6,16 +6,18 @@
 //! what it needs as arguments — `now` included — so the module never reads the wall clock.
 //!
 //! Who calls what (the run loop, once per event):
-//! - `poll_ok(now)` / `poll_failed(kind)` after each poll; `api_error(kind)` for other failing
-//!   Pureservice calls (writing a note, reference data);
+//! - `poll_ok(now)` / `poll_error(&PsError)` (or `poll_failed(kind)`) after each poll;
+//!   `api_error(kind)` for other failing Pureservice calls (writing a note, reference data);
 //! - `intent_issued(rule)` for each intent recorded in the ledger;
-//! - `delivery(channel, outcome)` for each delivery attempt's result (`delivered`, `retry`,
-//!   `failed`, `skipped`, …);
+//! - `delivery_report(&report)` after each outbox round (or `delivery(channel, outcome)` per
+//!   attempt; outcomes are `outbox::Outcome::label`: `delivered`, `retrying`, `failed`, …);
 //! - `state_saved(duration, bytes)` / `state_save_failed()` after each save;
 //! - `set_tracked(state, config, now)` after each cycle: tracked tickets by level and clock
 //!   state, pending deliveries, outage flag — and it counts newly seen breaches itself.
 
 use crate::config::Config;
+use crate::outbox::DeliveryReport;
+use crate::pureservice::error::{PsError, TransportKind};
 use crate::sla::{ClockKind, ClockState, TicketClocks};
 use crate::state::State;
 use crate::ticket::TicketId;
@@ -251,6 +253,11 @@ impl Metrics {
         self.api_errors.add(&[kind], 1.0);
     }
 
+    /// [`Metrics::poll_failed`] with the kind taken from the client's error.
+    pub fn poll_error(&self, e: &PsError) {
+        self.poll_failed(error_kind(e));
+    }
+
     pub fn intent_issued(&self, rule: &str) {
         self.intents.add(&[rule], 1.0);
     }
@@ -258,6 +265,13 @@ impl Metrics {
     /// One delivery attempt's result; `channel` as in the plan (`email`, `teams:ik_varsling`).
     pub fn delivery(&self, channel: &str, outcome: &str) {
         self.deliveries.add(&[channel, outcome], 1.0);
+    }
+
+    /// Every outcome of one outbox round (`outcome` = [`crate::outbox::Outcome::label`]).
+    pub fn delivery_report(&self, report: &DeliveryReport) {
+        for o in &report.outcomes {
+            self.delivery(&o.channel, o.outcome.label());
+        }
     }
 
     pub fn state_saved(&self, took: Duration, bytes: u64) {
@@ -439,6 +453,26 @@ impl ClockSummary {
     }
 }
 
+/// The `kind` label of a failed Pureservice call: `auth`, `rate_limited`, `http_5xx`,
+/// `http_4xx`, `timeout`, `connect`, `transport`, `malformed`, `invalid`.
+pub fn error_kind(e: &PsError) -> &'static str {
+    match e {
+        PsError::Status { status, .. } => match status {
+            401 | 403 => "auth",
+            429 => "rate_limited",
+            500..=599 => "http_5xx",
+            _ => "http_4xx",
+        },
+        PsError::Transport { kind, .. } => match kind {
+            TransportKind::Timeout => "timeout",
+            TransportKind::Connect => "connect",
+            TransportKind::Other => "transport",
+        },
+        PsError::Malformed { .. } => "malformed",
+        PsError::Invalid(_) => "invalid",
+    }
+}
+
 fn clock_name(k: ClockKind) -> &'static str {
     match k {
         ClockKind::Response => "response",
@@ -500,6 +534,30 @@ mod tests {
             "slavakt_deliveries_total{channel=\"teams:ik_varsling\",outcome=\"delivered\"} 1\n"
         ));
         assert!(text.contains("slavakt_intents_total{rule=\"kritisk \\\"første\\\"\"} 1\n"));
+    }
+
+    #[test]
+    fn pureservice_errors_map_to_stable_kinds() {
+        let status = |status| PsError::Status {
+            method: "GET".into(),
+            path: "/agent/api/ticket".into(),
+            status,
+            excerpt: String::new(),
+            retry_after: None,
+        };
+        assert_eq!(error_kind(&status(401)), "auth");
+        assert_eq!(error_kind(&status(429)), "rate_limited");
+        assert_eq!(error_kind(&status(503)), "http_5xx");
+        assert_eq!(error_kind(&status(404)), "http_4xx");
+        let m = Metrics::new();
+        m.poll_error(&PsError::Transport {
+            method: "GET".into(),
+            path: "/agent/api/ticket".into(),
+            kind: TransportKind::Timeout,
+            message: "timed out".into(),
+        });
+        assert_eq!(m.value("slavakt_api_errors_total", &["timeout"]), Some(1.0));
+        assert_eq!(m.value("slavakt_polls_total", &["error"]), Some(1.0));
     }
 
     #[test]
