@@ -274,7 +274,12 @@ async fn retries_stop_at_the_deadline_and_the_failure_raises_a_fallback_and_an_a
     assert_eq!(fb.message.as_ref().unwrap().subject, "Sak 1001: opened");
     let alert = &report.fallbacks[1];
     assert_eq!(alert.intent.reason, Reason::Alert);
-    assert_eq!(alert.intent.template, "delivery_failed");
+    assert_eq!(alert.intent.template, "alert");
+    assert_eq!(
+        alert.intent.vars["title"],
+        "levering feilet: sms til Kari Fjellstad (sak 1001)"
+    );
+    assert!(alert.intent.vars["message"].contains("Sendes i stedet via email kari@ikt.example"));
     assert_eq!(alert.intent.recipient.address, "hendelse@ikt.example");
     assert_eq!(alert.intent.vars["channel"], "sms");
     assert_eq!(alert.intent.vars["recipient_address"], "+4790000101");
@@ -301,7 +306,7 @@ async fn retries_stop_at_the_deadline_and_the_failure_raises_a_fallback_and_an_a
         "{subjects:?}"
     );
     assert!(
-        subjects.contains(&"Varsel: delivery_failed".to_string()),
+        subjects.contains(&"Varsel: alert".to_string()),
         "{subjects:?}"
     );
 }

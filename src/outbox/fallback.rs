@@ -11,7 +11,8 @@
 //!   e-mail/phone, shared channels such as `teams:drift` or `pureservice_note` as posts; the
 //!   `intranet` is never used for alerts). Key:
 //!   `<ticket>/delivery_failed:<rule>:<channel>:<address>/<occurrence>/<alert channel>/<alert address>`,
-//!   reason `alert`, template `delivery_failed`, with the facts in `vars`.
+//!   reason `alert`, template `alert` (`vars.title`, `vars.message` in Norwegian), with the
+//!   facts in `vars` too.
 //! - A failed fallback gets an alert but no further fallback; a failed alert gets nothing more
 //!   (it is in the ledger, the log and the metrics).
 
@@ -27,8 +28,9 @@ use std::collections::BTreeMap;
 pub const FALLBACK_PREFIX: &str = "fallback:";
 /// Rule-id prefix of a delivery-failure alert.
 pub const ALERT_PREFIX: &str = "delivery_failed:";
-/// Template of a delivery-failure alert.
-pub const ALERT_TEMPLATE: &str = "delivery_failed";
+/// Template of a delivery-failure alert: the generic `alert` template, which shows
+/// `vars.title` and `vars.message`.
+pub const ALERT_TEMPLATE: &str = "alert";
 
 /// A person's personal addresses, for finding the other channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,6 +165,27 @@ impl Fallbacks {
             .last()
             .map(|a| a.outcome.as_str())
             .unwrap_or("");
+        // The human ticket number when we track the ticket, else the internal id.
+        let number = ticket.map_or(i.key.ticket, |t| t.number).to_string();
+        let title = format!(
+            "levering feilet: {} til {} (sak {number})",
+            i.key.channel, i.recipient.name
+        );
+        let text = format!(
+            "Meldingen «{}» (nr. {}) om sak {number} kunne ikke leveres via {} til {} ({}) etter {} forsøk. Siste svar: {}. {}",
+            i.key.rule,
+            i.key.occurrence,
+            i.key.channel,
+            i.recipient.name,
+            i.recipient.address,
+            failed.attempts.len(),
+            if last.is_empty() { "ingen" } else { last },
+            if fallback_text.is_empty() {
+                "Ingen reservekanal: sørg for at mottakeren får beskjed på annen måte.".to_string()
+            } else {
+                format!("Sendes i stedet via {fallback_text}.")
+            }
+        );
         for (channel, recipient, audience) in &self.alert_to {
             if !configured(channel)
                 || (channel == &i.key.channel && recipient.address == i.recipient.address)
@@ -170,7 +193,10 @@ impl Fallbacks {
                 continue;
             }
             let vars: BTreeMap<String, String> = [
+                ("title", title.clone()),
+                ("message", text.clone()),
                 ("ticket", i.key.ticket.to_string()),
+                ("ticket_number", number.clone()),
                 ("rule", i.key.rule.clone()),
                 ("occurrence", i.key.occurrence.to_string()),
                 ("channel", i.key.channel.clone()),
