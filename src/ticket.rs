@@ -98,6 +98,30 @@ pub struct Classification {
     /// `suggest` or `set`.
     pub action: String,
     pub at: DateTime<Utc>,
+    /// Why, in the configured language (for the notices).
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// `true`: Pureservice had no priority, so the ticket ran at `level` from creation.
+    /// `false`: a person had set a priority; this only records what the rules said.
+    #[serde(default)]
+    pub applied: bool,
+    /// The Pureservice priority name of `level` (what `action = "set"` writes), if one maps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_name: Option<String>,
+    /// A person-set priority lower than `level` was seen (one notice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mismatch: Option<PriorityMismatch>,
+}
+
+/// A person-set Pureservice priority below what the classification rules say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriorityMismatch {
+    /// The Pureservice priority name the person set.
+    pub priority: String,
+    /// Its SLA level.
+    pub level: String,
+    /// When slavakt first saw it.
+    pub at: DateTime<Utc>,
 }
 
 /// What slavakt remembers about one ticket.

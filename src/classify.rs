@@ -1,1 +1,0 @@
-//! Classification of new tickets: `[[classify]]` rules, suspected major incidents, mismatches.
