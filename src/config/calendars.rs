@@ -4,7 +4,7 @@
 use super::ctx::{key, Ctx};
 use super::daemon::parse_tz;
 use super::raw::{RawCalendar, L};
-use crate::calendar::{Calendar, Country, Interval};
+use crate::calendar::{parse_interval, Calendar, Country, Interval};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,6 +46,7 @@ fn one(
     default_tz: Tz,
     ctx: &mut Ctx,
 ) -> Option<Calendar> {
+    let errors_before = ctx.errors.len();
     let tz = match ctx.text(&raw.timezone, &format!("{path}.timezone")) {
         Some(s) => parse_tz(&s, &format!("{path}.timezone"), ctx).unwrap_or(default_tz),
         None => default_tz,
@@ -73,10 +74,10 @@ fn one(
             Some("give the opening hours per weekday, e.g. hours = { mon = [\"08:00-15:30\"], tue = [\"08:00-15:30\"] }".into()),
         ),
         Some(h) => {
-            let days: [&L<Vec<String>>; 7] = [&h.mon, &h.tue, &h.wed, &h.thu, &h.fri, &h.sat, &h.sun];
+            let days: [&L<toml::Value>; 7] = [&h.mon, &h.tue, &h.wed, &h.thu, &h.fri, &h.sat, &h.sun];
             for (i, day) in days.into_iter().enumerate() {
                 let dpath = format!("{path}.hours.{}", DAYS[i]);
-                let list = ctx.list(day, &dpath);
+                let list = day_list(ctx.get(day, &dpath), &dpath, ctx);
                 hours[i] = day_intervals(&list, &dpath, ctx);
             }
             if hours.iter().all(|d| d.is_empty()) {
@@ -97,15 +98,58 @@ fn one(
             Some("remove it from one of the lists".into()),
         );
     }
-    Some(Calendar {
-        name: name.to_string(),
-        tz,
-        hours,
-        holidays,
-        closed,
-        open,
-        always_open: false,
-    })
+    if ctx.errors.len() > errors_before {
+        return None;
+    }
+    // The calendar module checks the same rules; anything it still finds is reported too.
+    match Calendar::new(name, tz, hours, holidays, closed, open) {
+        Ok(c) => Some(c),
+        Err(problems) => {
+            for p in problems {
+                ctx.err(path, p, None);
+            }
+            None
+        }
+    }
+}
+
+/// A day's intervals as a list of strings: an array, or one comma-separated string.
+fn day_list(v: Option<toml::Value>, path: &str, ctx: &mut Ctx) -> Vec<String> {
+    match v {
+        None => Vec::new(),
+        Some(toml::Value::String(s))
+            if s.trim().is_empty() || s.trim().eq_ignore_ascii_case("closed") =>
+        {
+            Vec::new()
+        }
+        Some(toml::Value::String(s)) => s.split(',').map(|p| p.trim().to_string()).collect(),
+        Some(toml::Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, x)| match x.as_str() {
+                Some(s) => Some(s.to_string()),
+                None => {
+                    ctx.err(
+                        format!("{path}[{i}]"),
+                        format!(
+                            "expected a string like \"08:00-15:30\", found {}",
+                            x.type_str()
+                        ),
+                        None,
+                    );
+                    None
+                }
+            })
+            .collect(),
+        Some(other) => {
+            ctx.err(
+                path,
+                format!("expected a list of intervals, found {}", other.type_str()),
+                Some("write e.g. [\"08:00-11:30\", \"12:00-15:30\"]".into()),
+            );
+            Vec::new()
+        }
+    }
 }
 
 /// Parses and checks one weekday's intervals: each well-formed and not inverted, none
@@ -141,39 +185,6 @@ fn day_intervals(list: &[String], path: &str, ctx: &mut Ctx) -> Vec<Interval> {
         }
     }
     out
-}
-
-/// `"08:00-15:30"` → minutes from midnight `(480, 930)`; the end may be `24:00`.
-pub(super) fn parse_interval(s: &str) -> Result<Interval, String> {
-    let (a, b) = s
-        .split_once('-')
-        .ok_or_else(|| format!("{s:?} is not an interval"))?;
-    let start = parse_hhmm(a.trim())
-        .ok_or_else(|| format!("{s:?}: {:?} is not a time of day", a.trim()))?;
-    let end = parse_hhmm(b.trim())
-        .ok_or_else(|| format!("{s:?}: {:?} is not a time of day", b.trim()))?;
-    if start == 1440 {
-        return Err(format!("{s:?}: an interval cannot start at 24:00"));
-    }
-    if end <= start {
-        return Err(format!(
-            "{s:?} is inverted or empty: it must end after it starts"
-        ));
-    }
-    Ok((start, end))
-}
-
-fn parse_hhmm(s: &str) -> Option<u16> {
-    let (h, m) = s.split_once(':')?;
-    if h.is_empty() || h.len() > 2 || m.len() != 2 {
-        return None;
-    }
-    let h: u16 = h.parse().ok()?;
-    let m: u16 = m.parse().ok()?;
-    if m >= 60 || h > 24 || (h == 24 && m != 0) {
-        return None;
-    }
-    Some(h * 60 + m)
 }
 
 fn dates(v: &L<Vec<String>>, path: &str, ctx: &mut Ctx) -> BTreeSet<NaiveDate> {

@@ -118,16 +118,24 @@ pub(super) struct RawCalendar {
     pub timezone: L<String>,
 }
 
-/// Opening intervals per weekday, e.g. `mon = ["08:00-11:30", "12:00-15:30"]`.
+/// Opening intervals per weekday: `mon = ["08:00-11:30", "12:00-15:30"]`, or one string
+/// `mon = "08:00-11:30, 12:00-15:30"`. Full day names (`monday`) are accepted too.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct RawHours {
-    pub mon: L<Vec<String>>,
-    pub tue: L<Vec<String>>,
-    pub wed: L<Vec<String>>,
-    pub thu: L<Vec<String>>,
-    pub fri: L<Vec<String>>,
-    pub sat: L<Vec<String>>,
-    pub sun: L<Vec<String>>,
+    #[serde(alias = "monday")]
+    pub mon: L<toml::Value>,
+    #[serde(alias = "tuesday")]
+    pub tue: L<toml::Value>,
+    #[serde(alias = "wednesday")]
+    pub wed: L<toml::Value>,
+    #[serde(alias = "thursday")]
+    pub thu: L<toml::Value>,
+    #[serde(alias = "friday")]
+    pub fri: L<toml::Value>,
+    #[serde(alias = "saturday")]
+    pub sat: L<toml::Value>,
+    #[serde(alias = "sunday")]
+    pub sun: L<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
