@@ -1,6 +1,9 @@
-//! `slavakt check-config`.
+//! `slavakt check-config`: validates the whole config and prints a short summary (exit 0), or
+//! every problem with file, key path, what is wrong and how to fix it (exit 1). Used as
+//! `ExecStartPre`. Never prints a secret: it prints names and counts only.
 
 use super::CliError;
+use crate::config::Config;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -10,6 +13,87 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
-    let _ = args;
-    Err(CliError::Runtime("check-config is not built yet".into()))
+    let config = super::load_config(&args.config)?;
+    // Every template the config uses must render (built-ins and templates_dir overrides).
+    let problems = crate::templates::check::check_all(&config);
+    if !problems.is_empty() {
+        let mut msg = format!(
+            "{}: {} template problem(s) found\n",
+            config.source.display(),
+            problems.len()
+        );
+        for p in &problems {
+            msg.push_str(&format!("  - templates: {p}\n"));
+        }
+        return Err(CliError::Invalid(msg));
+    }
+    print!("{}", summary(&config));
+    Ok(())
+}
+
+/// The summary printed on success: what was loaded, by name and count.
+pub fn summary(c: &Config) -> String {
+    let names = |v: Vec<&str>| v.join(", ");
+    let mut levels: Vec<_> = c.sla.values().collect();
+    levels.sort_by_key(|l| std::cmp::Reverse(l.rank));
+    let mut channels: Vec<String> = Vec::new();
+    if c.channels.email.is_some() {
+        channels.push("email".into());
+    }
+    if c.channels.sms.is_some() {
+        channels.push("sms".into());
+    }
+    channels.extend(c.channels.teams.keys().map(|t| format!("teams:{t}")));
+    if c.channels.intranet.is_some() {
+        channels.push("intranet".into());
+    }
+    if c.channels.pureservice_note {
+        channels.push("pureservice_note".into());
+    }
+    let lines = [
+        format!("{}: configuration is valid", c.source.display()),
+        format!(
+            "  SLA levels:     {} ({})",
+            levels.len(),
+            names(levels.iter().map(|l| l.name.as_str()).collect())
+        ),
+        format!(
+            "  calendars:      {} ({})",
+            c.calendars.len(),
+            names(c.calendars.keys().map(|s| s.as_str()).collect())
+        ),
+        format!(
+            "  roles:          {} ({})",
+            c.roles.len(),
+            names(c.roles.keys().map(|s| s.as_str()).collect())
+        ),
+        format!(
+            "  municipalities: {} ({})",
+            c.municipalities.len(),
+            names(c.municipalities.iter().map(|m| m.name.as_str()).collect())
+        ),
+        format!(
+            "  services:       {} ({})",
+            c.services.len(),
+            names(c.services.iter().map(|s| s.name.as_str()).collect())
+        ),
+        format!(
+            "  channels:       {} ({})",
+            channels.len(),
+            channels.join(", ")
+        ),
+        format!("  plan rules:     {}", c.plan.len()),
+        format!("  classify rules: {}", c.classify.rules.len()),
+        format!("  reports:        {}", c.reports.len()),
+        format!(
+            "  timezone {}, language {}, poll every {}{}",
+            c.daemon.timezone,
+            c.daemon.language.code(),
+            crate::duration::format_secs(c.daemon.poll_interval.num_seconds()),
+            if c.daemon.dry_run { ", DRY RUN" } else { "" }
+        ),
+    ];
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
 }

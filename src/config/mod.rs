@@ -7,7 +7,20 @@
 //! Secrets are [`Secret`]s (redacted `Debug`) read from the file, a `*_file`, or the environment
 //! (`SLAVAKT_<SECTION>__<KEY>`).
 
+mod build;
+mod calendars;
+mod channels;
+mod classify;
+mod ctx;
+mod daemon;
+mod env;
+mod people;
+mod plan;
+mod pureservice;
 mod raw;
+mod refs;
+mod reports;
+mod sla;
 mod validate;
 
 use crate::calendar::Calendar;

@@ -1,0 +1,147 @@
+//! Builds the typed [`Config`] section by section, in dependency order, and runs the checks
+//! that span sections (off-hours calendar, municipalities without critical contacts).
+
+use super::ctx::Ctx;
+use super::raw::{RawChannels, RawPureservice};
+use super::refs::Known;
+use super::validate::{array_section, named_section, section};
+use super::{calendars, channels, classify, daemon, people, plan, pureservice, reports, sla};
+use super::{Audience, Config};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Config {
+    let mut take = |k: &str| table.remove(k);
+    let table_or_empty =
+        |v: Option<toml::Value>| v.unwrap_or_else(|| toml::Value::Table(toml::Table::new()));
+
+    let raw_daemon = section(table_or_empty(take("daemon")), "daemon", ctx);
+    let (daemon, extra) = daemon::build(&raw_daemon, ctx);
+
+    let calendars = calendars::build(
+        named_section(take("calendars"), "calendars", ctx),
+        daemon.timezone,
+        ctx,
+    );
+    if !calendars.contains_key(&daemon.off_hours_calendar) && extra.off_hours_calendar_set {
+        ctx.err(
+            "daemon.off_hours_calendar",
+            format!("unknown calendar {:?}", daemon.off_hours_calendar),
+            Some("name a [calendars.NAME] table".into()),
+        );
+    }
+    let sla = sla::build(named_section(take("sla"), "sla", ctx), &calendars, ctx);
+
+    let raw_ps: Option<RawPureservice> =
+        take("pureservice").map(|v| section(v, "pureservice", ctx));
+    let pureservice = pureservice::build(raw_ps, &sla, ctx);
+
+    let roles = people::roles(named_section(take("roles"), "roles", ctx), ctx);
+    if roles.values().any(|r| r.off_hours.is_some())
+        && !calendars.contains_key(&daemon.off_hours_calendar)
+        && !extra.off_hours_calendar_set
+    {
+        ctx.err(
+            "daemon.off_hours_calendar",
+            format!("roles use off_hours, but the default calendar {:?} does not exist", daemon.off_hours_calendar),
+            Some("set daemon.off_hours_calendar to the calendar whose closed hours make stand-ins take over".into()),
+        );
+    }
+    let municipalities = people::municipalities(
+        array_section(take("municipalities"), "municipalities", ctx),
+        ctx,
+    );
+    let services = people::services(array_section(take("services"), "services", ctx), ctx);
+
+    let raw_channels: Option<RawChannels> = take("channels").map(|v| section(v, "channels", ctx));
+    let declared = declared_channels(raw_channels.as_ref());
+    let channels = channels::build(raw_channels, ctx);
+    let known = Known {
+        roles: &roles,
+        channels: declared,
+    };
+
+    let templates = plan::TemplateCheck {
+        dir: daemon.templates_dir.as_deref(),
+        language: daemon.language.code(),
+    };
+    let plan = plan::build(
+        array_section(take("plan"), "plan", ctx),
+        &sla,
+        &known,
+        &templates,
+        ctx,
+    );
+    if plan
+        .iter()
+        .any(|r| r.to.contains(&Audience::MunicipalityCritical))
+    {
+        for (i, m) in municipalities.iter().enumerate() {
+            if !m.contacts.iter().any(|c| c.critical) {
+                ctx.err(
+                    format!("municipalities[{i}].contacts"),
+                    format!("municipality {:?} has no critical contact, but the plan sends to municipality:critical", m.name),
+                    Some("mark its priority-1 contacts with critical = true".into()),
+                );
+            }
+        }
+    }
+
+    let refs = classify::Refs {
+        levels: &sla,
+        services: &services,
+        municipalities: &municipalities,
+        known: &known,
+    };
+    let classify_rules = array_section(take("classify"), "classify", ctx);
+    let raw_classification = take("classification").map(|v| section(v, "classification", ctx));
+    let classify = classify::build(classify_rules, raw_classification, &refs, ctx);
+    let changes = classify::changes(take("changes").map(|v| section(v, "changes", ctx)), ctx);
+    let alerts = classify::alerts(
+        take("alerts").map(|v| section(v, "alerts", ctx)),
+        &known,
+        ctx,
+    );
+    let reports = reports::build(array_section(take("reports"), "reports", ctx), &known, ctx);
+
+    Config {
+        source: origin.to_path_buf(),
+        daemon,
+        pureservice,
+        calendars,
+        sla,
+        roles,
+        municipalities,
+        services,
+        channels,
+        plan,
+        classify,
+        changes,
+        alerts,
+        reports,
+    }
+}
+
+/// Channel names as `via` writes them, for every channel table present in the file.
+fn declared_channels(raw: Option<&RawChannels>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let Some(c) = raw else { return out };
+    if c.email.is_some() {
+        out.insert("email".into());
+    }
+    if c.sms.is_some() {
+        out.insert("sms".into());
+    }
+    if c.intranet.is_some() {
+        out.insert("intranet".into());
+    }
+    if let Some(n) = &c.pureservice_note {
+        if !matches!(n.enabled, Some(super::raw::Lenient::Ok(false))) {
+            out.insert("pureservice_note".into());
+        }
+    }
+    for name in c.teams.iter().flat_map(|t| t.keys()) {
+        out.insert(format!("teams:{name}"));
+    }
+    out
+}
