@@ -313,3 +313,34 @@ pub fn lint(config: &Config) -> Vec<ConfigError> {
     }
     out
 }
+
+/// `plan::evaluate` and classification's [`evaluate`] in one [`crate::plan::Evaluation`]: what
+/// the daemon and `simulate` call each tick (intents of both, in due order; findings once;
+/// the earlier `next_due`).
+pub fn evaluate_all(
+    tickets: &std::collections::BTreeMap<crate::ticket::TicketId, TrackedTicket>,
+    ledger: &crate::ledger::Ledger,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> crate::plan::Evaluation {
+    let mut ev = crate::plan::evaluate(tickets, ledger, config, now);
+    merge(&mut ev, evaluate(tickets, ledger, config, now));
+    ev
+}
+
+/// Adds `more` to `into` (see [`evaluate_all`]).
+pub fn merge(into: &mut crate::plan::Evaluation, more: crate::plan::Evaluation) {
+    into.intents.extend(more.intents);
+    // Stable: same-instant intents keep plan-first order.
+    into.intents.sort_by_key(|i| i.due_at);
+    into.digested.extend(more.digested);
+    for f in more.findings {
+        if !into.findings.iter().any(|x| x.key == f.key) {
+            into.findings.push(f);
+        }
+    }
+    into.next_due = match (into.next_due, more.next_due) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+}

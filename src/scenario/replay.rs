@@ -5,7 +5,7 @@
 use super::{Event, EventKind, Scenario};
 use crate::config::Config;
 use crate::ledger::Ledger;
-use crate::plan::{self, Finding, Intent};
+use crate::plan::{Finding, Intent};
 use crate::ticket::{ChangePlan, CoreStatus, Person, TicketId, TicketSnapshot, TrackedTicket};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
@@ -56,7 +56,9 @@ pub fn replay(scenario: &Scenario, config: &Config) -> Simulation {
         while idx < events.len() && events[idx].at_utc() <= now {
             let e = &events[idx];
             let snap = apply(snapshots.remove(&e.ticket), e);
-            let (t, _) = crate::tracker::observe(sim.tickets.get(&e.ticket), &snap, config, now);
+            // Classification first (an unprioritised ticket runs at its classified level).
+            let (t, _, _) =
+                crate::classify::observe(sim.tickets.get(&e.ticket), &snap, config, now);
             sim.tickets.insert(e.ticket, t);
             snapshots.insert(e.ticket, snap);
             idx += 1;
@@ -65,7 +67,7 @@ pub fn replay(scenario: &Scenario, config: &Config) -> Simulation {
         // What one evaluation issues can make more due at the same instant (the resolved
         // notice reads who was notified): evaluate again until quiet, as later ticks would.
         for _ in 0..4 {
-            let ev = plan::evaluate(&sim.tickets, &sim.ledger, config, now);
+            let ev = crate::classify::evaluate_all(&sim.tickets, &sim.ledger, config, now);
             next_due = ev.next_due;
             for f in &ev.findings {
                 if !sim.findings.iter().any(|x| x.key == f.key) {
