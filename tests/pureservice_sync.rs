@@ -532,3 +532,46 @@ async fn iso_string_date_literal_and_the_api_prefix_switch() {
     );
     assert_eq!(last.auth, "bearer");
 }
+
+#[tokio::test]
+async fn cursor_follows_server_time_and_the_overlap_catches_late_commits() {
+    let (f, clock) = fake().await;
+    populate(&f, 3);
+    let mut s = syncer(&f, ps_config(&f));
+    // The host believes it is a day later than Pureservice: irrelevant for the cursor.
+    let host_now = t0() + Duration::days(1);
+    let first = s.cycle(&SyncCursor::default(), host_now).await.unwrap();
+    assert_eq!(first.cursor.modified, Some(t0() - Duration::seconds(1)));
+    // A change committed late: stamped 30 s before the cursor, visible only now.
+    clock.set(t0() - Duration::seconds(31));
+    let late = f.create_ticket(ticket(99)).unwrap();
+    let out = s.cycle(&first.cursor, host_now).await.unwrap();
+    assert_eq!(ids(&out), vec![late]);
+    assert_eq!(
+        out.cursor.modified, first.cursor.modified,
+        "cursor never goes back"
+    );
+}
+
+#[tokio::test]
+async fn no_open_tickets_starts_the_cursor_at_the_newest_change() {
+    let (f, clock) = fake().await;
+    let id = f.create_ticket(ticket(1)).unwrap();
+    clock.advance(Duration::minutes(10));
+    f.set_status(id, "Lukket");
+    let mut s = syncer(&f, ps_config(&f));
+    let first = s
+        .cycle(&SyncCursor::default(), clock.now_for_test())
+        .await
+        .unwrap();
+    assert!(first.changed.is_empty());
+    assert_eq!(first.cursor.modified, Some(t0() + Duration::minutes(10)));
+    clock.advance(Duration::minutes(10));
+    let new = f.create_ticket(ticket(2)).unwrap();
+    let out = s.cycle(&first.cursor, clock.now_for_test()).await.unwrap();
+    assert_eq!(
+        ids(&out),
+        vec![new],
+        "the closed ticket is not re-read as news"
+    );
+}

@@ -210,6 +210,18 @@ impl Syncer {
         self.settings = settings;
     }
 
+    /// `(id, modified)` of the most recently changed ticket (any status), if there is one.
+    async fn newest(&self) -> Result<Option<(TicketId, DateTime<Utc>)>, PsError> {
+        let q = ListQuery {
+            sort: Some("modified desc, id desc".into()),
+            start: Some(0),
+            limit: Some(1),
+            ..Default::default()
+        };
+        let env = self.client.tickets(&q).await?;
+        Ok(env.items.first().and_then(|t| Some((t.id, t.modified?))))
+    }
+
     /// One cycle. `now` only decides when reference data is refreshed.
     pub async fn cycle(
         &mut self,
@@ -247,7 +259,14 @@ impl Syncer {
                     message,
                 })?;
         }
-        let max_seen = pager.max_modified();
+        let mut max_seen = pager.max_modified();
+        let mut probed = None;
+        if initial && max_seen.is_none() {
+            // No open tickets at all: start the cursor at the newest change of any ticket, so
+            // the next cycle does not read the tenant's whole history.
+            probed = self.newest().await?;
+            max_seen = probed.map(|(_, m)| m);
+        }
         let tickets = pager.into_tickets();
         let fresh: Vec<&Ticket> = tickets
             .iter()
@@ -290,6 +309,7 @@ impl Syncer {
             (a, b) => a.or(b),
         };
         let mut seen = cursor.seen_at_edge.clone();
+        seen.extend(probed);
         for t in &tickets {
             seen.insert((t.id, t.modified.expect("pager checked")));
         }
