@@ -96,10 +96,28 @@ async fn status_json_is_the_status_view() {
     assert_eq!(k["next_deadline"]["clock"], "response");
     assert_eq!(k["next_deadline"]["due"], "2027-03-24T13:15:00+01:00");
     assert_eq!(k["next_deadline"]["remaining_seconds"], -8100);
+    // The plan's next step for 1001: the 3 h follow-up at 15:00 UTC.
+    assert_eq!(v["next_action_source"], "plan");
+    assert_eq!(k["next_action"]["at"], "2027-03-24T16:00:00+01:00");
+    assert_eq!(k["next_action"]["what"], "after");
+    assert_eq!(
+        k["next_action"]["rules"],
+        serde_json::json!(["kritisk-followup"])
+    );
+    assert_eq!(k["next_action"]["channels"], serde_json::json!(["email"]));
     let h = &v["tickets"][1];
+    // 1002: the Høy response warning at 75 % of 1 h after 14:00 UTC.
+    assert_eq!(h["next_action"]["at"], "2027-03-24T15:45:00+01:00");
+    assert_eq!(h["next_action"]["what"], "response_warning");
+    assert_eq!(h["next_action"]["percent"], 75);
+    assert_eq!(
+        h["next_action"]["rules"],
+        serde_json::json!(["hoy-response-warning"])
+    );
     assert_eq!(h["response"]["state"], "running");
     assert_eq!(h["next_deadline"]["remaining_seconds"], 1800);
     assert!(v["tickets"][2]["response"].is_null());
+    assert!(v["tickets"][2]["next_action"].is_null());
     assert_eq!(v["last_successful_poll"], "2027-03-24T15:29:40+01:00");
     assert_eq!(v["outage"], false);
     let p = &v["pending_deliveries"];
@@ -107,5 +125,43 @@ async fn status_json_is_the_status_view() {
     assert_eq!(p[0]["number"], 1001);
     assert_eq!(p[0]["channel"], "sms");
     assert_eq!(p[0]["last_outcome"], "HTTP 503 (retryable)");
+    srv.stop().await;
+}
+
+#[test]
+#[ignore = "needs config and sla on main"]
+fn without_plan_rules_the_next_action_comes_from_the_clocks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config_with(dir.path(), "nb", false);
+    let view = slavakt::status_view::build(&state(), &config, now());
+    assert_eq!(view.next_action_source, "clocks");
+    // 1001: response already breached; the resolution clock's 75 % warning (3 h of 4 h) is next.
+    let a = view.tickets[0].next_action.as_ref().expect("an action");
+    assert_eq!(a.at.to_rfc3339(), "2027-03-24T16:00:00+01:00");
+    assert_eq!(
+        (a.what.as_str(), a.percent),
+        ("resolution_warning", Some(75))
+    );
+    assert!(a.rules.is_empty());
+    // 1002: its response warning at 14:45 UTC.
+    let b = view.tickets[1].next_action.as_ref().expect("an action");
+    assert_eq!(b.at.to_rfc3339(), "2027-03-24T15:45:00+01:00");
+    assert_eq!(b.what, "response_warning");
+}
+
+#[tokio::test]
+#[ignore = "needs config and sla on main"]
+async fn page_shows_the_planned_action_in_words() {
+    let srv = start("nb").await;
+    srv.shared.publish(&state(), now());
+    let (_, _, body) = srv.get("/").await;
+    assert!(
+        body.contains(
+            "24.03. 15:45<br>Varsel 75 % (respons)<br><small>hoy-response-warning · email</small>"
+        ),
+        "{body}"
+    );
+    assert!(body
+        .contains("24.03. 16:00<br>Statusoppdatering<br><small>kritisk-followup · email</small>"));
     srv.stop().await;
 }

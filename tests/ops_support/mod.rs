@@ -32,8 +32,11 @@ pub fn state() -> State {
     serde_json::from_str(STATE_JSON).expect("fixture state.json matches the State schema")
 }
 
-/// Config text: two 24x7 levels so the expected deadlines are plain arithmetic.
-pub fn config_text(state_file: &Path, language: &str) -> String {
+/// Config text: two 24x7 levels so the expected deadlines are plain arithmetic, and (with
+/// `plan`) two plan rules: Kritisk gets a follow-up 3 h after creation, Høy a warning at 75 %
+/// of the response time.
+pub fn config_text(state_file: &Path, language: &str, plan: bool) -> String {
+    let plan = if plan { PLAN } else { "" };
     format!(
         r#"
 [daemon]
@@ -63,20 +66,62 @@ response = "1h"
 resolution = "8h"
 calendar = "24x7"
 warn_at = ["75%"]
-"#,
+
+[roles.incident_manager]
+name = "Ingrid Testvik"
+email = "ingrid@ikt.example"
+phone = "+4790000201"
+
+[roles.varslingsansvarlig]
+name = "Per Prøvenes"
+email = "per@ikt.example"
+phone = "+4790000202"
+
+[channels.email]
+host = "127.0.0.1"
+port = 2525
+tls = "none"
+from = "Varsling <varsling@ikt.example>"
+{plan}"#,
         state = state_file.display()
     )
 }
 
+const PLAN: &str = r#"
+[[plan]]
+id = "kritisk-followup"
+priorities = ["kritisk"]
+when = { after = "3h" }
+to = ["role:incident_manager"]
+via = ["email"]
+template = "incident_status"
+
+[[plan]]
+id = "hoy-response-warning"
+priorities = ["hoy"]
+when = "response_warning"
+to = ["role:varslingsansvarlig"]
+via = ["email"]
+template = "sla_warning"
+"#;
+
 /// Writes the config (and nothing else) into `dir`; returns its path.
 pub fn write_config(dir: &Path, state_file: &Path, language: &str) -> PathBuf {
+    write_config_with(dir, state_file, language, true)
+}
+
+pub fn write_config_with(dir: &Path, state_file: &Path, language: &str, plan: bool) -> PathBuf {
     let path = dir.join("slavakt.toml");
-    std::fs::write(&path, config_text(state_file, language)).expect("write config");
+    std::fs::write(&path, config_text(state_file, language, plan)).expect("write config");
     path
 }
 
 pub fn config(dir: &Path, language: &str) -> Config {
-    let path = write_config(dir, &dir.join("state.json"), language);
+    config_with(dir, language, true)
+}
+
+pub fn config_with(dir: &Path, language: &str, plan: bool) -> Config {
+    let path = write_config_with(dir, &dir.join("state.json"), language, plan);
     slavakt::config::load_with_env(&path, &BTreeMap::new())
         .unwrap_or_else(|e| panic!("test config is valid: {e}"))
 }
