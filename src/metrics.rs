@@ -12,8 +12,9 @@
 //! - `delivery_report(&report)` after each outbox round (or `delivery(channel, outcome)` per
 //!   attempt; outcomes are `outbox::Outcome::label`: `delivered`, `retrying`, `failed`, …);
 //! - `state_saved(duration, bytes)` / `state_save_failed()` after each save;
-//! - `set_tracked(state, config, now)` after each cycle: tracked tickets by level and clock
-//!   state, pending deliveries, outage flag — and it counts newly seen breaches itself.
+//! - `set_tracked(state, config, now)` after each cycle (`http::HttpShared::publish` calls it):
+//!   tracked tickets by level and clock state, pending deliveries, outage flag — and it counts
+//!   newly seen breaches itself.
 
 use crate::config::Config;
 use crate::outbox::DeliveryReport;

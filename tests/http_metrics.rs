@@ -194,7 +194,8 @@ async fn tracked_tickets_by_level_and_clock_state_and_breaches_counted_once() {
     let config =
         slavakt::config::load_with_env(&srv.dir.path().join("slavakt.toml"), &Default::default())
             .expect("config");
-    srv.metrics.set_tracked(&state, &config, now());
+    // publish refreshes the gauges; a second scan must not count the same breach again.
+    srv.shared.publish(&state, now());
     srv.metrics
         .set_tracked(&state, &config, now() + chrono::Duration::seconds(30));
     let (_, _, body) = srv.get("/metrics").await;

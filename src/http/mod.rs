@@ -12,17 +12,21 @@
 //! # For the run loop
 //!
 //! ```ignore
+//! // always (even with http_listen off: it is also where the metrics' gauges are refreshed)
 //! let metrics = Arc::new(Metrics::new());
 //! let shared = HttpShared::new(config.clone(), metrics.clone(), clock.clone());
-//! // at start-up: bind first so a taken port fails loudly, then serve in the background
+//! // at start-up, before READY: bind first so a taken port fails loudly, then serve
 //! if let Some(addr) = config.daemon.http_listen {
 //!     let server = http::bind(addr).await?;          // HttpError::Bind says which address
 //!     tokio::spawn(server.run(shared.clone(), cancel.clone()));
 //! }
-//! // after every cycle:
-//! shared.publish(&state, now);                       // the page, /status.json, health facts
-//! shared.state_saved(now, took, bytes);              // or shared.state_save_failed(&err)
-//! metrics.set_tracked(&state, &config, now);         // plus poll_ok/intent_issued/… as they happen
+//! shared.publish(&state, now);                       // right after loading the state
+//! // in every cycle, as things happen:
+//! metrics.poll_ok(now) / metrics.poll_error(&ps_error);
+//! metrics.intent_issued(&intent.key.rule);           // per intent recorded in the ledger
+//! metrics.delivery_report(&report);                  // per outbox round
+//! shared.state_saved(took, bytes);                   // or shared.state_save_failed(&err.to_string())
+//! shared.publish(&state, now);                       // page, /status.json, health, state gauges
 //! // on SIGHUP with a valid new config:
 //! shared.set_config(new_config);
 //! ```
@@ -94,11 +98,13 @@ impl HttpShared {
         self.inner.write().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// After each cycle: rebuilds the status view and takes the poll health from the state.
-    /// A state that was saved before (`saved_at`) counts as saved until a save fails.
+    /// After each cycle: rebuilds the status view, takes the poll health from the state and
+    /// refreshes the state gauges of the metrics ([`Metrics::set_tracked`]). A state that was
+    /// saved before (`saved_at`) counts as saved until a save fails.
     pub fn publish(&self, state: &State, now: DateTime<Utc>) {
         let config = self.read().config.clone();
         let view = Arc::new(status_view::build(state, &config, now));
+        self.metrics.set_tracked(state, &config, now);
         let mut g = self.write();
         g.view = Some(view);
         g.last_poll_ok = state.health.last_poll_ok;
