@@ -708,3 +708,16 @@ fn fallbacks_from_config_parts_use_roles_and_shared_channels_but_never_the_intra
     );
     assert_eq!(f.people.len(), 2);
 }
+
+#[test]
+fn threads_keep_their_root_and_the_latest_ids_only() {
+    let mut thread = Vec::new();
+    for n in 0..25 {
+        slavakt::outbox::extend_thread(&mut thread, format!("<{n}@x.example>"));
+    }
+    slavakt::outbox::extend_thread(&mut thread, "<24@x.example>".into()); // already there
+    assert_eq!(thread.len(), slavakt::outbox::THREAD_KEEP);
+    assert_eq!(thread[0], "<0@x.example>");
+    assert_eq!(thread[1], "<16@x.example>");
+    assert_eq!(thread.last().unwrap(), "<24@x.example>");
+}

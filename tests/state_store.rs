@@ -337,3 +337,29 @@ fn prune_drops_tickets_resolved_longer_ago_than_the_retention_and_keeps_the_rest
         Default::default()
     );
 }
+
+#[test]
+fn reading_for_status_neither_locks_nor_moves_nor_heals() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture_copy(dir.path());
+    let (_daemon, _) = Store::open(&path, t("2026-05-06T10:10:00Z")).unwrap();
+    // The daemon holds the lock; status can still read, and sees the file as written.
+    let s = state::read_only(&path).unwrap().unwrap();
+    assert!(s
+        .ledger
+        .entries
+        .values()
+        .any(|e| e.status == DeliveryStatus::InFlight));
+
+    let bad = dir.path().join("bad.json");
+    fs::write(&bad, b"not json").unwrap();
+    let err = state::read_only(&bad).unwrap_err();
+    assert!(
+        matches!(&err, StateError::Unusable { moved_to: None, .. }),
+        "{err:?}"
+    );
+    assert!(bad.exists(), "left where it is");
+    assert!(state::read_only(&dir.path().join("none.json"))
+        .unwrap()
+        .is_none());
+}

@@ -258,9 +258,7 @@ impl Outbox {
                             .threads
                             .entry(thread_key(e.intent.key.ticket, &channel))
                             .or_default();
-                        if !thread.contains(&id) {
-                            thread.push(id);
-                        }
+                        extend_thread(thread, id);
                     }
                     tracing::info!(%key, %channel, "delivered");
                     (Outcome::Delivered, detail)
@@ -394,6 +392,22 @@ impl Outbox {
         }
         let sent = self.send(batch, cancel, grace).await;
         Ok(self.record(state, sent, clock.now()))
+    }
+}
+
+/// Most remote ids kept per thread: the first (the root every channel threads under) and the
+/// most recent ones. Keeps e-mail `References` headers and the state file bounded for long
+/// incidents with many recipients (RFC 5322 §3.6.4 allows trimming `References` this way).
+pub const THREAD_KEEP: usize = 10;
+
+/// Appends `id` to a thread (once), keeping the first and the latest `THREAD_KEEP - 1`.
+pub fn extend_thread(thread: &mut Vec<String>, id: String) {
+    if thread.contains(&id) {
+        return;
+    }
+    thread.push(id);
+    if thread.len() > THREAD_KEEP {
+        thread.drain(1..thread.len() - (THREAD_KEEP - 1));
     }
 }
 

@@ -178,9 +178,7 @@ async fn run_group(
             return; // shutting down: this and the rest of the group were not started
         };
         for id in &earlier {
-            if !delivery.thread.previous.contains(id) {
-                delivery.thread.previous.push(id.clone());
-            }
+            super::extend_thread(&mut delivery.thread.previous, id.clone());
         }
         put(&results, &job.key, SendResult::Abandoned);
         let mut task = AbortOnDrop(tokio::spawn(async move { notifier.send(&delivery).await }));
