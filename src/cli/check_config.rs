@@ -16,14 +16,19 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let config = super::load_config(&args.config)?;
     // Every template the config uses must render (built-ins and templates_dir overrides).
     let problems = crate::templates::check::check_all(&config);
-    if !problems.is_empty() {
+    // Classification rules that can never match or act (classify::lint).
+    let rules = crate::classify::lint(&config);
+    if !problems.is_empty() || !rules.is_empty() {
         let mut msg = format!(
-            "{}: {} template problem(s) found\n",
+            "{}: {} problem(s) found\n",
             config.source.display(),
-            problems.len()
+            problems.len() + rules.len()
         );
         for p in &problems {
             msg.push_str(&format!("  - templates: {p}\n"));
+        }
+        for e in &rules {
+            msg.push_str(&format!("  - {e}\n"));
         }
         return Err(CliError::Invalid(msg));
     }
