@@ -1,0 +1,343 @@
+//! Message templates: every built-in template renders in nb, da and en; incident messages carry
+//! the facts of DOMAIN.md and read naturally without the optional ones; strict variables;
+//! overrides from `templates_dir`; HTML escaping; `check_all`.
+
+mod plan_support;
+mod sla_support;
+
+use chrono::Duration;
+use plan_support::*;
+use slavakt::config::Language;
+use slavakt::plan::{Intent, IntentKey, Reason, Recipient};
+use slavakt::templates::{self, render, BUILTIN_NAMES};
+use slavakt::ticket::{CoreStatus, Person, TrackedTicket};
+use std::collections::BTreeMap;
+
+fn ticket(w: &mut World, fields: bool, solved: bool) -> TrackedTicket {
+    let t0 = oslo(2027, 3, 24, 10, 0);
+    let mut s = snapshot(1, "Kritisk", t0);
+    s.subject = "Pasientvarsling nede på Bergmo".into();
+    s.status = "Under arbeid".into();
+    s.assignee = Some(Person {
+        name: "Per Saksbehandler".into(),
+        email: None,
+        phone: None,
+    });
+    if fields {
+        for (k, v) in [
+            ("consequence", "Alarmer fra pasientrom når ikke fram"),
+            ("expected_fix", "kl. 13:00"),
+            ("cause", "defekt nettverkssvitsj"),
+            ("units", "Bergmo omsorgssenter"),
+        ] {
+            s.fields.insert(k.into(), v.into());
+        }
+    }
+    w.observe(&s, t0);
+    if solved {
+        s.core = CoreStatus::Solved;
+        s.resolved = Some(t0 + Duration::minutes(110));
+        s.modified = t0 + Duration::minutes(110);
+        w.observe(&s, s.modified);
+    }
+    w.tickets[&1].clone()
+}
+
+fn intent(template: &str, reason: Reason, channel: &str) -> Intent {
+    let mut vars = BTreeMap::new();
+    for (k, v) in [
+        ("percent", "75"),
+        ("clock", "resolution"),
+        ("due", "2027-03-24T11:00:00+00:00"),
+        ("since", "2027-03-24T09:00:00+00:00"),
+        ("silence", "1h"),
+        ("count", "6"),
+        ("ticket_count", "6"),
+        ("tickets", "1,2,3,4,5,6"),
+        ("items", "#1001 Kritisk – A (r)\n#1002 Høy – B (r)"),
+    ] {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    Intent {
+        key: IntentKey {
+            ticket: 1,
+            rule: "r".into(),
+            occurrence: 0,
+            channel: channel.into(),
+            recipient: "x@ikt.example".into(),
+        },
+        reason,
+        audience: "role:incident_manager".into(),
+        recipient: Recipient {
+            name: "Ingrid Imsen".into(),
+            address: "x@ikt.example".into(),
+        },
+        due_at: oslo(2027, 3, 24, 10, 0),
+        late: false,
+        template: template.into(),
+        important: true,
+        vars,
+    }
+}
+
+#[test]
+fn every_builtin_template_renders_in_every_language() {
+    for lang in [Language::Nb, Language::Nn, Language::Da, Language::En] {
+        let mut c = config();
+        c.daemon.language = lang;
+        let mut w = World::new(c.clone());
+        for (fields, solved) in [(true, false), (false, false), (true, true), (false, true)] {
+            let t = ticket(&mut w, fields, solved);
+            let now = oslo(2027, 3, 24, 12, 0);
+            let clocks = slavakt::sla::clocks(&t, &c, now);
+            for name in BUILTIN_NAMES {
+                let m = render(
+                    &intent(name, Reason::Opened, "email"),
+                    Some(&t),
+                    clocks.as_ref(),
+                    &c,
+                    now,
+                )
+                .unwrap_or_else(|e| panic!("{e}"));
+                for part in [&m.subject, &m.text, &m.html, &m.short] {
+                    assert!(!part.trim().is_empty(), "{name} {lang:?}: empty part");
+                    assert!(
+                        !part.contains("{{") && !part.contains("{%"),
+                        "{name}: {part}"
+                    );
+                    assert!(
+                        !part.contains("none") && !part.contains("None"),
+                        "{name} {lang:?}: {part}"
+                    );
+                }
+                assert!(!m.subject.contains('\n'));
+                assert!(!m.short.contains("http"), "{name}: SMS carries no URLs");
+                assert!(m.short.chars().count() <= templates::SHORT_MAX_CHARS);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_incident_message_carries_the_facts_in_norwegian() {
+    let c = config();
+    let mut w = World::new(c.clone());
+    let t = ticket(&mut w, true, false);
+    let now = oslo(2027, 3, 24, 10, 0);
+    let m = render(
+        &intent("incident_announcement", Reason::Opened, "teams:ik_varsling"),
+        Some(&t),
+        None,
+        &c,
+        now,
+    )
+    .unwrap();
+    for want in [
+        "Sensio Pasientvarsling",                                         // service
+        "onsdag 24. mars 2027 kl. 10:00",                                 // start, Oslo time
+        "Alarmer fra pasientrom når ikke fram",                           // consequence and scope
+        "Molde (Bergmo omsorgssenter)",                                   // municipality and units
+        "Under arbeid, saken behandles av Per Saksbehandler",             // what is being done
+        "Forventet løst: kl. 13:00",                                      // expected fix
+        "Neste statusoppdatering: senest onsdag 24. mars 2027 kl. 11:00", // next status
+        "KUNNGJØRING",                                                    // important announcement
+    ] {
+        assert!(m.text.contains(want), "missing {want:?} in:\n{}", m.text);
+    }
+    assert!(m.html.contains("<table>") && m.html.contains("Bergmo omsorgssenter"));
+    assert_eq!(m.level, "kritisk");
+    assert!(m.important);
+}
+
+#[test]
+fn without_the_optional_fields_it_still_reads_naturally() {
+    let c = config();
+    let mut w = World::new(c.clone());
+    let t = ticket(&mut w, false, false);
+    let now = oslo(2027, 3, 24, 10, 0);
+    let m = render(
+        &intent("incident_alert", Reason::Opened, "email"),
+        Some(&t),
+        None,
+        &c,
+        now,
+    )
+    .unwrap();
+    assert!(
+        m.text.contains("Konsekvens og omfang: kartlegges"),
+        "{}",
+        m.text
+    );
+    assert!(
+        m.text.contains("Forventet løsningstid er ikke kjent ennå."),
+        "{}",
+        m.text
+    );
+    assert!(m.text.starts_with("Hei Ingrid Imsen,"));
+    assert_eq!(
+        m.short,
+        "KRITISK hendelse: Sensio Pasientvarsling – Pasientvarsling nede på Bergmo (Molde). Startet 24.03. kl. 10:00. Sak 1001."
+    );
+}
+
+#[test]
+fn the_resolved_notice_says_fixed_and_the_main_cause() {
+    let c = config();
+    let mut w = World::new(c.clone());
+    let now = oslo(2027, 3, 24, 11, 50);
+    let t = ticket(&mut w, true, true);
+    let m = render(
+        &intent("incident_resolved", Reason::Resolved, "email"),
+        Some(&t),
+        None,
+        &c,
+        now,
+    )
+    .unwrap();
+    assert!(m.subject.starts_with("Løst – Kritisk:"), "{}", m.subject);
+    assert!(m.text.contains("Feilen er rettet"));
+    assert!(m.text.contains("Hovedårsak: defekt nettverkssvitsj"));
+    assert!(m.text.contains("varighet 1 t 50 min"), "{}", m.text);
+    let t = ticket(&mut World::new(c.clone()), false, true);
+    let m = render(
+        &intent("incident_resolved", Reason::Resolved, "sms"),
+        Some(&t),
+        None,
+        &c,
+        now,
+    )
+    .unwrap();
+    assert!(
+        m.text.contains("Hovedårsaken er ikke fastslått ennå"),
+        "{}",
+        m.text
+    );
+    assert!(
+        m.short
+            .starts_with("LØST: Sensio Pasientvarsling (Molde) fungerer igjen"),
+        "{}",
+        m.short
+    );
+}
+
+#[test]
+fn danish_and_english_sets_speak_their_language() {
+    for (lang, word) in [
+        (Language::Da, "Tjeneste: Sensio"),
+        (Language::En, "Service: Sensio"),
+    ] {
+        let mut c = config();
+        c.daemon.language = lang;
+        let mut w = World::new(c.clone());
+        let t = ticket(&mut w, false, false);
+        let m = render(
+            &intent("incident_alert", Reason::Opened, "email"),
+            Some(&t),
+            None,
+            &c,
+            oslo(2027, 3, 24, 10, 0),
+        )
+        .unwrap();
+        assert!(m.text.contains(word), "{lang:?}: {}", m.text);
+    }
+    let mut c = config();
+    c.daemon.language = Language::Da;
+    let t = ticket(&mut World::new(c.clone()), false, false);
+    let m = render(
+        &intent("incident_alert", Reason::Opened, "email"),
+        Some(&t),
+        None,
+        &c,
+        oslo(2027, 3, 24, 10, 0),
+    )
+    .unwrap();
+    assert!(
+        m.text.contains("onsdag den 24. marts 2027 kl. 10.00"),
+        "{}",
+        m.text
+    );
+}
+
+#[test]
+fn html_gets_escaped_values_text_does_not() {
+    let c = config();
+    let mut w = World::new(c.clone());
+    let mut t = ticket(&mut w, false, false);
+    t.subject = "Feil i <Fagsystem> & co".into();
+    let m = render(
+        &intent("incident_alert", Reason::Opened, "email"),
+        Some(&t),
+        None,
+        &c,
+        oslo(2027, 3, 24, 10, 0),
+    )
+    .unwrap();
+    assert!(m.text.contains("Feil i <Fagsystem> & co"));
+    assert!(
+        m.html.contains("Feil i &lt;Fagsystem&gt; &amp; co"),
+        "{}",
+        m.html
+    );
+    assert!(!m.html.contains("<Fagsystem>"));
+}
+
+#[test]
+fn overrides_from_templates_dir_win_and_strict_variables_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("incident_alert.nb.j2"),
+        "{% block subject %}EGEN: {{ ticket.subject }}{% endblock %}{% block text %}Tekst {{ ticket.number }}{% endblock %}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("sla_warning.j2"),
+        "{% block subject %}{{ no_such_variable }}{% endblock %}{% block text %}x{% endblock %}",
+    )
+    .unwrap();
+    let mut c = config();
+    c.daemon.templates_dir = Some(dir.path().to_path_buf());
+    let mut w = World::new(c.clone());
+    let t = ticket(&mut w, false, false);
+    let now = oslo(2027, 3, 24, 10, 0);
+    let m = render(
+        &intent("incident_alert", Reason::Opened, "email"),
+        Some(&t),
+        None,
+        &c,
+        now,
+    )
+    .unwrap();
+    assert_eq!(m.subject, "EGEN: Pasientvarsling nede på Bergmo");
+    assert_eq!(
+        m.html, "<p>Tekst 1001</p>",
+        "no html block: escaped text paragraphs"
+    );
+    assert_eq!(m.short, m.subject, "no short block: the subject");
+    let err = render(
+        &intent("sla_warning", Reason::ResolutionWarning, "email"),
+        Some(&t),
+        None,
+        &c,
+        now,
+    )
+    .unwrap_err();
+    assert_eq!(err.name, "sla_warning");
+    assert!(err.message.contains("undefined"), "{err}");
+    assert!(templates::template_exists("sla_warning", Some(dir.path())));
+    std::fs::write(dir.path().join("eget_varsel.j2"), "x").unwrap();
+    assert!(templates::template_exists("eget_varsel", Some(dir.path())));
+    assert!(!templates::template_exists("finnes_ikke", Some(dir.path())));
+    // check-config finds the broken override and only that.
+    let problems = templates::check_all(&c);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("sla_warning"), "{problems:?}");
+}
+
+#[test]
+fn check_all_passes_for_the_builtin_sets() {
+    for lang in [Language::Nb, Language::Nn, Language::Da, Language::En] {
+        let mut c = config();
+        c.daemon.language = lang;
+        assert_eq!(templates::check_all(&c), Vec::<String>::new());
+    }
+}
