@@ -18,7 +18,8 @@
 //!
 //! What the daemon must do with an [`Applied`] (the pure code cannot talk to Pureservice):
 //! - `Applied::Classified { patch: Some(name), .. }` (rule action `set`): PATCH the ticket's
-//!   `priorityId` to the id of the Pureservice priority `name` (reference data). Harmless to
+//!   `priorityId` to the id of the Pureservice priority `name` — [`writeback::write_priority`]
+//!   does it (after `apply`, not inside the pure tick; log and carry on on error). Harmless to
 //!   repeat: `apply` asks again on every poll until Pureservice shows a priority, which is also
 //!   the retry after a failed PATCH. Mark the write as its own (`modified_by_us`).
 //! - Nothing else: the internal note and the notices are intents from [`evaluate`], delivered
@@ -33,6 +34,7 @@ pub mod mismatch;
 pub mod notices;
 pub mod rules;
 pub mod text;
+pub mod writeback;
 
 pub use notices::evaluate;
 pub use rules::{decide, Decision, Field, Why, DEFAULT_RULE};

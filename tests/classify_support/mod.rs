@@ -6,6 +6,7 @@
 #[path = "../sla_support/mod.rs"]
 mod sla_support;
 
+#[allow(unused_imports)]
 pub use sla_support::oslo;
 
 use chrono::{DateTime, Utc};
