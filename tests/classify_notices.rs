@@ -274,3 +274,40 @@ fn same_municipality_and_category_without_a_service() {
     );
     assert_eq!(last.intents[0].vars["service"], "Trådløst nett (Molde)");
 }
+
+#[test]
+fn a_flood_of_classified_tickets_becomes_one_digest_per_recipient() {
+    let mut cfg = config();
+    cfg.daemon.storm_limit = 3;
+    cfg.classify.cluster_size = 50; // only storm control here
+    let mut w = World::new(cfg);
+    let t0 = oslo(2027, 3, 24, 10, 0);
+    for k in 0..6u64 {
+        w.see(&patient_alarm(60 + k, t0), t0);
+    }
+    let ev = w.tick(t0);
+    let to_ingrid: Vec<_> = ev
+        .intents
+        .iter()
+        .filter(|i| i.recipient.address == "ingrid@ror-ikt.example")
+        .collect();
+    assert_eq!(to_ingrid.len(), 1, "{:?}", keys(&ev));
+    let d = to_ingrid[0];
+    assert_eq!(d.reason, Reason::Digest);
+    assert_eq!(d.key.rule, "classify-digest");
+    assert_eq!(d.vars["count"], "6");
+    // Notes on each ticket are never merged.
+    let notes = ev
+        .intents
+        .iter()
+        .filter(|i| i.key.channel == "pureservice_note")
+        .count();
+    assert_eq!(notes, 6);
+    assert_eq!(ev.digested.len(), 12);
+    assert!(ev
+        .digested
+        .iter()
+        .all(|i| i.vars["digest"].contains("/classify-digest/")));
+    // Recorded: nothing again.
+    assert!(w.tick(t0 + Duration::minutes(1)).intents.is_empty());
+}

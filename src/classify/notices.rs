@@ -63,6 +63,7 @@ pub fn evaluate(
     let mut ev = b.ev;
     ev.intents
         .sort_by(|a, b| (a.due_at, &a.key).cmp(&(b.due_at, &b.key)));
+    storm(&mut ev, tickets, config, now);
     let mut seen = BTreeSet::new();
     ev.findings.retain(|f| seen.insert(f.key.clone()));
     ev
@@ -308,4 +309,50 @@ fn cluster_notices(b: &mut Builder, c: &Cluster) {
         b.config.classify.via.clone(),
     );
     b.issue(&n, &to, &via);
+}
+
+/// Rule id of classification digests (distinct from the plan's, whose digest for the same
+/// recipient in the same evaluation has the same time-based key).
+pub const DIGEST_RULE: &str = "classify-digest";
+
+/// Storm control, as in the plan: a flood of classification notices to one recipient in one
+/// evaluation (many unprioritised tickets at once) becomes one digest.
+fn storm(
+    ev: &mut Evaluation,
+    tickets: &BTreeMap<TicketId, TrackedTicket>,
+    config: &Config,
+    now: DateTime<Utc>,
+) {
+    let describe = |i: &Intent| match tickets.get(&i.key.ticket) {
+        Some(t) => format!(
+            "#{} {} – {} ({})",
+            t.number,
+            i.vars.get("level_label").map_or("-", String::as_str),
+            t.subject,
+            i.key.rule
+        ),
+        None => format!("#{} ({})", i.key.ticket, i.key.rule),
+    };
+    let intents = std::mem::take(&mut ev.intents);
+    let (mut sent, mut digested) =
+        plan::storm::apply(intents, config.daemon.storm_limit, now, describe);
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+    for i in sent
+        .iter_mut()
+        .filter(|i| i.key.rule == plan::storm::DIGEST_RULE)
+    {
+        let old = i.key.to_string();
+        i.key.rule = DIGEST_RULE.into();
+        renamed.insert(old, i.key.to_string());
+    }
+    for i in &mut digested {
+        if let Some(k) = i.vars.get_mut(plan::storm::DIGEST_VAR) {
+            if let Some(new) = renamed.get(k.as_str()) {
+                *k = new.clone();
+            }
+        }
+    }
+    // Recorded, the digested originals are in the ledger (skipped): never issued again.
+    ev.intents = sent;
+    ev.digested = digested;
 }
