@@ -150,6 +150,7 @@ description = "<p>Ingen alarmer n&aring;r fram til vaktrommet.</p>"
         .expect("internal note");
     let msg = note.message.as_ref().expect("renders");
     assert!(msg.text.contains("Kritisk"), "{}", msg.text);
+    assert!(msg.text.contains("Begrunnelse: «Sensio Pasientvarsling» er en Liv og Helse-tjeneste; nøkkelordet «nede» i emnet."), "{}", msg.text);
     for a in &sim.actions {
         assert!(a.message.is_ok(), "{}: {:?}", a.intent.template, a.message);
     }

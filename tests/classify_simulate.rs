@@ -125,6 +125,11 @@ fn burst_of_tickets_gives_one_cluster_alert_in_simulate() {
     assert_eq!(updates.len(), 2, "{cluster:?}");
     assert!(updates.iter().all(|a| a.at == oslo(2027, 3, 24, 9, 18)));
     assert_eq!(updates[0].intent.vars["new_tickets"], "#2005, #2006");
+    let text = &updates[0].message.as_ref().expect("renders").text;
+    assert!(
+        text.contains("Nye siden forrige varsel: #2005, #2006"),
+        "{text}"
+    );
     assert_eq!(cluster.len(), 4);
     for a in &cluster {
         assert!(a.message.is_ok(), "{:?}", a.message);
