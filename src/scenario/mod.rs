@@ -215,3 +215,74 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
     events.sort_by_key(|e| e.at_utc());
     Ok(Scenario { until, events })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "until = \"2027-03-24T16:00:00+01:00\"\n";
+
+    fn ev(at: &str, ticket: u64, kind: &str, extra: &str) -> String {
+        format!("\n[[event]]\nat = \"{at}\"\nticket = {ticket}\nkind = \"{kind}\"\n{extra}")
+    }
+
+    #[test]
+    fn events_are_sorted_and_keep_their_lines() {
+        let text = format!(
+            "{HEAD}{}{}",
+            ev("2027-03-24T11:00:00+01:00", 1, "resolved", ""),
+            ev(
+                "2027-03-24T10:00:00+01:00",
+                1,
+                "created",
+                "priority = \"Kritisk\"\n"
+            )
+        );
+        let s = parse(&text).unwrap();
+        assert_eq!(s.events[0].kind, EventKind::Created);
+        assert_eq!(s.events[0].line, 8);
+        assert_eq!(s.events[1].line, 3);
+    }
+
+    #[test]
+    fn problems_name_line_and_field() {
+        let cases = [
+            (ev("2027-03-24T10:00:00+01:00", 1, "status", ""), "ticket"),
+            (
+                format!(
+                    "{}{}",
+                    ev("2027-03-24T10:00:00+01:00", 1, "created", ""),
+                    ev("2027-03-24T11:00:00+01:00", 1, "status", "")
+                ),
+                "event[1].status",
+            ),
+            (
+                ev("2027-03-25T10:00:00+01:00", 1, "created", ""),
+                "after `until`",
+            ),
+            (
+                ev(
+                    "2027-03-24T10:00:00+01:00",
+                    1,
+                    "created",
+                    "colour = \"red\"\n",
+                ),
+                "colour",
+            ),
+            (
+                ev(
+                    "2027-03-24T10:00:00+01:00",
+                    1,
+                    "created",
+                    "type = \"problem\"\n",
+                ),
+                "type",
+            ),
+        ];
+        for (body, want) in cases {
+            let err = parse(&format!("{HEAD}{body}")).unwrap_err();
+            assert!(err.line.is_some(), "{err}");
+            assert!(err.to_string().contains(want), "{err} (wanted {want})");
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! `slavakt simulate` as an admin runs it: the `--json` document's fixed keys, the human
+//! timeline, and exit code 1 with line and field for a bad scenario or config.
+
+use std::process::{Command, Output};
+
+fn simulate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_slavakt"))
+        .arg("simulate")
+        .args(args)
+        .env_remove("SLAVAKT_CONFIG")
+        .output()
+        .expect("run slavakt")
+}
+
+fn scenario_file(text: &str) -> tempfile::NamedTempFile {
+    let f = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(f.path(), text).unwrap();
+    f
+}
+
+#[test]
+fn json_has_the_fixed_keys() {
+    let out = simulate(&[
+        "--config",
+        "config/slavakt.toml",
+        "--scenario",
+        "tests/scenarios/hoy_five_hours.toml",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let actions = v["actions"].as_array().unwrap();
+    assert!(!actions.is_empty());
+    for a in actions {
+        for key in [
+            "at",
+            "ticket",
+            "rule",
+            "audience",
+            "channel",
+            "recipient",
+            "reason",
+        ] {
+            assert!(a.get(key).is_some(), "action without {key}: {a}");
+        }
+        assert!(a["ticket"].is_u64());
+        assert!(a["late"].is_boolean());
+        let at = a["at"].as_str().unwrap();
+        assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "{at}");
+        assert!(at.ends_with("+01:00"), "in the configured zone: {at}");
+    }
+    let driftssjef = actions
+        .iter()
+        .find(|a| a["rule"] == "hoy-driftssjef")
+        .unwrap();
+    assert_eq!(driftssjef["at"], "2027-03-24T12:00:00+01:00");
+    assert_eq!(driftssjef["audience"], "role:driftssjef");
+    assert_eq!(driftssjef["channel"], "email");
+    assert_eq!(driftssjef["recipient"], "tor.eidsvik@ror-ikt.example");
+    assert_eq!(driftssjef["reason"], "after");
+    let thread = actions.iter().find(|a| a["rule"] == "hoy-thread").unwrap();
+    assert_eq!(thread["recipient"], "teams:ik_varsling");
+    assert_eq!(thread["audience"], "channel");
+    assert!(actions.iter().any(|a| a["reason"] == "every"));
+    assert!(actions.iter().any(|a| a["reason"] == "resolution_warning"));
+    let deadlines = v["deadlines"].as_array().unwrap();
+    assert_eq!(deadlines.len(), 1);
+    assert_eq!(deadlines[0]["ticket"], 2001);
+    assert_eq!(deadlines[0]["response_due"], "2027-03-24T11:00:00+01:00");
+    assert_eq!(deadlines[0]["resolution_due"], "2027-03-24T14:00:00+01:00");
+}
+
+#[test]
+fn the_timeline_names_time_ticket_rule_channel_recipient_and_reason() {
+    let out = simulate(&[
+        "--config",
+        "config/slavakt.toml",
+        "--scenario",
+        "tests/scenarios/kritisk_saturday_night.toml",
+        "--messages",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("incident-open-alert") && l.contains("vakt@ror-ikt.example"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.starts_with("2027-03-27 03:00  #1001"), "{line}");
+    assert!(
+        line.contains(" email ")
+            && line.contains("opened")
+            && line.contains("[role:varslingsansvarlig]"),
+        "{line}"
+    );
+    assert!(
+        text.contains("Subject: Alvorlig hendelse – Kritisk: Sensio Pasientvarsling"),
+        "{text}"
+    );
+    assert!(text.contains("Deadlines:"));
+}
+
+#[test]
+fn a_bad_scenario_exits_1_with_line_and_field() {
+    let f = scenario_file(
+        "until = \"2027-03-24T16:00:00+01:00\"\n\n[[event]]\nat = \"2027-03-24T10:00:00+01:00\"\nticket = 1\nkind = \"exploded\"\n",
+    );
+    let out = simulate(&[
+        "--config",
+        "config/slavakt.toml",
+        "--scenario",
+        f.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 6") && err.contains("exploded"), "{err}");
+
+    let f = scenario_file(
+        "until = \"2027-03-24T16:00:00+01:00\"\n\n[[event]]\nat = \"2027-03-24T10:00:00+01:00\"\nticket = 1\nkind = \"priority\"\n",
+    );
+    let out = simulate(&[
+        "--config",
+        "config/slavakt.toml",
+        "--scenario",
+        f.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3") && err.contains("event[0]"), "{err}");
+
+    let f = scenario_file("until = \"tomorrow\"\n");
+    let out = simulate(&[
+        "--config",
+        "config/slavakt.toml",
+        "--scenario",
+        f.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+}
+
+#[test]
+fn a_missing_scenario_or_config_exits_1() {
+    let out = simulate(&[
+        "--config",
+        "config/slavakt.toml",
+        "--scenario",
+        "/nonexistent/scenario.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/scenario.toml"));
+    let out = simulate(&[
+        "--config",
+        "/nonexistent/slavakt.toml",
+        "--scenario",
+        "tests/scenarios/middels.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}
