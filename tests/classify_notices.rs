@@ -201,6 +201,7 @@ fn five_tickets_in_ten_minutes_raise_one_cluster_alert_then_an_update() {
     assert_eq!(alert.due_at, at5);
     assert_eq!(alert.vars["count"], "5");
     assert_eq!(alert.vars["service"], "Gerica");
+    assert_eq!(alert.vars["window"], "10 minutter");
     assert_eq!(
         alert.vars["tickets"],
         "#20011, #20012, #20013, #20014, #20015"

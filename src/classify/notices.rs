@@ -168,12 +168,8 @@ pub fn minutes_text(d: chrono::Duration, lang: Language) -> String {
     let (hours, mins) = match lang {
         Language::En => (unit(h, "hour", "hours"), unit(rest, "minute", "minutes")),
         Language::Da => (unit(h, "time", "timer"), unit(rest, "minut", "minutter")),
-        Language::Nb | Language::Nn => (unit(h, "time", "timar"), unit(rest, "minutt", "minutter")),
-    };
-    let hours = if lang == Language::Nb {
-        hours.replace("timar", "timer")
-    } else {
-        hours
+        Language::Nb => (unit(h, "time", "timer"), unit(rest, "minutt", "minutter")),
+        Language::Nn => (unit(h, "time", "timar"), unit(rest, "minutt", "minutt")),
     };
     match (h, rest) {
         (0, _) => mins,
@@ -355,4 +351,19 @@ fn storm(
     // Recorded, the digested originals are in the ledger (skipped): never issued again.
     ev.intents = sent;
     ev.digested = digested;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_in_words() {
+        let m = chrono::Duration::minutes;
+        assert_eq!(minutes_text(m(10), Language::Nb), "10 minutter");
+        assert_eq!(minutes_text(m(60), Language::Nb), "1 time");
+        assert_eq!(minutes_text(m(90), Language::En), "1 hour 30 minutes");
+        assert_eq!(minutes_text(m(1), Language::Da), "1 minut");
+        assert_eq!(minutes_text(m(120), Language::Nn), "2 timar");
+    }
 }
