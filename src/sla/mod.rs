@@ -7,6 +7,7 @@
 //! The exact semantics, with worked examples, are in docs/SLA.md.
 
 pub mod explain;
+pub mod index;
 pub mod timeline;
 
 pub use explain::{explain, explain_ticket, ExplainInput, Explanation};
@@ -16,7 +17,7 @@ use crate::config::{Config, SlaLevel};
 use crate::ticket::{Span, TrackedTicket};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
-use timeline::Gaps;
+use timeline::{BusinessTime, Gaps};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -123,7 +124,15 @@ pub fn specs<'a>(
     level: &'a SlaLevel,
     calendar: &'a Calendar,
 ) -> (ClockSpec<'a>, ClockSpec<'a>) {
-    let day = calendar.working_day();
+    specs_with_day(ticket, level, calendar, calendar.working_day())
+}
+
+fn specs_with_day<'a>(
+    ticket: &'a TrackedTicket,
+    level: &'a SlaLevel,
+    calendar: &'a Calendar,
+    day: Duration,
+) -> (ClockSpec<'a>, ClockSpec<'a>) {
     // A solved ticket has been answered, even if Pureservice recorded no separate response.
     let first_solved = ticket.resolutions.first().map(|s| s.start);
     let response = ClockSpec {
@@ -155,8 +164,12 @@ fn ticket_clocks(
     calendar: &Calendar,
     now: DateTime<Utc>,
 ) -> (Clock, Clock) {
-    let (response, resolution) = specs(ticket, level, calendar);
-    (clock(&response, now), clock(&resolution, now))
+    let cal = index::Indexed::new(calendar, now);
+    let (response, resolution) = specs_with_day(ticket, level, calendar, cal.working_day());
+    (
+        clock_with(&response, &cal, now),
+        clock_with(&resolution, &cal, now),
+    )
 }
 
 /// Up to this many `warn_at` entries are handled without allocating.
@@ -164,6 +177,11 @@ const INLINE_WARNINGS: usize = 7;
 
 /// One clock at `now`.
 pub fn clock(spec: &ClockSpec<'_>, now: DateTime<Utc>) -> Clock {
+    clock_with(spec, &index::Indexed::new(spec.calendar, now), now)
+}
+
+/// One clock at `now`, computed with `cal` (the spec's calendar, possibly indexed).
+fn clock_with(spec: &ClockSpec<'_>, cal: &impl BusinessTime, now: DateTime<Utc>) -> Clock {
     let gaps = || Gaps::new(spec.start, spec.pauses, spec.solved, now);
     let target = spec.target.max(Duration::zero());
 
@@ -178,7 +196,7 @@ pub fn clock(spec: &ClockSpec<'_>, now: DateTime<Utc>) -> Clock {
             *slot = share(target, pct);
         }
         amounts[n] = target;
-        timeline::reach(spec.calendar, gaps(), &amounts[..=n], |i, at| {
+        timeline::reach(cal, gaps(), &amounts[..=n], |i, at| {
             if i < n {
                 warnings.push((spec.warn_at[i], at));
             } else {
@@ -187,17 +205,14 @@ pub fn clock(spec: &ClockSpec<'_>, now: DateTime<Utc>) -> Clock {
         });
     } else {
         for &pct in spec.warn_at {
-            warnings.push((
-                pct,
-                timeline::reach_one(spec.calendar, gaps(), share(target, pct)),
-            ));
+            warnings.push((pct, timeline::reach_one(cal, gaps(), share(target, pct))));
         }
         warnings.sort();
-        due = timeline::reach_one(spec.calendar, gaps(), target);
+        due = timeline::reach_one(cal, gaps(), target);
     }
 
     let until = spec.stop.unwrap_or(now);
-    let used = timeline::used(spec.calendar, gaps(), until);
+    let used = timeline::used(cal, gaps(), until);
     let paused = spec
         .pauses
         .last()

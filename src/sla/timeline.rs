@@ -11,6 +11,24 @@ use crate::calendar::Calendar;
 use crate::ticket::Span;
 use chrono::{DateTime, Duration, Utc};
 
+/// The two questions a clock asks its calendar (answered by the calendar itself, or faster by
+/// its index, `super::index::Indexed`).
+pub trait BusinessTime {
+    /// Business time inside `[a, b)`.
+    fn between(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> Duration;
+    /// The earliest instant ≥ `start` at which `d` of business time has elapsed.
+    fn add(&self, start: DateTime<Utc>, d: Duration) -> DateTime<Utc>;
+}
+
+impl BusinessTime for Calendar {
+    fn between(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> Duration {
+        Calendar::between(self, a, b)
+    }
+    fn add(&self, start: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+        Calendar::add(self, start, d)
+    }
+}
+
 /// The counted intervals `[a, b)` from `start` on, in order; the last one is open (`b = None`).
 ///
 /// `pauses` are excluded whether closed or open (an open one ends at `open_end`, i.e. "as if the
@@ -95,7 +113,7 @@ impl Iterator for Gaps<'_> {
 /// For each amount (ascending, all > 0), the earliest instant at which the counted time from
 /// the start reaches it. Calls `found(index, instant)` in order.
 pub fn reach(
-    calendar: &Calendar,
+    calendar: &impl BusinessTime,
     gaps: Gaps<'_>,
     amounts: &[Duration],
     mut found: impl FnMut(usize, DateTime<Utc>),
@@ -122,7 +140,7 @@ pub fn reach(
 }
 
 /// The one instant at which `amount` of counted time is reached.
-pub fn reach_one(calendar: &Calendar, gaps: Gaps<'_>, amount: Duration) -> DateTime<Utc> {
+pub fn reach_one(calendar: &impl BusinessTime, gaps: Gaps<'_>, amount: Duration) -> DateTime<Utc> {
     let mut at = None;
     reach(calendar, gaps, std::slice::from_ref(&amount), |_, t| {
         at = Some(t)
@@ -132,7 +150,7 @@ pub fn reach_one(calendar: &Calendar, gaps: Gaps<'_>, amount: Duration) -> DateT
 }
 
 /// Counted time from the start up to `until`.
-pub fn used(calendar: &Calendar, gaps: Gaps<'_>, until: DateTime<Utc>) -> Duration {
+pub fn used(calendar: &impl BusinessTime, gaps: Gaps<'_>, until: DateTime<Utc>) -> Duration {
     let mut total = Duration::zero();
     for (a, b) in gaps {
         if a >= until {
