@@ -191,36 +191,25 @@ pub(super) fn build(
     }
 }
 
-/// A default `to` list of roles: fine when they exist, a problem with a hint when they do not.
+/// A default `to` list of roles: those of them that are configured; none at all is a problem.
 fn default_roles(names: &[&str], path: &str, known: &Known, ctx: &mut Ctx) -> Vec<Audience> {
-    let missing: Vec<&&str> = names
+    let present: Vec<Audience> = names
         .iter()
-        .filter(|n| !known.roles.contains_key(**n))
+        .filter(|n| known.roles.contains_key(**n))
+        .map(|n| Audience::Role(n.to_string()))
         .collect();
-    if !missing.is_empty() {
+    if present.is_empty() {
+        let default: Vec<String> = names.iter().map(|n| format!("role:{n}")).collect();
         ctx.err(
             path,
             format!(
-                "the default ({}) names roles that are not configured: {}",
-                names
-                    .iter()
-                    .map(|n| format!("role:{n}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                missing
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "no recipients: the default ({}) names roles that are not configured",
+                default.join(", ")
             ),
             Some("set this key to your own roles, e.g. [\"role:NAME\"]".into()),
         );
     }
-    names
-        .iter()
-        .filter(|n| known.roles.contains_key(**n))
-        .map(|n| Audience::Role(n.to_string()))
-        .collect()
+    present
 }
 
 fn default_email(path: &str, known: &Known, ctx: &mut Ctx) -> Vec<ChannelRef> {
