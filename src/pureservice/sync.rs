@@ -205,6 +205,16 @@ impl Syncer {
         &self.client
     }
 
+    /// The id of the Pureservice priority called `name` (from the reference cache), for writing
+    /// a classified priority back.
+    pub fn priority_id(&self, name: &str) -> Option<u64> {
+        self.cache
+            .priorities
+            .values()
+            .find(|p| p.name.as_deref() == Some(name))
+            .map(|p| p.id)
+    }
+
     /// Replaces the mapping settings (config reload); the caches stay.
     pub fn set_settings(&mut self, settings: MapSettings) {
         self.settings = settings;

@@ -50,6 +50,9 @@ pub struct Health {
     pub failing_since: Option<DateTime<Utc>>,
     /// An outage alert was sent and the all-clear is owed.
     pub outage_alerted: bool,
+    /// How many outage alerts were raised so far (the alert's occurrence number).
+    #[serde(default)]
+    pub outages: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -303,6 +303,11 @@ impl FakePureservice {
         })
     }
 
+    /// Removes every injected fault (the outage is over).
+    pub fn clear_faults(&self) {
+        self.with(|s| s.faults.clear())
+    }
+
     /// Serve timestamps in rotating odd (but valid ISO-8601) forms.
     pub fn set_odd_timestamps(&self, on: bool) {
         self.with(|s| s.odd_timestamps = on)

@@ -1,1 +1,0 @@
-//! Wiring and lifecycle of the daemon: `run(config, clock, shutdown)`.

@@ -1,0 +1,155 @@
+//! The pure middle of one daemon cycle: fold snapshots into tracked history, evaluate the plan,
+//! render what is due and issue it to the ledger. No I/O, no clock: (state, input, config, now)
+//! → (new state, what happened). The benchmark's "evaluation tick" measures exactly this.
+
+use crate::classify::{self, Applied};
+use crate::config::Config;
+use crate::ledger::{DeliveryStatus, LedgerEntry};
+use crate::plan::{self, Finding, Intent};
+use crate::state::State;
+use crate::ticket::{TicketId, TicketSnapshot};
+use crate::tracker::Observed;
+use chrono::{DateTime, Utc};
+
+/// What one tracking + planning step did.
+#[derive(Debug, Default)]
+pub struct PlanStep {
+    /// Newly issued intents (rendered and pending in the ledger).
+    pub issued: Vec<Intent>,
+    /// Intents merged into digests (recorded as skipped).
+    pub digested: usize,
+    /// Problems to report once (e.g. a recipient without an address), not yet reported.
+    pub findings: Vec<Finding>,
+    /// Intents whose template failed to render (recorded as failed; reported).
+    pub render_failures: Vec<(Intent, String)>,
+    /// Earliest future instant something may become due.
+    pub next_due: Option<DateTime<Utc>>,
+}
+
+impl PlanStep {
+    pub fn changed(&self) -> bool {
+        !self.issued.is_empty() || self.digested > 0 || !self.render_failures.is_empty()
+    }
+}
+
+/// What tracking did: per-ticket changes, and classified priorities to write back.
+#[derive(Debug, Default)]
+pub struct Tracked {
+    pub observed: Vec<(TicketId, Vec<Observed>)>,
+    /// `[[classify]]` action `set`: (ticket, Pureservice priority name) to PATCH.
+    pub patches: Vec<(TicketId, String)>,
+    /// Whether any tracked ticket changed.
+    pub changed: bool,
+}
+
+/// Classifies and folds `snapshots` into `state.tickets` (dated by each snapshot's `modified`).
+pub fn track(
+    state: &mut State,
+    snapshots: &[TicketSnapshot],
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Tracked {
+    let mut out = Tracked::default();
+    for snap in snapshots {
+        let previous = state.tickets.get(&snap.id);
+        let (next, observed, applied) = classify::observe(previous, snap, config, now);
+        if let Some(Applied::Classified {
+            patch: Some(name), ..
+        }) = &applied
+        {
+            out.patches.push((snap.id, name.clone()));
+        }
+        if previous != Some(&next) {
+            state.tickets.insert(snap.id, next);
+            out.changed = true;
+        }
+        if !observed.is_empty() {
+            out.observed.push((snap.id, observed));
+        }
+    }
+    out
+}
+
+/// Evaluates the plan at `now`, renders every due intent and issues it to the ledger.
+pub fn plan(state: &mut State, config: &Config, now: DateTime<Utc>) -> PlanStep {
+    let mut evaluation = plan::evaluate(&state.tickets, &state.ledger, config, now);
+    let notices = classify::evaluate(&state.tickets, &state.ledger, config, now);
+    evaluation.intents.extend(notices.intents);
+    evaluation.digested.extend(notices.digested);
+    evaluation.findings.extend(notices.findings);
+    evaluation.next_due = match (evaluation.next_due, notices.next_due) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let mut step = PlanStep {
+        next_due: evaluation.next_due,
+        digested: evaluation.digested.len(),
+        ..PlanStep::default()
+    };
+    let mut rendered = Vec::with_capacity(evaluation.intents.len());
+    for intent in &evaluation.intents {
+        let ticket = state.tickets.get(&intent.key.ticket);
+        let clocks = ticket.and_then(|t| crate::sla::clocks(t, config, now));
+        match crate::templates::render(intent, ticket, clocks.as_ref(), config, now) {
+            Ok(message) => rendered.push((intent.clone(), message)),
+            Err(e) => step.render_failures.push((intent.clone(), e.to_string())),
+        }
+    }
+    step.issued = rendered.iter().map(|(i, _)| i.clone()).collect();
+    state.ledger.issue_rendered(rendered, now);
+    for (intent, error) in &step.render_failures {
+        state
+            .ledger
+            .entries
+            .entry(intent.key.to_string())
+            .or_insert_with(|| {
+                settled(
+                    intent,
+                    now,
+                    DeliveryStatus::Failed,
+                    format!("template: {error}"),
+                )
+            });
+    }
+    for intent in &evaluation.digested {
+        state
+            .ledger
+            .entries
+            .entry(intent.key.to_string())
+            .or_insert_with(|| {
+                settled(
+                    intent,
+                    now,
+                    DeliveryStatus::Skipped,
+                    "merged into a digest".into(),
+                )
+            });
+    }
+    step.findings = evaluation
+        .findings
+        .into_iter()
+        .filter(|f| state.reported.insert(f.key.clone()))
+        .collect();
+    step
+}
+
+fn settled(
+    intent: &Intent,
+    now: DateTime<Utc>,
+    status: DeliveryStatus,
+    outcome: String,
+) -> LedgerEntry {
+    LedgerEntry {
+        intent: intent.clone(),
+        created_at: now,
+        status,
+        attempts: vec![crate::ledger::Attempt {
+            at: now,
+            ok: false,
+            outcome,
+        }],
+        next_attempt: None,
+        remote_id: None,
+        message: None,
+    }
+}

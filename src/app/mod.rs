@@ -1,0 +1,451 @@
+//! The daemon: wiring and lifecycle. One cycle is poll → track → plan → persist → send → persist;
+//! [`Daemon::cycle`] runs exactly one (tests drive it with a fake clock), [`Daemon::run`] loops
+//! on `poll_interval` until cancelled, reloading the config on request.
+//!
+//! Invariants: an intent is in the saved state before it is sent; a failed poll applies nothing;
+//! the state is saved after every cycle that changed something; WATCHDOG is sent only by the loop
+//! itself (after each completed cycle and while it waits for the next), so systemd restarts a
+//! loop that hangs — but not a daemon that is waiting out a Pureservice outage, which it reports
+//! itself.
+
+pub mod alerts;
+pub mod cycle;
+pub mod signals;
+pub mod source;
+pub mod systemd;
+pub mod wiring;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::state::{State, Store};
+use chrono::{DateTime, Utc};
+use source::TicketSource;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// Why the daemon stopped with an error (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
+    #[error("{0}")]
+    Startup(String),
+}
+
+/// Everything the daemon needs from outside; tests and `demo` build it by hand.
+pub struct RunOptions {
+    pub config_path: PathBuf,
+    pub config: Config,
+    pub clock: Arc<dyn Clock>,
+    pub shutdown: CancellationToken,
+    /// Real time between cycles (defaults to the config's poll interval; `demo` shortens it).
+    pub tick: Option<std::time::Duration>,
+    pub systemd: systemd::Systemd,
+    /// Pureservice client knobs that are not in the config (tests shorten retry timings).
+    pub client_options: Option<crate::pureservice::client::ClientOptions>,
+}
+
+/// Called with every delivery outcome.
+pub type DeliveryHook = Box<dyn Fn(&crate::outbox::DeliveryOutcome) + Send + Sync>;
+
+/// A running daemon's state between cycles.
+pub struct Daemon {
+    config_path: PathBuf,
+    config: Arc<Config>,
+    clock: Arc<dyn Clock>,
+    shutdown: CancellationToken,
+    tick: Option<std::time::Duration>,
+    systemd: systemd::Systemd,
+    client_options: Option<crate::pureservice::client::ClientOptions>,
+    store: Store,
+    state: State,
+    source: Box<dyn TicketSource>,
+    outbox: crate::outbox::Outbox,
+    /// Whether the in-memory state differs from the file.
+    dirty: bool,
+    /// Health facts, metrics and the status view shared with the HTTP endpoint.
+    pub http: Arc<crate::http::HttpShared>,
+    /// Called with every delivery outcome (the `demo` prints them).
+    pub on_delivery: Option<DeliveryHook>,
+}
+
+/// What one cycle did (for tests, logs and the benchmark).
+#[derive(Debug, Default)]
+pub struct CycleReport {
+    pub polled: Option<Result<usize, source::PollError>>,
+    pub requests: u64,
+    pub plan: cycle::PlanStep,
+    pub deliveries: crate::outbox::DeliveryReport,
+    pub saved_bytes: Option<u64>,
+}
+
+impl Daemon {
+    /// Opens (and locks) the state file and wires the parts from the config. A corrupt state
+    /// file is moved aside and reported as an error (exit 2): never a silent empty start.
+    pub fn start(opts: RunOptions) -> Result<Daemon, AppError> {
+        let now = opts.clock.now();
+        let (store, state) = Store::open(&opts.config.daemon.state_file, now)?;
+        for healed in store.healed() {
+            tracing::warn!(entry = %healed, "delivery was in flight when slavakt stopped; it will be sent again");
+        }
+        if store.is_fresh() {
+            tracing::info!(state_file = %opts.config.daemon.state_file.display(), "no state file yet: first start");
+        }
+        let (source, outbox) = wiring::build(
+            &opts.config,
+            opts.clock.clone(),
+            opts.client_options.clone(),
+        )
+        .map_err(AppError::Startup)?;
+        let config = Arc::new(opts.config);
+        let http = crate::http::HttpShared::new(
+            config.clone(),
+            Arc::new(crate::metrics::Metrics::new()),
+            opts.clock.clone(),
+        );
+        http.publish(&state, now);
+        Ok(Daemon {
+            config_path: opts.config_path,
+            config,
+            clock: opts.clock,
+            shutdown: opts.shutdown,
+            tick: opts.tick,
+            systemd: opts.systemd,
+            client_options: opts.client_options,
+            store,
+            state,
+            source,
+            outbox,
+            dirty: false,
+            http,
+            on_delivery: None,
+        })
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    pub fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
+
+    /// Binds `daemon.http_listen` (if set) and serves health, metrics and the status page until
+    /// `cancel`. Binding happens now, so a taken port fails start-up with a clear message.
+    pub async fn serve_http(
+        &self,
+        cancel: CancellationToken,
+    ) -> Result<Option<tokio::task::JoinHandle<()>>, String> {
+        let Some(listen) = self.config.daemon.http_listen else {
+            return Ok(None);
+        };
+        let server = crate::http::bind(listen).await.map_err(|e| e.to_string())?;
+        let shared = self.http.clone();
+        Ok(Some(tokio::spawn(async move {
+            if let Err(e) = server.run(shared, cancel).await {
+                tracing::error!(error = %e, "HTTP endpoint stopped");
+            }
+        })))
+    }
+
+    /// One full cycle: poll, track, plan, persist, deliver, persist.
+    pub async fn cycle(&mut self) -> Result<CycleReport, AppError> {
+        let mut report = CycleReport::default();
+        let now = self.clock.now();
+        let config = self.config.clone();
+
+        // Poll. A failure applies nothing; the cursor does not move.
+        let mut cursor = self.state.cursor.clone();
+        match self.source.poll(&mut cursor, &config, now).await {
+            Ok(polled) => {
+                report.requests = polled.requests;
+                report.polled = Some(Ok(polled.snapshots.len()));
+                self.poll_succeeded(now);
+                if cursor != self.state.cursor {
+                    self.state.cursor = cursor;
+                    self.dirty = true;
+                }
+                let tracked = cycle::track(&mut self.state, &polled.snapshots, &config, now);
+                for (ticket, priority) in &tracked.patches {
+                    match self.source.set_priority(*ticket, priority).await {
+                        Ok(()) => {
+                            tracing::info!(ticket, %priority, "classified priority written to Pureservice")
+                        }
+                        // Harmless: classification asks again on the next poll until Pureservice
+                        // shows a priority.
+                        Err(e) => {
+                            tracing::warn!(ticket, %priority, error = %e, "could not write the classified priority; will retry")
+                        }
+                    }
+                }
+                let observed = tracked.observed;
+                for id in polled.removed {
+                    if self.state.tickets.remove(&id).is_some() {
+                        tracing::info!(
+                            ticket = id,
+                            "ticket deleted in Pureservice: no longer tracked"
+                        );
+                        self.dirty = true;
+                    }
+                }
+                if tracked.changed || !observed.is_empty() {
+                    self.dirty = true;
+                }
+                for (id, changes) in &observed {
+                    tracing::info!(ticket = id, changes = ?changes, "ticket changed");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(kind = %e.kind, error = %e.message, "poll failed; will retry next cycle");
+                self.http.metrics.poll_failed(&e.kind);
+                self.poll_failed(&e, now);
+                report.polled = Some(Err(e));
+            }
+        }
+
+        // Plan: what is due now (including catch-up after downtime, marked late).
+        let step = cycle::plan(&mut self.state, &config, now);
+        for f in &step.findings {
+            tracing::warn!(finding = %f.key, "{}", f.message);
+        }
+        for (intent, error) in &step.render_failures {
+            tracing::error!(intent = %intent.key, %error, "template failed to render; message not sent");
+        }
+        for i in &step.issued {
+            self.http.metrics.intent_issued(&i.key.rule);
+            tracing::info!(intent = %i.key, reason = i.reason.as_str(), late = i.late, "notice due");
+        }
+        if step.changed() || !step.findings.is_empty() {
+            self.dirty = true;
+        }
+        report.plan = step;
+
+        // Persist what was decided before anything is sent; then deliver.
+        self.save_if_dirty(now)?;
+        let store = &self.store;
+        let http = self.http.clone();
+        let deliveries = self
+            .outbox
+            .deliver_due(
+                &mut self.state,
+                self.clock.as_ref(),
+                |s, t| {
+                    let started = std::time::Instant::now();
+                    match store.save(s, t) {
+                        Ok(bytes) => {
+                            http.state_saved(started.elapsed(), bytes);
+                            Ok(())
+                        }
+                        Err(e) => {
+                            http.state_save_failed(&e.to_string());
+                            Err(e)
+                        }
+                    }
+                },
+                &self.shutdown,
+                config.daemon.shutdown_grace,
+            )
+            .await?;
+        for o in &deliveries.outcomes {
+            self.http.metrics.delivery(&o.channel, o.outcome.label());
+            if let Some(cb) = &self.on_delivery {
+                cb(o);
+            }
+        }
+        if !deliveries.is_empty() {
+            self.dirty = true;
+        }
+        report.deliveries = deliveries;
+
+        let now = self.clock.now();
+        let pruned = crate::state::prune(&mut self.state, config.daemon.retention, now);
+        if pruned.tickets > 0 {
+            self.dirty = true;
+        }
+        report.saved_bytes = self.save_if_dirty(now)?;
+        self.http.metrics.set_tracked(&self.state, &config, now);
+        self.http.publish(&self.state, now);
+        Ok(report)
+    }
+
+    fn save_if_dirty(&mut self, now: DateTime<Utc>) -> Result<Option<u64>, AppError> {
+        if !self.dirty {
+            return Ok(None);
+        }
+        let started = std::time::Instant::now();
+        match self.store.save(&self.state, now) {
+            Ok(bytes) => {
+                self.http.state_saved(started.elapsed(), bytes);
+                self.dirty = false;
+                Ok(Some(bytes))
+            }
+            Err(e) => {
+                self.http.state_save_failed(&e.to_string());
+                Err(e.into())
+            }
+        }
+    }
+}
+
+impl Daemon {
+    fn poll_succeeded(&mut self, now: DateTime<Utc>) {
+        self.http.metrics.poll_ok(now);
+        let h = &mut self.state.health;
+        let was_alerted = h.outage_alerted;
+        let since = h.failing_since.take();
+        h.last_poll_ok = Some(now);
+        h.last_poll_error = None;
+        h.outage_alerted = false;
+        self.dirty = true;
+        if was_alerted {
+            let since = since.map(|s| s.to_rfc3339()).unwrap_or_default();
+            let body = format!(
+                "Pureservice svarer igjen (feilet siden {since}). slavakt tar igjen det som ble forsinket; \
+                 forsinkede varsler er merket som forsinket.\n\
+                 Pureservice answers again (failing since {since}); delayed notices follow, marked late."
+            );
+            let items = alerts::alert(
+                &self.config,
+                "outage-cleared",
+                self.state.health.outages,
+                "Pureservice er tilgjengelig igjen",
+                &body,
+                now,
+            );
+            self.state.ledger.issue_rendered(items, now);
+            tracing::info!("Pureservice reachable again: all-clear sent");
+        }
+    }
+
+    fn poll_failed(&mut self, e: &source::PollError, now: DateTime<Utc>) {
+        let outage_after = self.config.alerts.outage_after;
+        let h = &mut self.state.health;
+        h.last_poll_error = Some(format!("{}: {}", e.kind, e.message));
+        let since = *h.failing_since.get_or_insert(now);
+        self.dirty = true;
+        if !h.outage_alerted && now - since >= outage_after {
+            h.outage_alerted = true;
+            h.outages += 1;
+            let body = format!(
+                "slavakt har ikke fått kontakt med Pureservice siden {} ({}). Nye og endrede saker \
+                 oppdages ikke før kontakten er tilbake.\n\
+                 slavakt cannot reach Pureservice since {} (last error: {}).",
+                since.to_rfc3339(),
+                e.message,
+                since.to_rfc3339(),
+                e.kind
+            );
+            let items = alerts::alert(
+                &self.config,
+                "outage",
+                h.outages,
+                "Pureservice er utilgjengelig",
+                &body,
+                now,
+            );
+            self.state.ledger.issue_rendered(items, now);
+            tracing::error!(since = %since, "Pureservice unreachable: outage alert sent");
+        }
+    }
+
+    /// Reloads the config from its file. A bad new config is refused and logged; the old one
+    /// keeps running.
+    pub fn reload(&mut self) -> Result<(), String> {
+        self.systemd.reloading();
+        let result = crate::config::load(&self.config_path)
+            .map_err(|e| e.to_string())
+            .and_then(|new| {
+                if new.daemon.state_file != self.config.daemon.state_file {
+                    return Err(
+                        "daemon.state_file cannot change on reload; restart slavakt instead".into(),
+                    );
+                }
+                let (source, outbox) =
+                    wiring::build(&new, self.clock.clone(), self.client_options.clone())?;
+                Ok((new, source, outbox))
+            });
+        let outcome = match result {
+            Ok((new, source, outbox)) => {
+                self.config = Arc::new(new);
+                self.http.set_config(self.config.clone());
+                self.source = source;
+                self.outbox = outbox;
+                tracing::info!(config = %self.config_path.display(), "configuration reloaded");
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(config = %self.config_path.display(), error = %e, "new configuration refused; the old one keeps running");
+                Err(e)
+            }
+        };
+        self.systemd.ready();
+        outcome
+    }
+
+    /// Runs cycles until shutdown. `reload` receives SIGHUP requests.
+    pub async fn run(
+        mut self,
+        mut reload: Option<tokio::sync::mpsc::Receiver<()>>,
+    ) -> Result<(), AppError> {
+        // Ready once the state is loaded and the channels are built: the first poll may take
+        // long (initial load, or Pureservice down) and must not trip systemd's start timeout.
+        self.systemd.ready();
+        loop {
+            let report = self.cycle().await?;
+            self.systemd.watchdog();
+            self.systemd.status(&format!(
+                "{} tickets tracked, {} pending deliveries, last poll {}",
+                self.state.tickets.len(),
+                self.state.ledger.pending().len(),
+                if matches!(report.polled, Some(Ok(_))) {
+                    "ok"
+                } else {
+                    "failed"
+                }
+            ));
+            if self.shutdown.is_cancelled() {
+                break;
+            }
+            let tick = self.tick.unwrap_or_else(|| {
+                self.config
+                    .daemon
+                    .poll_interval
+                    .to_std()
+                    .unwrap_or_default()
+            });
+            let next_cycle = tokio::time::Instant::now() + tick;
+            // Keep feeding the watchdog while waiting (WatchdogSec may be shorter than the
+            // poll interval).
+            let ping = self
+                .systemd
+                .watchdog_every
+                .unwrap_or(tick)
+                .max(std::time::Duration::from_millis(10));
+            loop {
+                let wake = next_cycle.min(tokio::time::Instant::now() + ping);
+                tokio::select! {
+                    _ = self.shutdown.cancelled() => break,
+                    _ = tokio::time::sleep_until(wake) => {
+                        self.systemd.watchdog();
+                        if tokio::time::Instant::now() >= next_cycle {
+                            break;
+                        }
+                    }
+                    Some(()) = async { match reload.as_mut() { Some(r) => r.recv().await, None => std::future::pending().await } } => {
+                        let _ = self.reload();
+                    }
+                }
+            }
+            if self.shutdown.is_cancelled() {
+                break;
+            }
+        }
+        self.systemd.stopping();
+        let now = self.clock.now();
+        self.dirty = true;
+        self.save_if_dirty(now)?;
+        tracing::info!("stopped; state saved");
+        Ok(())
+    }
+}

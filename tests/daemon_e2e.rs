@@ -1,0 +1,355 @@
+//! End to end: the real daemon (in-process, fake clock) against the fake Pureservice, a real SMTP
+//! server (aiosmtpd) and an HTTP capture sink for SMS, Teams and intranet posts.
+
+#[path = "notify_support/mod.rs"]
+mod notify_support;
+
+use chrono::{DateTime, Duration, Utc};
+use notify_support::SmtpPeer;
+use serde_json::Value;
+use slavakt::app::{systemd::Systemd, Daemon, RunOptions};
+use slavakt::clock::FakeClock;
+use slavakt::config::Config;
+use slavakt::demo::capture::{self, Captured, Inbox};
+use slavakt::demo::{script, world};
+use slavakt::ledger::DeliveryStatus;
+use slavakt::pureservice::client::ClientOptions;
+use slavakt::pureservice::fake::{FakeOptions, FakePureservice, Fault, NewTicket};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+struct World {
+    clock: FakeClock,
+    fake: FakePureservice,
+    smtp: SmtpPeer,
+    sink: Arc<Inbox>,
+    dir: tempfile::TempDir,
+    config: Config,
+    _cancel: CancellationToken,
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+async fn world(start: &str) -> World {
+    let clock = FakeClock::new(at(start));
+    let fake = FakePureservice::start(FakeOptions::new(Arc::new(clock.clone())))
+        .await
+        .unwrap();
+    script::prepare(&fake);
+    let smtp = SmtpPeer::start("plain", None, None);
+    let cancel = CancellationToken::new();
+    let sink = Arc::new(Inbox::default());
+    let http = capture::http_sink(sink.clone(), cancel.clone())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = world::config(
+        &world::Peers {
+            pureservice: fake.base_url(),
+            api_key: fake.api_key().expose().to_string(),
+            smtp: ([127, 0, 0, 1], smtp.port).into(),
+            http,
+        },
+        dir.path(),
+    )
+    .unwrap();
+    World {
+        clock,
+        fake,
+        smtp,
+        sink,
+        dir,
+        config,
+        _cancel: cancel,
+    }
+}
+
+impl World {
+    fn daemon(&self) -> Result<Daemon, slavakt::app::AppError> {
+        // Short Pureservice retries so an outage costs milliseconds, not seconds, per cycle.
+        let retry = slavakt::pureservice::retry::RetryPolicy {
+            max_attempts: 2,
+            initial: std::time::Duration::from_millis(5),
+            max_backoff: std::time::Duration::from_millis(20),
+            max_retry_after: std::time::Duration::from_millis(50),
+        };
+        Daemon::start(RunOptions {
+            config_path: self.dir.path().join("demo.toml"),
+            config: self.config.clone(),
+            clock: Arc::new(self.clock.clone()),
+            shutdown: CancellationToken::new(),
+            tick: Some(std::time::Duration::from_millis(20)),
+            systemd: Systemd::disabled(),
+            client_options: Some(ClientOptions {
+                retry,
+                ..ClientOptions::default()
+            }),
+        })
+    }
+
+    fn kritisk(&self, subject: &str) -> u64 {
+        self.fake
+            .create_ticket(NewTicket {
+                subject: subject.into(),
+                description: "<p>Alarmene kommer ikke fram.</p>".into(),
+                priority: Some("Kritisk".into()),
+                requester: Some(102), // Molde
+                assignee: Some(201),
+                categories: vec!["Pasientvarsling".into()],
+                ..NewTicket::default()
+            })
+            .unwrap()
+    }
+
+    /// E-mail recipients of every message the SMTP server accepted so far.
+    fn mail_recipients(&self) -> Vec<String> {
+        self.smtp
+            .received()
+            .iter()
+            .flat_map(|m| m["rcpt_tos"].as_array().cloned().unwrap_or_default())
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    }
+
+    fn message_ids(&self) -> Vec<String> {
+        self.smtp
+            .received()
+            .iter()
+            .map(|m| notify_support::header(m, "Message-ID"))
+            .collect()
+    }
+
+    fn posts_to(&self, path: &str) -> Vec<String> {
+        self.sink
+            .snapshot()
+            .into_iter()
+            .filter_map(|c| match c {
+                Captured::Http { path: p, body, .. } if p == path => Some(body),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn role_email(&self, role: &str) -> String {
+        self.config.roles[role].email.clone().unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kritisk_ticket_reaches_everyone_in_the_plan_within_one_cycle() {
+    let w = world("2027-03-24T13:59:00+01:00").await; // Wednesday, office hours
+    let mut d = w.daemon().unwrap();
+    d.cycle().await.unwrap(); // initial load: nothing open
+    w.clock.advance(Duration::minutes(1));
+    let id = w.kritisk("Pasientvarsling nede på Bergmo");
+    w.clock.advance(Duration::seconds(30));
+    let report = d.cycle().await.unwrap();
+    assert!(
+        !report.plan.issued.is_empty(),
+        "the Kritisk ticket fired nothing"
+    );
+
+    let to = w.mail_recipients();
+    for role in [
+        "incident_manager",
+        "varslingsansvarlig",
+        "koordineringsansvarlig",
+        "driftssjef",
+        "leder_tjenesteutvikling",
+        "daglig_leder",
+    ] {
+        assert!(
+            to.contains(&w.role_email(role)),
+            "no mail to {role}: {to:?}"
+        );
+    }
+    let admin = w
+        .config
+        .service("Sensio Pasientvarsling")
+        .unwrap()
+        .administrator
+        .clone()
+        .unwrap();
+    assert!(
+        to.contains(&admin.email.unwrap()),
+        "no mail to the service administrator"
+    );
+    let molde = w.config.municipality("Molde").unwrap();
+    let sms: String = w.posts_to("/sms").join("\n");
+    for c in molde.contacts.iter().filter(|c| c.critical) {
+        assert!(
+            sms.contains(c.phone.as_deref().unwrap()),
+            "no SMS to Molde's critical contact {}",
+            c.name
+        );
+    }
+    for c in molde.contacts.iter().filter(|c| !c.critical) {
+        if let Some(p) = &c.phone {
+            assert!(
+                !sms.contains(p.as_str()),
+                "non-critical contact {} got an SMS",
+                c.name
+            );
+        }
+    }
+    assert!(
+        !w.posts_to("/teams/ik_varsling").is_empty(),
+        "no IK Varsling announcement"
+    );
+    assert!(
+        !w.posts_to("/teams/driftsmeldinger").is_empty(),
+        "no driftsmelding in Teams"
+    );
+    assert!(
+        !w.posts_to("/intranet").is_empty(),
+        "no intranet driftsmelding"
+    );
+    assert!(
+        !w.fake.notes(id).is_empty(),
+        "no internal note on the ticket"
+    );
+    let failed: Vec<_> = d
+        .state()
+        .ledger
+        .entries
+        .values()
+        .filter(|e| e.status != DeliveryStatus::Delivered)
+        .map(|e| (e.intent.key.to_string(), e.status, e.attempts.clone()))
+        .collect();
+    assert!(failed.is_empty(), "undelivered: {failed:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_mid_incident_keeps_the_hourly_rhythm_and_resends_nothing() {
+    let w = world("2027-03-24T13:59:00+01:00").await;
+    let mut d = w.daemon().unwrap();
+    d.cycle().await.unwrap();
+    w.clock.advance(Duration::minutes(1));
+    w.kritisk("Pasientvarsling nede på Bergmo");
+    w.clock.advance(Duration::seconds(30));
+    d.cycle().await.unwrap();
+    let opening_mails = w.smtp.received().len();
+    assert!(opening_mails > 0);
+    // 1 h after the ticket: the first hourly status goes out.
+    w.clock.advance(Duration::minutes(60));
+    let r = d.cycle().await.unwrap();
+    let status_rules: BTreeSet<String> = r.plan.issued.iter().map(|i| i.key.rule.clone()).collect();
+    assert!(
+        status_rules.contains("kritisk-status"),
+        "no hourly status: {status_rules:?}"
+    );
+    drop(d); // stop (the state was saved at the end of the cycle)
+
+    // Restart: the same state file; nothing is re-sent.
+    let mut d = w.daemon().unwrap();
+    w.clock.advance(Duration::seconds(30));
+    let r = d.cycle().await.unwrap();
+    assert!(
+        r.plan.issued.is_empty(),
+        "re-sent after restart: {:?}",
+        r.plan.issued
+    );
+    // The second hourly status comes on schedule, once.
+    w.clock.advance(Duration::minutes(60));
+    let r = d.cycle().await.unwrap();
+    let second: Vec<_> = r
+        .plan
+        .issued
+        .iter()
+        .filter(|i| i.key.rule == "kritisk-status")
+        .collect();
+    assert!(
+        !second.is_empty() && second.iter().all(|i| i.key.occurrence == 2),
+        "{second:?}"
+    );
+    let ids = w.message_ids();
+    let unique: BTreeSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "a mail was sent twice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pureservice_outage_alerts_once_then_recovers_and_catches_up() {
+    let w = world("2027-03-24T13:59:00+01:00").await;
+    let mut d = w.daemon().unwrap();
+    d.cycle().await.unwrap();
+    let im = w.role_email("incident_manager");
+    // Pureservice answers 503 to everything for 30 simulated minutes; a ticket arrives meanwhile.
+    w.fake.inject(Fault::Status(503), 100_000, None);
+    let mut id = None;
+    for step in 0..12 {
+        w.clock
+            .advance(Duration::minutes(2) + Duration::seconds(30));
+        if step == 4 {
+            id = Some(w.kritisk("Pasientvarsling nede på Bergmo"));
+        }
+        let r = d.cycle().await.unwrap();
+        assert!(
+            matches!(r.polled, Some(Err(_))),
+            "poll should fail during the outage"
+        );
+    }
+    let alerts: Vec<Value> = w
+        .smtp
+        .received()
+        .into_iter()
+        .filter(|m| notify_support::header(m, "Subject").contains("Pureservice er utilgjengelig"))
+        .collect();
+    assert_eq!(alerts.len(), 1, "exactly one outage alert");
+    assert!(alerts[0]["rcpt_tos"].to_string().contains(&im));
+    assert!(d.state().health.outage_alerted);
+
+    w.fake.clear_faults();
+    w.clock.advance(Duration::seconds(30));
+    let r = d.cycle().await.unwrap();
+    assert!(matches!(r.polled, Some(Ok(_))));
+    let subjects: Vec<String> = w
+        .smtp
+        .received()
+        .iter()
+        .map(|m| notify_support::header(m, "Subject"))
+        .collect();
+    assert!(
+        subjects.iter().any(|s| s.contains("tilgjengelig igjen")),
+        "no all-clear: {subjects:?}"
+    );
+    // Catch-up: the ticket created during the outage gets its opening notices, marked late.
+    let opened: Vec<_> = r
+        .plan
+        .issued
+        .iter()
+        .filter(|i| Some(i.key.ticket) == id && i.key.rule == "incident-open-alert")
+        .collect();
+    assert!(!opened.is_empty(), "no opening notice after the outage");
+    assert!(
+        opened.iter().all(|i| i.late),
+        "catch-up notices must be marked late"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_state_file_stops_the_daemon_and_is_kept() {
+    let w = world("2027-03-24T13:59:00+01:00").await;
+    std::fs::write(&w.config.daemon.state_file, b"{ this is not json").unwrap();
+    let err = match w.daemon() {
+        Ok(_) => panic!("started on a corrupt state file"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("corrupt") || err.contains("moved"), "{err}");
+    let kept: Vec<_> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("corrupt"))
+        .collect();
+    assert_eq!(
+        kept.len(),
+        1,
+        "the corrupt file must be set aside, not deleted"
+    );
+    assert_eq!(
+        std::fs::read(kept[0].path()).unwrap(),
+        b"{ this is not json"
+    );
+}
