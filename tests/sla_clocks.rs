@@ -117,21 +117,28 @@ fn business_hours_table() {
             oslo(2027, 1, 13, 11, 0),
             oslo(2027, 1, 15, 15, 30),
         ),
-        // Year end: 1 January is a holiday; Fri 31 Dec 2027 is open in this calendar.
+        // Year end: Fri 31 Dec 2027 is a closed date in the shipped config and 1–2 Jan 2028
+        // a weekend: counting starts Monday 3 January.
         (
             "Middels",
             oslo(2027, 12, 31, 14, 0),
+            oslo(2028, 1, 3, 11, 0),
+            oslo(2028, 1, 5, 15, 30),
+        ),
+        (
+            "Middels",
+            oslo(2027, 12, 30, 14, 0),
             oslo(2028, 1, 3, 9, 30),
             oslo(2028, 1, 5, 14, 0),
         ),
-        // Christmas 2027: 25/26 Dec are a Saturday and Sunday.
+        // Christmas 2027: 24 Dec closed (config), 25/26 Dec a weekend.
         (
             "Lav",
             oslo(2027, 12, 22, 12, 0),
             oslo(2027, 12, 23, 8, 30),
-            oslo(2027, 12, 29, 12, 0),
+            oslo(2027, 12, 30, 12, 0),
         ),
-        // Christmas 2028: 25/26 Dec are Monday and Tuesday.
+        // Christmas 2028: 25/26 Dec are Monday and Tuesday (holidays); 24 Dec 2028 is a Sunday.
         (
             "Middels",
             oslo(2028, 12, 22, 12, 0),

@@ -1,4 +1,4 @@
-//! The explanation API and the `explain` command's output, on the hand-built config.
+//! The explanation API and the `explain` command's output, on the shipped config.
 
 mod sla_support;
 
@@ -190,4 +190,23 @@ fn human_output_in_english_and_norwegian() {
     ] {
         assert!(nb.contains(needle), "missing {needle:?} in\n{nb}");
     }
+}
+
+#[test]
+fn extra_closed_dates_are_listed_as_skipped() {
+    let cfg = config();
+    let input = ExplainInput {
+        priority: "Lav".into(),
+        created: oslo(2027, 12, 22, 12, 0),
+        pauses: vec![],
+    };
+    let ex = explain(&input, &cfg, input.created).unwrap();
+    assert_eq!(ex.resolution.clock.due, oslo(2027, 12, 30, 12, 0));
+    let skipped: Vec<(String, &str)> = ex
+        .skipped_days
+        .iter()
+        .map(|(d, why)| (d.to_string(), why.as_str()))
+        .collect();
+    // 25/26 December 2027 are a weekend: not "skipped working days".
+    assert_eq!(skipped, vec![("2027-12-24".to_string(), "closed date")]);
 }
