@@ -20,6 +20,13 @@ pub struct Peers {
 
 /// The shipped config with every outside endpoint pointed at `peers`, state in `state_dir`.
 pub fn config(peers: &Peers, state_dir: &Path) -> Result<Config, String> {
+    let text = config_text(peers, state_dir)?;
+    crate::config::from_str(&text, &state_dir.join("demo.toml"), &BTreeMap::new())
+        .map_err(|e| e.to_string())
+}
+
+/// [`config`] as TOML text (for running the `slavakt` binary against the same world).
+pub fn config_text(peers: &Peers, state_dir: &Path) -> Result<String, String> {
     let mut doc: Value = SHIPPED_CONFIG
         .parse()
         .map_err(|e| format!("shipped config does not parse: {e}"))?;
@@ -75,9 +82,7 @@ pub fn config(peers: &Peers, state_dir: &Path) -> Result<Config, String> {
     intranet.clear();
     intranet.insert("kind".into(), "webhook".into());
     intranet.insert("url".into(), format!("{http}/intranet").into());
-    let text = toml::to_string(&doc).map_err(|e| format!("cannot write the demo config: {e}"))?;
-    crate::config::from_str(&text, &state_dir.join("demo.toml"), &BTreeMap::new())
-        .map_err(|e| e.to_string())
+    toml::to_string(&doc).map_err(|e| format!("cannot write the demo config: {e}"))
 }
 
 fn table<'a>(doc: &'a mut Value, path: &[&str]) -> &'a mut toml::map::Map<String, Value> {
