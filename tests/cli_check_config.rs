@@ -78,3 +78,20 @@ fn missing_file_and_syntax_error_exit_1() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("line 2, column"), "{err}");
 }
+
+#[test]
+fn whole_config_checks_run_too() {
+    // A keyword without letters passes loading but can never match: check-config reports it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("slavakt.toml");
+    let text = std::fs::read_to_string("config/slavakt.toml")
+        .unwrap()
+        .replace(
+            "keywords = [\"pasientvarsling\",",
+            "keywords = [\"!!!\", \"pasientvarsling\",",
+        );
+    std::fs::write(&path, text).unwrap();
+    let (code, out, err) = check_config(&path, &[]);
+    assert_eq!(code, 1, "stdout:\n{out}\nstderr:\n{err}");
+    assert!(err.contains("classify[1].keywords[0]"), "{err}");
+}

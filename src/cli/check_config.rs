@@ -14,21 +14,25 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), CliError> {
     let config = super::load_config(&args.config)?;
-    // Every template the config uses must render (built-ins and templates_dir overrides).
-    let problems = crate::templates::check::check_all(&config);
-    // Classification rules that can never match or act (classify::lint).
-    let rules = crate::classify::lint(&config);
-    if !problems.is_empty() || !rules.is_empty() {
+    // Checks that need the whole typed config: classify rules that can never match or act,
+    // and every template the config uses must render (built-ins and templates_dir overrides).
+    let mut problems: Vec<String> = crate::classify::lint(&config)
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    problems.extend(
+        crate::templates::check::check_all(&config)
+            .into_iter()
+            .map(|p| format!("templates: {p}")),
+    );
+    if !problems.is_empty() {
         let mut msg = format!(
             "{}: {} problem(s) found\n",
             config.source.display(),
-            problems.len() + rules.len()
+            problems.len()
         );
         for p in &problems {
-            msg.push_str(&format!("  - templates: {p}\n"));
-        }
-        for e in &rules {
-            msg.push_str(&format!("  - {e}\n"));
+            msg.push_str(&format!("  - {p}\n"));
         }
         return Err(CliError::Invalid(msg));
     }

@@ -34,6 +34,7 @@ pub(super) fn build(
     for (i, r) in raw.iter().enumerate() {
         let path = format!("plan[{i}]");
         let p = |k: &str| format!("{path}.{k}");
+        let errors_before = ctx.errors.len();
         let id = ctx
             .req_text(&r.id, &p("id"), "a unique, stable name such as \"kritisk-status\" (it is the idempotency key: do not rename it later)")
             .unwrap_or_default();
@@ -137,6 +138,14 @@ pub(super) fn build(
             );
         }
         let important = ctx.flag(&r.important, &p("important"));
+        // Name the rule in every problem about it (references are checked elsewhere).
+        if !label.is_empty() {
+            for e in &mut ctx.errors[errors_before..] {
+                if !e.message.starts_with("rule ") {
+                    e.message = format!("{label}{}", e.message);
+                }
+            }
+        }
         if let Some(when) = when {
             out.push(PlanRule {
                 id,
