@@ -413,3 +413,58 @@ fn forty_simultaneous_incidents_give_each_recipient_a_digest() {
         40
     );
 }
+
+#[test]
+fn planned_changes_are_announced_reminded_moved_cancelled_and_completed() {
+    let sim = run("planned_change.toml");
+    all_rendered(&sim);
+    let apr = |d: u32, h: u32| {
+        Oslo.with_ymd_and_hms(2027, 4, d, h, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let of = |ticket: u64, rule: &str| -> Vec<DateTime<Utc>> {
+        let mut v: Vec<_> = sim
+            .actions
+            .iter()
+            .filter(|a| a.intent.key.ticket == ticket && a.intent.key.rule == rule)
+            .map(|a| a.at)
+            .collect();
+        v.dedup();
+        v
+    };
+    // Registered in good time and moved before the announcement: announced and reminded
+    // 3 and 2 days before the new time; the move itself is no news yet.
+    assert_eq!(of(6001, "change-notice"), [apr(10, 18)]);
+    assert_eq!(of(6001, "change-reminder"), [apr(11, 18)]);
+    assert!(of(6001, "change-moved").is_empty());
+    assert_eq!(of(6001, "change-started"), [apr(13, 18)]);
+    assert_eq!(of(6001, "change-completed").len(), 1);
+    // Registered a day ahead: announced at once, no separate reminder, coordinator warned;
+    // its move and its cancellation are posted; it never starts.
+    assert_eq!(of(6002, "change-notice"), [apr(12, 9)]);
+    assert!(of(6002, "change-reminder").is_empty());
+    assert_eq!(of(6002, "change-short-notice"), [apr(12, 9)]);
+    assert_eq!(of(6002, "change-moved"), [apr(12, 15)]);
+    assert_eq!(of(6002, "change-cancelled"), [apr(13, 9)]);
+    assert!(of(6002, "change-started").is_empty());
+    // Change tickets get no incident messages.
+    assert!(sim
+        .actions
+        .iter()
+        .all(|a| a.intent.key.rule.starts_with("change-")));
+    let notice = sim
+        .actions
+        .iter()
+        .find(|a| a.intent.key.rule == "change-notice")
+        .unwrap();
+    let text = &notice.message.as_ref().unwrap().text;
+    assert!(
+        text.contains("tirsdag 13. april 2027 kl. 18:00 – tirsdag 13. april 2027 kl. 20:00"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Gerica er utilgjengelig i hele perioden"),
+        "{text}"
+    );
+}

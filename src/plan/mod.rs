@@ -5,6 +5,7 @@
 //! issued, so a restart, a late tick or a replay in `simulate` all give the same decisions.
 
 pub mod audience;
+pub mod changes;
 pub mod spans;
 pub mod storm;
 pub mod triggers;
@@ -190,7 +191,7 @@ pub fn evaluate(
             None
         };
         for (order, rule) in config.plan.iter().enumerate() {
-            let out = triggers::evaluate(rule, t, &runs, clocks.as_ref(), now);
+            let out = triggers::evaluate(rule, t, &runs, clocks.as_ref(), config, ledger, now);
             if let Some(n) = out.next {
                 ev.next_due = Some(ev.next_due.map_or(n, |x| x.min(n)));
             }

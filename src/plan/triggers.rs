@@ -32,7 +32,12 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn fire(&mut self, occurrence: u32, due_at: DateTime<Utc>, reason: Reason) -> &mut Firing {
+    pub(super) fn fire(
+        &mut self,
+        occurrence: u32,
+        due_at: DateTime<Utc>,
+        reason: Reason,
+    ) -> &mut Firing {
         self.due.push(Firing {
             occurrence,
             due_at,
@@ -41,7 +46,7 @@ impl Outcome {
         });
         self.due.last_mut().expect("just pushed")
     }
-    fn later(&mut self, at: DateTime<Utc>) {
+    pub(super) fn later(&mut self, at: DateTime<Utc>) {
         self.next = Some(self.next.map_or(at, |n| n.min(at)));
     }
 }
@@ -82,13 +87,21 @@ pub fn evaluate(
     t: &TrackedTicket,
     runs: &[Run<'_>],
     clocks: Option<&TicketClocks>,
+    config: &crate::config::Config,
+    ledger: &crate::ledger::Ledger,
     now: DateTime<Utc>,
 ) -> Outcome {
     let mut out = Outcome::default();
+    if is_change_trigger(&rule.when) {
+        if spans::in_rule(rule, runs.last().and_then(|r| r.level)) {
+            super::changes::evaluate(rule, t, config, ledger, now, &mut out);
+        }
+        return out;
+    }
     let open = !t.is_resolved();
     let entry = spans::current_entry(rule, runs);
-    // Incident triggers are not about planned changes; change triggers only about them.
-    if is_change_trigger(&rule.when) || t.is_change() && !needs_clocks(&rule.when) {
+    // Incident triggers are not about planned changes.
+    if t.is_change() && !needs_clocks(&rule.when) {
         return out;
     }
     match &rule.when {

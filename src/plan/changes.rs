@@ -1,0 +1,130 @@
+//! Planned-change triggers (kommunikasjonsplan §4, SLA §6.2): announce, remind, start, move,
+//! cancel, complete, and flag short notice. Only change tickets fire them.
+//!
+//! Occurrences: the announcement (the longest `change_starts_in`) fires once per change;
+//! shorter ones (reminders) and `change_started` are keyed by the planned start (minutes since
+//! the epoch), so a move re-arms them for the new time; `change_moved` by the revision
+//! number; `change_completed` by the resolution count; cancel and short notice fire once.
+//! A move or a cancellation is posted only if the change was announced already.
+
+use super::spans::minute_key;
+use super::triggers::Outcome;
+use super::Reason;
+use crate::config::{Config, PlanRule, Trigger};
+use crate::ledger::Ledger;
+use crate::ticket::TrackedTicket;
+use chrono::{DateTime, Duration, Utc};
+
+/// The longest `change_starts_in` of the plan: the announcement that still goes out (at
+/// registration) when a change is registered later than its lead time.
+/// Var on change notices: the planned start they announced.
+const PLANNED_START: &str = "planned_start";
+
+pub fn longest_lead(config: &Config) -> Option<Duration> {
+    config
+        .plan
+        .iter()
+        .filter_map(|r| match &r.when {
+            Trigger::ChangeStartsIn(d) => Some(d.as_wall()),
+            _ => None,
+        })
+        .max()
+}
+
+pub fn evaluate(
+    rule: &PlanRule,
+    t: &TrackedTicket,
+    config: &Config,
+    ledger: &Ledger,
+    now: DateTime<Utc>,
+    out: &mut Outcome,
+) {
+    let Some(change) = &t.change else {
+        return;
+    };
+    let done = t.is_resolved();
+    let live = !change.cancelled && !done;
+    let start = change.planned_start;
+    match &rule.when {
+        Trigger::ChangeStartsIn(d) => {
+            let (Some(s), true) = (start, live) else {
+                return;
+            };
+            if now >= s {
+                return;
+            }
+            let lead = d.as_wall();
+            let announcement = longest_lead(config) == Some(lead);
+            let due = s - lead;
+            // Registered too late for this lead time: only the announcement (the longest lead)
+            // still goes out, at registration; the shorter reminders would repeat it.
+            let due = if due >= t.created {
+                due
+            } else if announcement {
+                t.created
+            } else {
+                return;
+            };
+            // The announcement goes out once per change (a move is posted by `change_moved`);
+            // reminders are keyed by the planned start, so a move re-arms them.
+            let occurrence = if announcement { 0 } else { minute_key(s) };
+            if due <= now {
+                let f = out.fire(occurrence, due, Reason::ChangeNotice);
+                f.vars.insert(
+                    "starts_in".into(),
+                    crate::duration::format_secs(lead.num_seconds()),
+                );
+                f.vars.insert(PLANNED_START.into(), s.to_rfc3339());
+            } else {
+                out.later(due);
+            }
+        }
+        Trigger::ChangeStarted => {
+            let (Some(s), true) = (start, live) else {
+                return;
+            };
+            if s <= now {
+                out.fire(minute_key(s), s, Reason::ChangeStarted);
+            } else {
+                out.later(s);
+            }
+        }
+        Trigger::ChangeCompleted => {
+            if let (Some(at), false) = (t.resolved_at(), change.cancelled) {
+                out.fire(t.resolutions.len() as u32, at, Reason::ChangeCompleted);
+            }
+        }
+        Trigger::ChangeMoved => {
+            // A move is news only if the change was announced for another time.
+            let current = start.map(|s| s.to_rfc3339());
+            let announced = ledger.for_ticket(t.id).any(|e| {
+                e.intent.reason == Reason::ChangeNotice
+                    && e.intent.vars.get(PLANNED_START) != current.as_ref()
+            });
+            let moves = t.change_revisions.len().saturating_sub(1) as u32;
+            if moves > 0 && live && announced && start.is_some_and(|s| s > now) {
+                out.fire(moves, t.last_modified.min(now), Reason::ChangeMoved);
+            }
+        }
+        Trigger::ChangeCancelled => {
+            let announced = ledger
+                .for_ticket(t.id)
+                .any(|e| e.intent.reason == Reason::ChangeNotice);
+            if change.cancelled && announced {
+                out.fire(1, t.last_modified.min(now), Reason::ChangeCancelled);
+            }
+        }
+        Trigger::ChangeShortNotice => {
+            let first = t.change_revisions.first().copied().or(start);
+            let min = config.changes.min_notice.as_wall();
+            if let (Some(s), true) = (first, live) {
+                if s - t.created < min && now < s {
+                    out.fire(0, t.created, Reason::ChangeShortNotice)
+                        .vars
+                        .insert("min_notice".into(), config.changes.min_notice.to_string());
+                }
+            }
+        }
+        _ => {}
+    }
+}
