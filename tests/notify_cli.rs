@@ -96,7 +96,6 @@ async fn test_notify(config: &Path, args: &[&str]) -> Run {
 }
 
 #[tokio::test]
-#[ignore = "needs config::load and config/slavakt.toml (config helper)"]
 async fn every_channel_of_the_shipped_config_sends_a_test_message() {
     let certs = test_certs();
     let smtp = SmtpPeer::start(
@@ -178,7 +177,6 @@ async fn every_channel_of_the_shipped_config_sends_a_test_message() {
 }
 
 #[tokio::test]
-#[ignore = "needs config::load and config/slavakt.toml (config helper)"]
 async fn failures_exit_2_with_the_class_and_a_likely_fix() {
     let certs = test_certs();
     let smtp = SmtpPeer::start(
@@ -233,7 +231,6 @@ async fn failures_exit_2_with_the_class_and_a_likely_fix() {
 }
 
 #[tokio::test]
-#[ignore = "needs config::load and config/slavakt.toml (config helper)"]
 async fn bad_arguments_exit_1() {
     let certs = test_certs();
     let dir = tempfile::tempdir().unwrap();
