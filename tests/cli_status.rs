@@ -29,7 +29,6 @@ fn setup(state: Option<&str>) -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 #[test]
-#[ignore = "needs config and sla on main"]
 fn json_lists_open_tickets_pending_deliveries_and_the_last_poll() {
     let (_dir, config) = setup(Some(STATE_JSON));
     let out = status(&config, &["--json", "--at", "2027-03-24T14:30:00Z"]);
@@ -60,7 +59,6 @@ fn json_lists_open_tickets_pending_deliveries_and_the_last_poll() {
 }
 
 #[test]
-#[ignore = "needs config and sla on main"]
 fn table_for_humans() {
     let (_dir, config) = setup(Some(STATE_JSON));
     let out = status(&config, &["--at", "2027-03-24T14:30:00Z"]);
@@ -100,7 +98,6 @@ fn table_for_humans() {
 }
 
 #[test]
-#[ignore = "needs config and sla on main"]
 fn works_with_the_wall_clock_too() {
     let (_dir, config) = setup(Some(STATE_JSON));
     let out = status(&config, &["--json"]);
@@ -114,7 +111,6 @@ fn works_with_the_wall_clock_too() {
 }
 
 #[test]
-#[ignore = "needs config and sla on main"]
 fn missing_state_file_exits_2_with_a_clear_message() {
     let (dir, config) = setup(None);
     let out = status(&config, &[]);
@@ -129,7 +125,6 @@ fn missing_state_file_exits_2_with_a_clear_message() {
 }
 
 #[test]
-#[ignore = "needs config and sla on main"]
 fn corrupt_state_file_exits_2_and_is_left_alone() {
     let broken = &STATE_JSON[..STATE_JSON.len() / 2];
     let (dir, config) = setup(Some(broken));
@@ -142,7 +137,6 @@ fn corrupt_state_file_exits_2_and_is_left_alone() {
 }
 
 #[test]
-#[ignore = "needs config and sla on main"]
 fn unknown_schema_version_exits_2() {
     let newer = STATE_JSON.replacen("\"version\": 1", "\"version\": 99", 1);
     let (_dir, config) = setup(Some(&newer));
@@ -156,7 +150,6 @@ fn unknown_schema_version_exits_2() {
 }
 
 #[test]
-#[ignore = "needs config and sla on main"]
 fn wrong_shape_is_corrupt_too() {
     let wrong = STATE_JSON.replacen("\"number\": 1001", "\"number\": \"tusen\"", 1);
     let (_dir, config) = setup(Some(&wrong));

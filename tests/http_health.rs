@@ -17,7 +17,6 @@ fn polled_state() -> State {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn unhealthy_before_the_first_poll() {
     let srv = start("nb").await;
     let (status, _, body) = srv.get("/healthz").await;
@@ -27,7 +26,6 @@ async fn unhealthy_before_the_first_poll() {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn healthy_after_a_recent_poll_and_a_save() {
     let srv = start("nb").await;
     srv.shared.publish(&polled_state(), now());
@@ -37,7 +35,6 @@ async fn healthy_after_a_recent_poll_and_a_save() {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn unhealthy_when_the_last_poll_is_older_than_three_intervals() {
     let srv = start("nb").await;
     let mut state = polled_state();
@@ -58,7 +55,6 @@ async fn unhealthy_when_the_last_poll_is_older_than_three_intervals() {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn unhealthy_while_saving_fails_and_healthy_again_after_a_save() {
     let srv = start("nb").await;
     srv.shared.publish(&polled_state(), now());
@@ -82,7 +78,6 @@ async fn unhealthy_while_saving_fails_and_healthy_again_after_a_save() {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn unhealthy_until_the_state_was_saved_once() {
     let srv = start("nb").await;
     let mut state = polled_state();
@@ -100,7 +95,6 @@ async fn unhealthy_until_the_state_was_saved_once() {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn a_taken_port_is_a_clear_error() {
     let srv = start("nb").await;
     let err = match slavakt::http::bind(srv.addr).await {
@@ -119,7 +113,6 @@ async fn a_taken_port_is_a_clear_error() {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn unknown_paths_are_404_and_cancel_stops_the_server() {
     let srv = start("nb").await;
     assert_eq!(srv.get("/nope").await.0, 404);

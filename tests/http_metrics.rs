@@ -93,7 +93,6 @@ fn the_parser_rejects_what_prometheus_rejects() {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn metrics_text_parses_and_carries_the_run_loops_counts() {
     let srv = start("nb").await;
     let m = &srv.metrics;
@@ -187,7 +186,6 @@ async fn metrics_text_parses_and_carries_the_run_loops_counts() {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn tracked_tickets_by_level_and_clock_state_and_breaches_counted_once() {
     let srv = start("nb").await;
     let state = state();

@@ -11,7 +11,6 @@ fn first(body: &str, needle: &str) -> usize {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn page_lists_open_tickets_most_urgent_first_with_escaped_subjects() {
     let srv = start("nb").await;
     srv.shared.publish(&state(), now());
@@ -47,7 +46,6 @@ async fn page_lists_open_tickets_most_urgent_first_with_escaped_subjects() {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn page_follows_the_configured_language() {
     let srv = start("en").await;
     srv.shared.publish(&state(), now());
@@ -59,7 +57,6 @@ async fn page_follows_the_configured_language() {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn page_before_the_first_cycle_says_so() {
     let srv = start("nb").await;
     let (status, _, body) = srv.get("/").await;
@@ -72,7 +69,6 @@ async fn page_before_the_first_cycle_says_so() {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn status_json_is_the_status_view() {
     let srv = start("nb").await;
     srv.shared.publish(&state(), now());
@@ -129,7 +125,6 @@ async fn status_json_is_the_status_view() {
 }
 
 #[test]
-#[ignore = "needs config and sla on main"]
 fn without_plan_rules_the_next_action_comes_from_the_clocks() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = config_with(dir.path(), "nb", false);
@@ -150,7 +145,6 @@ fn without_plan_rules_the_next_action_comes_from_the_clocks() {
 }
 
 #[tokio::test]
-#[ignore = "needs config and sla on main"]
 async fn page_shows_the_planned_action_in_words() {
     let srv = start("nb").await;
     srv.shared.publish(&state(), now());
