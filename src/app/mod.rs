@@ -264,7 +264,7 @@ impl Daemon {
             self.dirty = true;
         }
         report.saved_bytes = self.save_if_dirty(now)?;
-        self.http.metrics.set_tracked(&self.state, &config, now);
+        // Also refreshes the tracked-ticket gauges.
         self.http.publish(&self.state, now);
         Ok(report)
     }
