@@ -467,3 +467,45 @@ fn no_level_means_no_clocks() {
     let t = ticket(&cfg, "Ikke satt", oslo(2027, 1, 11, 10, 0));
     assert!(clocks(&t, &cfg, oslo(2027, 1, 11, 11, 0)).is_none());
 }
+
+#[test]
+fn end_to_end_through_the_tracker() {
+    // Middels at Mon 10:00, waiting on the vendor 11:00–12:00, raised to Kritisk at 11:30
+    // (while paused), answered 10:10: Kritisk from creation with the paused hour kept out.
+    let cfg = config();
+    let created = oslo(2027, 1, 11, 10, 0);
+    let s0 = snapshot(1, "Middels", created);
+    let mut s1 = s0.clone();
+    s1.modified = oslo(2027, 1, 11, 10, 10);
+    s1.responded = Some(oslo(2027, 1, 11, 10, 10));
+    let mut s2 = s1.clone();
+    s2.modified = oslo(2027, 1, 11, 11, 0);
+    s2.status = "Venter - leverandør".into();
+    let mut s3 = s2.clone();
+    s3.modified = oslo(2027, 1, 11, 11, 30);
+    s3.priority = Some("Kritisk".into());
+    let mut s4 = s3.clone();
+    s4.modified = oslo(2027, 1, 11, 12, 0);
+    s4.status = "Under arbeid".into();
+    let mut t: Option<TrackedTicket> = None;
+    for s in [&s0, &s1, &s2, &s3, &s4] {
+        t = Some(observe(t.as_ref(), s, &cfg, s.modified).0);
+    }
+    let t = t.unwrap();
+    let c = at(&t, &cfg, oslo(2027, 1, 11, 12, 30));
+    assert_eq!(c.level, "kritisk");
+    assert_eq!(c.resolution.due, oslo(2027, 1, 11, 13, 0));
+    assert_eq!(c.resolution.state, ClockState::Warning { percent: 75 });
+    assert_eq!(
+        c.response.state,
+        ClockState::Met {
+            at: oslo(2027, 1, 11, 10, 10)
+        }
+    );
+    // While it was still paused (and already Kritisk), the deadline floated with the pause.
+    let mut paused = t.clone();
+    paused.pauses[0].end = None;
+    let c = at(&paused, &cfg, oslo(2027, 1, 11, 11, 45));
+    assert_eq!(c.resolution.state, ClockState::Paused);
+    assert_eq!(c.resolution.due, oslo(2027, 1, 11, 12, 45));
+}
