@@ -48,7 +48,7 @@ fn settings(ps: PureserviceConfig) -> MapSettings {
         services: vec![
             Service {
                 name: "Sensio Pasientvarsling".into(),
-                categories: vec!["Sensio Pasientvarsling".into()],
+                categories: vec!["Pasientvarsling".into()],
                 life_and_health: true,
                 administrator: None,
                 vendor: None,
@@ -347,7 +347,7 @@ async fn mapping_municipality_service_assignee_change_and_odd_timestamps() {
             requester: Some(102),
             assignee: Some(201),
             priority: Some("Kritisk".into()),
-            categories: vec!["Helse og omsorg".into(), "Sensio Pasientvarsling".into()],
+            categories: vec!["Helse og omsorg".into(), "Pasientvarsling".into()],
             request_type: Some(2),
             custom,
             ..Default::default()
@@ -371,7 +371,7 @@ async fn mapping_municipality_service_assignee_change_and_odd_timestamps() {
     assert_eq!(c.municipalities, vec!["Molde".to_string()]);
     assert_eq!(c.company.as_deref(), Some("Molde kommune"));
     assert_eq!(c.service.as_deref(), Some("Sensio Pasientvarsling"));
-    assert_eq!(c.category.as_deref(), Some("Sensio Pasientvarsling"));
+    assert_eq!(c.category.as_deref(), Some("Pasientvarsling"));
     assert_eq!(c.priority.as_deref(), Some("Kritisk"));
     assert_eq!(c.status, "Ny");
     assert_eq!(c.core, CoreStatus::Open);

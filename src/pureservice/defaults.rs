@@ -23,7 +23,7 @@ impl PureserviceConfig {
             page_size: DEFAULT_PAGE_SIZE,
             sync_overlap: chrono::Duration::minutes(2),
             date_literal: DateLiteral::DateTimeOffset,
-            reference_refresh: chrono::Duration::hours(6),
+            reference_refresh: chrono::Duration::hours(1),
             priorities: BTreeMap::new(),
             unset_priorities: Vec::new(),
             paused_statuses: Vec::new(),
@@ -33,63 +33,5 @@ impl PureserviceConfig {
             fields: TicketFields::default(),
             own_user_id: None,
         }
-    }
-}
-
-/// `auth`: `x-authorization-key` (default) or `bearer`.
-pub fn parse_auth(s: &str) -> Option<AuthMode> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "x-authorization-key" => Some(AuthMode::XAuthorizationKey),
-        "bearer" => Some(AuthMode::Bearer),
-        _ => None,
-    }
-}
-
-/// `date_literal`: `datetimeoffset` (default) or `iso`.
-pub fn parse_date_literal(s: &str) -> Option<DateLiteral> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "datetimeoffset" => Some(DateLiteral::DateTimeOffset),
-        "iso" | "iso_string" | "string" => Some(DateLiteral::IsoString),
-        _ => None,
-    }
-}
-
-/// An entry of `municipality_from` / `service_from`: `requester_company`, `category`, or a
-/// custom field `cf_N`.
-pub fn parse_field_source(s: &str) -> Option<FieldSource> {
-    let t = s.trim();
-    match t.to_ascii_lowercase().as_str() {
-        "requester_company" | "company" => Some(FieldSource::RequesterCompany),
-        "category" | "categories" => Some(FieldSource::Category),
-        lower => {
-            let n = lower.strip_prefix("cf_")?;
-            (!n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-                .then(|| FieldSource::CustomField(lower.to_string()))
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_the_switches() {
-        assert_eq!(parse_auth("Bearer"), Some(AuthMode::Bearer));
-        assert_eq!(parse_auth("basic"), None);
-        assert_eq!(parse_date_literal("iso"), Some(DateLiteral::IsoString));
-        assert_eq!(
-            parse_date_literal("DateTimeOffset"),
-            Some(DateLiteral::DateTimeOffset)
-        );
-        assert_eq!(
-            parse_field_source("requester_company"),
-            Some(FieldSource::RequesterCompany)
-        );
-        assert_eq!(
-            parse_field_source("CF_12"),
-            Some(FieldSource::CustomField("cf_12".into()))
-        );
-        assert_eq!(parse_field_source("cf_x"), None);
     }
 }

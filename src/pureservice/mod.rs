@@ -21,8 +21,7 @@ pub mod wire;
 
 pub use client::Client;
 pub use defaults::{
-    parse_auth, parse_date_literal, parse_field_source, DEFAULT_MAX_REQUESTS_PER_MINUTE,
-    DEFAULT_PAGE_SIZE, DEFAULT_PREFIX, MAX_PAGE_SIZE,
+    DEFAULT_MAX_REQUESTS_PER_MINUTE, DEFAULT_PAGE_SIZE, DEFAULT_PREFIX, MAX_PAGE_SIZE,
 };
 pub use error::PsError;
 pub use html::to_text as html_to_text;

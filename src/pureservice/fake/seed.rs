@@ -115,11 +115,15 @@ pub fn seed(store: &mut Store) {
         (1, "Helse og omsorg", 1),
         (2, "Infrastruktur", 1),
         (3, "Klient", 1),
-        (11, "Sensio Pasientvarsling", 2),
+        (4, "Skole", 1),
+        (11, "Pasientvarsling", 2),
         (12, "Gerica", 2),
         (13, "Nettverk", 2),
         (14, "E-post", 2),
         (15, "Skriver", 2),
+        (16, "Trygghetsalarm", 2),
+        (17, "Visma Flyt Skole", 2),
+        (18, "Teams", 2),
     ] {
         store.insert("category", id, obj(json!({"name": name, "level": level})));
     }
