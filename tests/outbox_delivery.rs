@@ -216,8 +216,9 @@ async fn retries_stop_at_the_deadline_and_the_failure_raises_a_fallback_and_an_a
     let t0 = t(T0);
     let sms = Scripted::always("sms", retryable("HTTP 503", None));
     let email = Scripted::ok("email");
-    let render =
-        Arc::new(|i: &slavakt::plan::Intent| Ok(message(&format!("Varsel: {}", i.template))));
+    let render = Arc::new(|i: &slavakt::plan::Intent, _: Option<&_>, _| {
+        Ok(message(&format!("Varsel: {}", i.template)))
+    });
     let ob = outbox(
         vec![
             ("sms", sms.clone() as Arc<dyn Notifier>),
@@ -414,7 +415,7 @@ async fn failing_fallbacks_and_alerts_do_not_cascade() {
     let t0 = t(T0);
     let sms = Scripted::always("sms", NotifyError::Permanent("HTTP 422".into()));
     let email = Scripted::always("email", NotifyError::Permanent("550 no such user".into()));
-    let render = Arc::new(|_: &slavakt::plan::Intent| Ok(message("Varsel")));
+    let render = Arc::new(|_: &slavakt::plan::Intent, _: Option<&_>, _| Ok(message("Varsel")));
     let ob = outbox(
         vec![
             ("sms", sms.clone() as Arc<dyn Notifier>),

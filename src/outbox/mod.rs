@@ -32,6 +32,7 @@ use crate::ledger::{Attempt, DeliveryStatus};
 use crate::notify::{Delivery, Message, Notifier, NotifyError, Thread};
 use crate::plan::Intent;
 use crate::state::State;
+use crate::ticket::TrackedTicket;
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -41,8 +42,11 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-/// Renders an intent that has no message yet (e.g. an alert raised by a failure).
-pub type Render = Arc<dyn Fn(&Intent) -> Result<Message, String> + Send + Sync>;
+/// Renders an intent that has no message yet (e.g. an alert raised by a failure), given its
+/// tracked ticket if any and `now`; typically a wrapper around `templates::render`.
+pub type Render = Arc<
+    dyn Fn(&Intent, Option<&TrackedTicket>, DateTime<Utc>) -> Result<Message, String> + Send + Sync,
+>;
 
 /// Outcome text recorded for a dry-run entry.
 pub const DRY_RUN_OUTCOME: &str = "dry run";
@@ -150,15 +154,17 @@ impl Outbox {
             let mut problem = None;
             if e.message.is_none() {
                 match &self.render {
-                    Some(render) => match render(&e.intent) {
-                        Ok(m) => e.message = Some(m),
-                        Err(err) => {
-                            problem = Some(NotifyError::Permanent(format!(
-                                "template {:?} could not be rendered: {err}",
-                                e.intent.template
-                            )))
+                    Some(render) => {
+                        match render(&e.intent, state.tickets.get(&e.intent.key.ticket), now) {
+                            Ok(m) => e.message = Some(m),
+                            Err(err) => {
+                                problem = Some(NotifyError::Permanent(format!(
+                                    "template {:?} could not be rendered: {err}",
+                                    e.intent.template
+                                )))
+                            }
                         }
-                    },
+                    }
                     None => {
                         problem = Some(NotifyError::Permanent(
                             "nothing to send: no rendered message for this intent".into(),
