@@ -58,8 +58,8 @@ fn outbox(config: &Config, client: Client, clock: Arc<dyn Clock>) -> Result<Outb
     )
     .with_dry_run(config.daemon.dry_run)
     .with_fallbacks(Fallbacks::from_config(config))
-    .with_renderer(Arc::new(move |intent| {
-        crate::templates::render(intent, None, None, &render_config, intent.due_at)
+    .with_renderer(Arc::new(move |intent, ticket, now| {
+        crate::templates::render(intent, ticket, None, &render_config, now)
             .map_err(|e| e.to_string())
     })))
 }
