@@ -76,7 +76,11 @@ impl std::error::Error for ConfigErrors {}
 
 /// Loads, applies environment overrides, reads secret files and validates.
 pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
-    validate::load_file(path, &std::env::vars().collect())
+    // `vars_os`: a non-UTF-8 variable elsewhere in the environment must not crash the loader.
+    let env = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect();
+    validate::load_file(path, &env)
 }
 
 /// Same as [`load`] with an explicit environment (tests).
