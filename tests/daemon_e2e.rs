@@ -353,3 +353,93 @@ async fn a_corrupt_state_file_stops_the_daemon_and_is_kept() {
         b"{ this is not json"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_planned_change_in_pureservice_is_announced_reminded_started_and_completed() {
+    let w = world("2027-03-24T09:00:00+01:00").await;
+    let mut d = w.daemon().unwrap();
+    d.cycle().await.unwrap();
+    let start = at("2027-04-03T18:00:00+02:00");
+    let id = w
+        .fake
+        .create_ticket(NewTicket {
+            subject: "Oppgradering av Gerica".into(),
+            description: "<p>Gerica er utilgjengelig under oppgraderingen.</p>".into(),
+            requester: Some(102),
+            assignee: Some(201),
+            categories: vec!["Gerica".into()],
+            request_type: Some(2),
+            custom: [
+                ("cf_5".to_string(), Value::from(start.to_rfc3339())),
+                (
+                    "cf_6".to_string(),
+                    Value::from((start + Duration::hours(3)).to_rfc3339()),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+            ..NewTicket::default()
+        })
+        .unwrap();
+    let mut fired = Vec::new();
+    for (label, until) in [
+        ("registered", at("2027-03-24T09:01:00+01:00")),
+        (
+            "3 days before",
+            start - Duration::days(3) + Duration::minutes(1),
+        ),
+        (
+            "2 days before",
+            start - Duration::days(2) + Duration::minutes(1),
+        ),
+        ("started", start + Duration::minutes(1)),
+    ] {
+        w.clock.set(until);
+        let r = d.cycle().await.unwrap();
+        let rules: BTreeSet<String> = r
+            .plan
+            .issued
+            .iter()
+            .filter(|i| i.key.ticket == id)
+            .map(|i| i.key.rule.clone())
+            .collect();
+        fired.push((label, rules));
+    }
+    w.fake.update_ticket(
+        id,
+        serde_json::json!({ "resolved": (start + Duration::hours(2)).to_rfc3339() }),
+    );
+    w.clock.set(start + Duration::hours(2));
+    w.fake.set_status(id, "Løst");
+    w.clock
+        .set(start + Duration::hours(2) + Duration::minutes(1));
+    let r = d.cycle().await.unwrap();
+    let done: BTreeSet<String> = r
+        .plan
+        .issued
+        .iter()
+        .filter(|i| i.key.ticket == id)
+        .map(|i| i.key.rule.clone())
+        .collect();
+    fired.push(("completed", done));
+    let expect = [
+        ("registered", vec![]),
+        ("3 days before", vec!["change-notice"]),
+        ("2 days before", vec!["change-reminder"]),
+        ("started", vec!["change-started"]),
+        ("completed", vec!["change-completed"]),
+    ];
+    for ((label, got), (_, want)) in fired.iter().zip(expect.iter()) {
+        let want: BTreeSet<String> = want.iter().map(|s| s.to_string()).collect();
+        assert_eq!(got, &want, "at {label}");
+    }
+    let posts = w.posts_to("/teams/ik_varsling").join("\n");
+    assert!(
+        posts.contains("Gerica"),
+        "the IK Varsling posts name the system"
+    );
+    assert!(
+        !w.posts_to("/intranet").is_empty(),
+        "the change is announced on the intranet"
+    );
+}
