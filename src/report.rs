@@ -1,1 +1,0 @@
-//! SLA reports: the monthly board report and the serious-incident report.
