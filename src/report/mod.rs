@@ -27,3 +27,21 @@ pub fn parse_month(s: &str) -> Option<Month> {
 pub fn month_text((y, m): Month) -> String {
     format!("{y:04}-{m:02}")
 }
+
+pub mod render_csv;
+pub mod render_html;
+pub mod render_md;
+pub mod send;
+pub mod text;
+
+use crate::config::{Config, ReportFormat};
+
+/// The report in a format, in the configured language and time zone.
+pub fn render(f: &MonthlyFigures, format: ReportFormat, config: &Config) -> String {
+    let (lang, tz) = (config.daemon.language, config.daemon.timezone);
+    match format {
+        ReportFormat::Md => render_md::render(f, lang, tz),
+        ReportFormat::Html => render_html::render(f, lang, tz),
+        ReportFormat::Csv => render_csv::render(f),
+    }
+}
