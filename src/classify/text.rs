@@ -13,6 +13,8 @@
 //! end in `*` to match word beginnings (`alarm*` matches `alarmen`, `alarmene`), which is how an
 //! admin covers Norwegian inflection explicitly.
 
+use crate::pureservice::html::decode_entities;
+
 /// Plain text of an HTML (or plain) fragment: tags, comments, `<style>`/`<script>` content
 /// removed, entities decoded, whitespace collapsed. Case and letters are kept.
 pub fn plain_text(s: &str) -> String {
@@ -186,80 +188,6 @@ fn strip_tags(s: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// Decodes `&name;`, `&#229;` and `&#xE5;`. Unknown entities stay as written.
-fn decode_entities(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(pos) = rest.find('&') {
-        out.push_str(&rest[..pos]);
-        let after = &rest[pos + 1..];
-        let end = after
-            .char_indices()
-            .take(12)
-            .find(|(_, c)| *c == ';')
-            .map(|(i, _)| i);
-        let decoded = end.and_then(|e| entity(&after[..e]).map(|c| (c, e)));
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &after[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn entity(name: &str) -> Option<char> {
-    if let Some(num) = name.strip_prefix('#') {
-        let code = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => num.parse().ok()?,
-        };
-        return char::from_u32(code);
-    }
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => ' ',
-        "shy" => '\u{ad}',
-        "aring" => 'å',
-        "Aring" => 'Å',
-        "oslash" => 'ø',
-        "Oslash" => 'Ø',
-        "aelig" => 'æ',
-        "AElig" => 'Æ',
-        "auml" => 'ä',
-        "Auml" => 'Ä',
-        "ouml" => 'ö',
-        "Ouml" => 'Ö',
-        "uuml" => 'ü',
-        "Uuml" => 'Ü',
-        "eacute" => 'é',
-        "Eacute" => 'É',
-        "egrave" => 'è',
-        "aacute" => 'á',
-        "oacute" => 'ó',
-        "ndash" => '–',
-        "mdash" => '—',
-        "hellip" => '…',
-        "laquo" => '«',
-        "raquo" => '»',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

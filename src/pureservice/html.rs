@@ -61,7 +61,9 @@ fn tidy(s: &str) -> String {
         .join("\n")
 }
 
-fn decode_entities(s: &str) -> String {
+/// Decodes `&name;`, `&#229;` and `&#xE5;`; unknown entities stay as written. Shared with
+/// classification, which strips HTML its own way but must read the same characters.
+pub fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
@@ -102,6 +104,7 @@ fn entity(name: &str) -> Option<char> {
         "quot" => '"',
         "apos" => '\'',
         "nbsp" => ' ',
+        "shy" => '\u{ad}',
         "aelig" => 'æ',
         "oslash" => 'ø',
         "aring" => 'å',

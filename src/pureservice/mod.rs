@@ -10,7 +10,7 @@ mod defaults;
 pub mod error;
 pub mod fake;
 pub mod filter;
-mod html;
+pub mod html;
 pub mod limiter;
 pub mod mapping;
 pub mod refcache;
