@@ -45,3 +45,5 @@ pub fn render(f: &MonthlyFigures, format: ReportFormat, config: &Config) -> Stri
         ReportFormat::Csv => render_csv::render(f),
     }
 }
+pub mod schedule;
+pub use schedule::due_schedules;
