@@ -32,16 +32,13 @@ async fn set_mode_patches_the_priority_and_posts_the_note() {
     ps.priorities = cfg.pureservice.priorities.clone();
     ps.unset_priorities = cfg.pureservice.unset_priorities.clone();
     cfg.pureservice = ps;
-    cfg.services[0]
-        .categories
-        .push("Sensio Pasientvarsling".into());
 
     let id = fake
         .create_ticket(NewTicket {
             subject: "Pasientvarsling nede på Bergmo".into(),
             description: "<p>Ingen alarmer n&aring;r fram til vaktrommet</p>".into(),
             requester: Some(102),
-            categories: vec!["Helse og omsorg".into(), "Sensio Pasientvarsling".into()],
+            categories: vec!["Helse og omsorg".into(), "Pasientvarsling".into()],
             ..Default::default()
         })
         .unwrap();

@@ -1,9 +1,7 @@
 //! The renderers on the synthetic March 2027 of `report_monthly.rs`: the CSV parses as
 //! RFC 4180, the HTML and Markdown carry the figures.
 
-#[path = "report_monthly.rs"]
-#[allow(dead_code)]
-mod monthly;
+mod report_support;
 mod sla_support;
 
 use slavakt::config::{Language, ReportFormat};
@@ -43,7 +41,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn csv_levels_parse_with_the_figures() {
-    let f = monthly::march();
+    let f = report_support::march();
     let rows = parse_csv(&render_csv::levels(&f));
     assert_eq!(rows.len(), 5);
     let head = &rows[0];
@@ -59,7 +57,7 @@ fn csv_levels_parse_with_the_figures() {
 
 #[test]
 fn csv_incidents_parse_even_with_quotes_and_commas_in_titles() {
-    let mut state = monthly::march_state();
+    let mut state = report_support::march_state();
     state.tickets.get_mut(&2).unwrap().subject = "Nett \"nede\", Rauma".into();
     let cfg = sla_support::config();
     let f = slavakt::report::figures(&state, &cfg, (2027, 3), sla_support::oslo(2027, 5, 1, 0, 0))
@@ -75,7 +73,7 @@ fn csv_incidents_parse_even_with_quotes_and_commas_in_titles() {
 
 #[test]
 fn html_is_self_contained_and_carries_the_figures() {
-    let f = monthly::march();
+    let f = report_support::march();
     let mut cfg = sla_support::config();
     cfg.daemon.language = Language::Nb;
     let html = render(&f, ReportFormat::Html, &cfg);
@@ -92,7 +90,7 @@ fn html_is_self_contained_and_carries_the_figures() {
 
 #[test]
 fn markdown_follows_the_language() {
-    let f = monthly::march();
+    let f = report_support::march();
     let mut cfg = sla_support::config();
     cfg.daemon.language = Language::Nb;
     let nb = render(&f, ReportFormat::Md, &cfg);
