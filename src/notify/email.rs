@@ -6,6 +6,8 @@
 //! with `tls = starttls` (STARTTLS required), `tls` (implicit TLS) or `none`, AUTH when a
 //! username is configured, and an optional extra CA for private relays. Important messages carry
 //! `Importance: high` / `X-Priority: 1`; the subject is left as the template wrote it.
+//! [`EmailNotifier::send_with_attachments`] adds files (the monthly report's CSV) as a
+//! `multipart/mixed` around the same body.
 
 use super::failure::clean;
 use super::{Delivery, Notifier, NotifyError, Receipt, SendFuture};
@@ -13,6 +15,7 @@ use crate::clock::Clock;
 use crate::config::{EmailChannel, SmtpTls};
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
+use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
@@ -44,11 +47,30 @@ pub fn id_domain(from: &Mailbox) -> String {
     from.email.domain().to_ascii_lowercase()
 }
 
+/// A file attached to a mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    /// MIME type with parameters, e.g. `text/csv; charset=utf-8`.
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
 /// Builds the MIME message for one delivery. `date` is the Date header (from the caller's clock).
 pub fn build_message(
     delivery: &Delivery,
     from: &Mailbox,
     date: DateTime<Utc>,
+) -> Result<lettre::Message, NotifyError> {
+    build_message_with(delivery, from, date, &[])
+}
+
+/// [`build_message`] with files attached (none: the same message as `build_message`).
+pub fn build_message_with(
+    delivery: &Delivery,
+    from: &Mailbox,
+    date: DateTime<Utc>,
+    attachments: &[Attachment],
 ) -> Result<lettre::Message, NotifyError> {
     let address = delivery.recipient.address.trim();
     let to: Mailbox = address.parse().map_err(|_| {
@@ -97,11 +119,28 @@ pub fn build_message(
                 "1 (Highest)".into(),
             ));
     }
+    let mut body = MultiPart::alternative_plain_html(
+        delivery.message.text.clone(),
+        delivery.message.html.clone(),
+    );
+    if !attachments.is_empty() {
+        let mut mixed = MultiPart::mixed().multipart(body);
+        for a in attachments {
+            let content_type = ContentType::parse(&a.content_type).map_err(|e| {
+                NotifyError::Permanent(format!(
+                    "attachment {:?}: bad content type {:?}: {e}",
+                    a.filename, a.content_type
+                ))
+            })?;
+            mixed = mixed.singlepart(
+                lettre::message::Attachment::new(a.filename.clone())
+                    .body(a.body.clone(), content_type),
+            );
+        }
+        body = mixed;
+    }
     builder
-        .multipart(MultiPart::alternative_plain_html(
-            delivery.message.text.clone(),
-            delivery.message.html.clone(),
-        ))
+        .multipart(body)
         .map_err(|e| NotifyError::Permanent(format!("cannot build the e-mail: {e}")))
 }
 
@@ -189,8 +228,26 @@ impl EmailNotifier {
         })
     }
 
+    /// Sends one delivery with files attached (used for the scheduled monthly reports, which do
+    /// not go through the outbox).
+    pub async fn send_with_attachments(
+        &self,
+        delivery: &Delivery,
+        attachments: &[Attachment],
+    ) -> Result<Receipt, NotifyError> {
+        self.deliver_with(delivery, attachments).await
+    }
+
     async fn deliver(&self, delivery: &Delivery) -> Result<Receipt, NotifyError> {
-        let message = build_message(delivery, &self.from, self.clock.now())?;
+        self.deliver_with(delivery, &[]).await
+    }
+
+    async fn deliver_with(
+        &self,
+        delivery: &Delivery,
+        attachments: &[Attachment],
+    ) -> Result<Receipt, NotifyError> {
+        let message = build_message_with(delivery, &self.from, self.clock.now(), attachments)?;
         let id = message_id(&delivery.key, &id_domain(&self.from));
         match self.transport.send(message).await {
             Ok(response) => {
@@ -298,6 +355,7 @@ mod tests {
                 short: "kort".into(),
                 important,
                 level: "kritisk".into(),
+                attachments: Vec::new(),
             },
             thread: Thread { previous },
         }
@@ -356,6 +414,33 @@ mod tests {
         assert_eq!(h.matches("References:").count(), 1);
         assert!(h.contains("Importance: high"));
         assert!(h.contains("X-Priority: 1"));
+    }
+
+    #[test]
+    fn attachments_wrap_the_body_in_multipart_mixed() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap();
+        let csv = Attachment {
+            filename: "rapport.csv".into(),
+            content_type: "text/csv; charset=utf-8".into(),
+            body: b"\"a\",\"b\"\r\n".to_vec(),
+        };
+        let m = build_message_with(&delivery(vec![], false), &from(), at, &[csv]).unwrap();
+        let raw = String::from_utf8_lossy(&m.formatted()).to_string();
+        assert!(raw.contains("multipart/mixed"), "{raw}");
+        assert!(raw.contains("multipart/alternative"));
+        assert!(raw.contains("filename=\"rapport.csv\""), "{raw}");
+        let plain = build_message(&delivery(vec![], false), &from(), at).unwrap();
+        let raw = String::from_utf8_lossy(&plain.formatted()).to_string();
+        assert!(!raw.contains("multipart/mixed"));
+        let bad = Attachment {
+            filename: "x".into(),
+            content_type: "not a type".into(),
+            body: vec![],
+        };
+        assert!(matches!(
+            build_message_with(&delivery(vec![], false), &from(), at, &[bad]),
+            Err(NotifyError::Permanent(_))
+        ));
     }
 
     #[test]
