@@ -11,6 +11,8 @@
 //! - `intent_issued(rule)` for each intent recorded in the ledger;
 //! - `delivery_report(&report)` after each outbox round (or `delivery(channel, outcome)` per
 //!   attempt; outcomes are `outbox::Outcome::label`: `delivered`, `retrying`, `failed`, …);
+//! - `report_mail(outcome)` per recipient of a scheduled monthly report (`sent`, `failed`,
+//!   `dry_run`);
 //! - `state_saved(duration, bytes)` / `state_save_failed()` after each save;
 //! - `set_tracked(state, config, now)` after each cycle (`http::HttpShared::publish` calls it):
 //!   tracked tickets by level and clock state, pending deliveries, outage flag — and it counts
@@ -106,6 +108,7 @@ pub struct Metrics {
     tracked: Family,
     intents: Family,
     deliveries: Family,
+    report_mails: Family,
     breaches: Family,
     pending: Family,
     outage: Family,
@@ -164,6 +167,12 @@ impl Metrics {
                 "Delivery attempts by channel and outcome.",
                 "counter",
                 &["channel", "outcome"],
+            ),
+            report_mails: Family::new(
+                "slavakt_report_mails_total",
+                "Scheduled monthly report mails by outcome (sent, failed, dry_run).",
+                "counter",
+                &["outcome"],
             ),
             breaches: Family::new(
                 "slavakt_breaches_total",
@@ -228,6 +237,9 @@ impl Metrics {
         for clock in ["response", "resolution"] {
             m.breaches.set(&[clock], 0.0);
         }
+        for outcome in ["sent", "failed"] {
+            m.report_mails.set(&[outcome], 0.0);
+        }
         m.pending.set(&[], 0.0);
         m.outage.set(&[], 0.0);
         m.save_sum.set(&[], 0.0);
@@ -266,6 +278,11 @@ impl Metrics {
     /// One delivery attempt's result; `channel` as in the plan (`email`, `teams:ik_varsling`).
     pub fn delivery(&self, channel: &str, outcome: &str) {
         self.deliveries.add(&[channel, outcome], 1.0);
+    }
+
+    /// One recipient's scheduled report mail (`report::scheduled::MailOutcome::label`).
+    pub fn report_mail(&self, outcome: &str) {
+        self.report_mails.add(&[outcome], 1.0);
     }
 
     /// Every outcome of one outbox round (`outcome` = [`crate::outbox::Outcome::label`]).
@@ -353,6 +370,7 @@ impl Metrics {
             &self.tracked,
             &self.intents,
             &self.deliveries,
+            &self.report_mails,
             &self.breaches,
             &self.pending,
             &self.outage,
@@ -390,6 +408,7 @@ impl Metrics {
             &self.tracked,
             &self.intents,
             &self.deliveries,
+            &self.report_mails,
             &self.breaches,
             &self.pending,
             &self.outage,

@@ -1,6 +1,7 @@
-//! The daemon: wiring and lifecycle. One cycle is poll → track → plan → persist → send → persist;
-//! [`Daemon::cycle`] runs exactly one (tests drive it with a fake clock), [`Daemon::run`] loops
-//! on `poll_interval` until cancelled, reloading the config on request.
+//! The daemon: wiring and lifecycle. One cycle is poll → track → plan → persist → send → mail
+//! due scheduled reports → persist; [`Daemon::cycle`] runs exactly one (tests drive it with a
+//! fake clock), [`Daemon::run`] loops on `poll_interval` until cancelled, reloading the config
+//! on request.
 //!
 //! Invariants: an intent is in the saved state before it is sent; a failed poll applies nothing;
 //! the state is saved after every cycle that changed something; WATCHDOG is sent only by the loop
@@ -77,6 +78,8 @@ pub struct CycleReport {
     pub requests: u64,
     pub plan: cycle::PlanStep,
     pub deliveries: crate::outbox::DeliveryReport,
+    /// Scheduled monthly reports mailed (or tried) this cycle.
+    pub reports: crate::report::scheduled::Mailed,
     pub saved_bytes: Option<u64>,
 }
 
@@ -85,12 +88,13 @@ impl Daemon {
     /// file is moved aside and reported as an error (exit 2): never a silent empty start.
     pub fn start(opts: RunOptions) -> Result<Daemon, AppError> {
         let now = opts.clock.now();
-        let (store, state) = Store::open(&opts.config.daemon.state_file, now)?;
+        let (store, mut state) = Store::open(&opts.config.daemon.state_file, now)?;
         for healed in store.healed() {
             tracing::warn!(entry = %healed, "delivery was in flight when slavakt stopped; it will be sent again");
         }
         if store.is_fresh() {
             tracing::info!(state_file = %opts.config.daemon.state_file.display(), "no state file yet: first start");
+            crate::report::scheduled::skip_past_periods(&mut state, &opts.config, now);
         }
         let (source, outbox) = wiring::build(
             &opts.config,
@@ -220,6 +224,10 @@ impl Daemon {
             self.dirty = true;
         }
         report.plan = step;
+        // Scheduled reports whose period came are recorded as owed (saved before mailing).
+        if crate::report::scheduled::take_due(&mut self.state, &config, now) {
+            self.dirty = true;
+        }
 
         // Persist what was decided before anything is sent; then deliver.
         self.save_if_dirty(now)?;
@@ -257,6 +265,23 @@ impl Daemon {
             self.dirty = true;
         }
         report.deliveries = deliveries;
+
+        // Mail the owed scheduled reports (CSV attached); a failure is retried in a later cycle.
+        if !self.shutdown.is_cancelled() {
+            let clock = self.clock.clone();
+            let mailed = crate::report::scheduled::mail_owed(
+                &mut self.state,
+                &config,
+                clock,
+                self.clock.now(),
+            )
+            .await;
+            for m in &mailed.outcomes {
+                self.http.metrics.report_mail(m.label());
+            }
+            self.dirty |= mailed.changed();
+            report.reports = mailed;
+        }
 
         let now = self.clock.now();
         let pruned = crate::state::prune(&mut self.state, config.daemon.retention, now);

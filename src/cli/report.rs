@@ -16,7 +16,8 @@ pub struct Args {
     /// md, html or csv.
     #[arg(long, default_value = "md")]
     pub format: String,
-    /// Also mail the report to every `[[reports]]` recipient (HTML with Markdown+CSV text part).
+    /// Also mail the report to every `[[reports]]` recipient, in each entry's format, with the
+    /// CSV attached.
     #[arg(long)]
     pub send: bool,
 }
@@ -49,10 +50,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     })?;
     print!("{}", crate::report::render(&figures, format, &config));
     if args.send {
-        let mut to: Vec<String> = config.reports.iter().flat_map(|r| r.to.clone()).collect();
-        to.sort();
-        to.dedup();
-        if to.is_empty() {
+        if config.reports.is_empty() {
             return Err(CliError::Invalid(
                 "--send: no [[reports]] recipients configured".into(),
             ));
@@ -62,17 +60,29 @@ pub fn run(args: Args) -> Result<(), CliError> {
             .build()
             .map_err(|e| CliError::Runtime(format!("cannot start the async runtime: {e}")))?;
         let key = format!("cli@{}", crate::report::month_text(month));
-        let lines = runtime
-            .block_on(crate::report::send::send(
+        // Each entry's recipients get the mail in that entry's format, as the schedule sends it.
+        let mut failed = Vec::new();
+        for entry in &config.reports {
+            let result = runtime.block_on(crate::report::send::send(
                 &figures,
                 &config,
-                &to,
+                &entry.to,
+                entry.format,
                 &key,
                 Arc::new(SystemClock),
-            ))
-            .map_err(CliError::Runtime)?;
-        for l in lines {
-            eprintln!("{l}");
+            ));
+            match result {
+                Ok(lines) => lines.iter().for_each(|l| eprintln!("{l}")),
+                Err(e) => {
+                    eprintln!("{e}");
+                    failed.push(e);
+                }
+            }
+        }
+        if !failed.is_empty() {
+            return Err(CliError::Runtime(
+                "--send: the report was not mailed to every recipient (see above)".into(),
+            ));
         }
     }
     Ok(())

@@ -5,6 +5,8 @@
 //! - `render_md.rs`, `render_csv.rs`, `render_html.rs`: the three formats.
 //! - `incident.rs`: the serious-incident report draft.
 //! - `schedule.rs`: which `[[reports]]` schedule is due for which month.
+//! - `scheduled.rs`: the daemon mailing due reports once per period (owed → sent, with retries).
+//! - `send.rs`: the report e-mail (body in the chosen format, CSV attached).
 
 pub mod figures;
 pub mod monthly;
@@ -46,4 +48,5 @@ pub fn render(f: &MonthlyFigures, format: ReportFormat, config: &Config) -> Stri
     }
 }
 pub mod schedule;
+pub mod scheduled;
 pub use schedule::due_schedules;

@@ -1,10 +1,10 @@
 //! Mailing a monthly report through the e-mail channel (the CLI's `--send` and the daemon's
-//! `[[reports]]` schedules). The CSV goes inline in the text part: the e-mail notifier has no
-//! attachment support yet.
+//! `[[reports]]` schedules): the body in the chosen format, the CSV always attached.
 
 use super::figures::MonthlyFigures;
-use crate::config::Config;
-use crate::notify::{Delivery, Message, Thread};
+use crate::config::{Config, ReportFormat};
+use crate::notify::email::{Attachment, EmailNotifier};
+use crate::notify::{Delivery, Message, NotifyError, Receipt, Thread};
 use crate::plan::Recipient;
 use std::sync::Arc;
 
@@ -36,50 +36,106 @@ pub fn recipients(config: &Config, to: &[String]) -> (Vec<Recipient>, Vec<String
     (ok, bad)
 }
 
-/// The e-mail: subject, HTML report, and a text part with the Markdown report and the CSV.
-pub fn message(f: &MonthlyFigures, config: &Config) -> Message {
+/// The e-mail in `format`: `html` → the HTML report with the Markdown as its text part; `md` →
+/// the Markdown; `csv` → the CSV (`md` and `csv` also as preformatted HTML, so HTML-first mail
+/// clients show them as written).
+pub fn message(f: &MonthlyFigures, config: &Config, format: ReportFormat) -> Message {
     let lang = config.daemon.language;
     let tz = config.daemon.timezone;
     let w = super::text::words(lang);
-    let mut text = super::render_md::render(f, lang, tz);
-    text.push_str("\n---\nCSV:\n\n");
-    text.push_str(&super::render_csv::render(f));
+    let markdown = || super::render_md::render(f, lang, tz);
+    let pre = |s: &str| format!("<pre>{}</pre>", super::render_html::esc(s));
+    let (text, html) = match format {
+        ReportFormat::Html => (markdown(), super::render_html::render(f, lang, tz)),
+        ReportFormat::Md => {
+            let md = markdown();
+            let html = pre(&md);
+            (md, html)
+        }
+        ReportFormat::Csv => {
+            let csv = super::render_csv::render(f);
+            let html = pre(&csv);
+            (csv, html)
+        }
+    };
     Message {
         subject: format!("{} {}", w.title, super::month_text(f.month)),
         text,
-        html: super::render_html::render(f, lang, tz),
+        html,
         short: String::new(),
         important: false,
         level: String::new(),
+        attachments: Vec::new(),
     }
 }
 
-/// Sends the report to every recipient; returns one line per recipient (`OK`/`FAILED`) and
-/// whether all succeeded. `key` makes the Message-ID deterministic (schedule@period).
+/// The CSV file attached to every report mail: `slavakt-sla-YYYY-MM.csv`.
+pub fn csv_attachment(f: &MonthlyFigures) -> Attachment {
+    Attachment {
+        filename: format!("slavakt-sla-{}.csv", super::month_text(f.month)),
+        content_type: "text/csv; charset=utf-8".into(),
+        body: super::render_csv::render(f).into_bytes(),
+    }
+}
+
+/// The e-mail channel, or why it cannot be used.
+pub fn notifier(
+    config: &Config,
+    clock: Arc<dyn crate::clock::Clock>,
+) -> Result<EmailNotifier, String> {
+    let email = config
+        .channels
+        .email
+        .as_ref()
+        .ok_or("no [channels.email] is configured")?;
+    EmailNotifier::new(email, clock).map_err(|e| format!("cannot set up the e-mail channel: {e}"))
+}
+
+/// Mails the report to one recipient. `key` (`<schedule>@YYYY-MM`, or `cli@YYYY-MM`) makes the
+/// Message-ID deterministic, so a re-send after a crash is the same mail.
+pub async fn mail_one(
+    notifier: &EmailNotifier,
+    f: &MonthlyFigures,
+    config: &Config,
+    format: ReportFormat,
+    recipient: &Recipient,
+    key: &str,
+) -> Result<Receipt, NotifyError> {
+    let delivery = Delivery {
+        key: format!("report/{key}/{}/{}", format_name(format), recipient.address),
+        ticket: 0,
+        recipient: recipient.clone(),
+        message: message(f, config, format),
+        thread: Thread::default(),
+    };
+    notifier
+        .send_with_attachments(&delivery, &[csv_attachment(f)])
+        .await
+}
+
+pub fn format_name(format: ReportFormat) -> &'static str {
+    match format {
+        ReportFormat::Md => "md",
+        ReportFormat::Html => "html",
+        ReportFormat::Csv => "csv",
+    }
+}
+
+/// Sends the report in `format` to every recipient (the CLI's `--send`); returns one line per
+/// recipient (`OK`/`FAILED`), as `Err` if any failed.
 pub async fn send(
     f: &MonthlyFigures,
     config: &Config,
     to: &[String],
+    format: ReportFormat,
     key: &str,
     clock: Arc<dyn crate::clock::Clock>,
 ) -> Result<Vec<String>, String> {
-    let notifier = match crate::notify::build_one(&config.channels, "email", clock) {
-        Some(Ok(n)) => n,
-        Some(Err(e)) => return Err(format!("cannot set up the e-mail channel: {e}")),
-        None => return Err("no [channels.email] is configured".into()),
-    };
+    let notifier = notifier(config, clock)?;
     let (recipients, mut lines) = recipients(config, to);
     let mut failed = !lines.is_empty();
-    let message = message(f, config);
     for r in recipients {
-        let delivery = Delivery {
-            key: format!("report/{key}/{}", r.address),
-            ticket: 0,
-            recipient: r.clone(),
-            message: message.clone(),
-            thread: Thread::default(),
-        };
-        match notifier.send(&delivery).await {
+        match mail_one(&notifier, f, config, format, &r, key).await {
             Ok(_) => lines.push(format!("OK: sent to {} <{}>", r.name, r.address)),
             Err(e) => {
                 failed = true;

@@ -68,6 +68,10 @@ pub struct State {
     pub reported: BTreeSet<String>,
     /// Periods for which a scheduled report was mailed (`"<schedule>@<period>"`).
     pub reports_sent: BTreeSet<String>,
+    /// Scheduled reports whose period came but that are not yet mailed to everyone (key as in
+    /// `reports_sent`); retried with backoff, see `report::scheduled`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reports_owed: BTreeMap<String, crate::report::scheduled::OwedReport>,
     pub saved_at: Option<DateTime<Utc>>,
 }
 
@@ -82,6 +86,7 @@ impl Default for State {
             health: Health::default(),
             reported: BTreeSet::new(),
             reports_sent: BTreeSet::new(),
+            reports_owed: BTreeMap::new(),
             saved_at: None,
         }
     }

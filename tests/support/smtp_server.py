@@ -31,7 +31,13 @@ class Capture:
         for part in msg.walk():
             if part.is_multipart():
                 continue
-            parts.append({"type": part.get_content_type(), "content": part.get_content()})
+            parts.append(
+                {
+                    "type": part.get_content_type(),
+                    "content": part.get_content(),
+                    "filename": part.get_filename(),
+                }
+            )
         login = None
         if session.authenticated and isinstance(session.auth_data, LoginPassword):
             login = session.auth_data.login.decode()
