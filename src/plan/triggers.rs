@@ -100,8 +100,10 @@ pub fn evaluate(
     }
     let open = !t.is_resolved();
     let entry = spans::current_entry(rule, runs);
-    // Incident triggers are not about planned changes.
-    if t.is_change() && !needs_clocks(&rule.when) {
+    // Incident and SLA triggers are not about planned changes: a change is held to its
+    // announcement times (SLA §6.2), not to the response/resolution times of support cases
+    // (§5.6) — a change registered ten days ahead would otherwise "breach" before it starts.
+    if t.is_change() {
         return out;
     }
     match &rule.when {
