@@ -110,6 +110,16 @@ fn kritisk_in_office_hours() {
             .into_iter()
             .collect()
     );
+    let announcement = sim
+        .actions
+        .iter()
+        .find(|a| a.intent.key.rule == "kritisk-announcement")
+        .unwrap();
+    let text = &announcement.message.as_ref().unwrap().text;
+    assert!(
+        text.starts_with("KUNNGJØRING – alvorlig hendelse med prioritet Kritisk"),
+        "{text}"
+    );
     // Hourly status until resolved at 12:30, to varslingsansvarlig, IK Varsling and intranet.
     let status = fired(&sim, "kritisk-status");
     assert_eq!(status.len(), 6, "{status:?}");
@@ -212,6 +222,21 @@ fn hoy_lasting_five_hours() {
     );
     assert_eq!(fired(&sim, "hoy-status").len(), 6);
     assert!(fired(&sim, "hoy-thread").len() == 1);
+    // Høy opens a conversation thread with a subject in IK Varsling, not an announcement.
+    let thread = sim
+        .actions
+        .iter()
+        .find(|a| a.intent.key.rule == "hoy-thread")
+        .unwrap();
+    assert!(!thread.intent.important);
+    let m = thread.message.as_ref().unwrap();
+    assert!(m.subject.contains("Høy: Gerica"), "{}", m.subject);
+    assert!(
+        m.text
+            .starts_with("Alvorlig hendelse med prioritet Høy: Gerica utilgjengelig"),
+        "{}",
+        m.text
+    );
     let r = rules(&sim);
     for absent in [
         "kritisk-announcement",
