@@ -255,6 +255,30 @@ fn overlapping_and_inverted_hours() {
 }
 
 #[test]
+fn a_broken_calendar_is_reported_once_not_again_as_unknown_where_it_is_used() {
+    // kundeservice is used by sla.middels, sla.lav and daemon.off_hours_calendar.
+    let text = edit(
+        &shipped(),
+        "tue = [\"08:00-15:30\"]",
+        "tue = [\"15:30-08:00\"]",
+    );
+    let errs = errors_of(&text);
+    assert!(
+        errs.errors
+            .iter()
+            .any(|e| e.path == "calendars.kundeservice.hours.tue[0]"),
+        "{errs}"
+    );
+    assert!(
+        errs.errors
+            .iter()
+            .all(|e| !e.message.contains("unknown calendar")
+                && !e.message.contains("does not exist")),
+        "{errs}"
+    );
+}
+
+#[test]
 fn calendar_dates_holidays_and_builtin_name() {
     let text = edit(&shipped(), "holidays = \"NO\"", "holidays = \"SE\"");
     assert_problem(

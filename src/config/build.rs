@@ -18,19 +18,27 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
     let raw_daemon = section(table_or_empty(take("daemon")), "daemon", ctx);
     let (daemon, extra) = daemon::build(&raw_daemon, ctx);
 
-    let calendars = calendars::build(
-        named_section(take("calendars"), "calendars", ctx),
-        daemon.timezone,
-        ctx,
-    );
-    if !calendars.contains_key(&daemon.off_hours_calendar) && extra.off_hours_calendar_set {
+    let raw_calendars = named_section(take("calendars"), "calendars", ctx);
+    // A calendar with problems of its own is left out of `calendars`; references to it are not
+    // "unknown" (its own problems are already listed, a second report would mislead).
+    let declared_calendars: BTreeSet<String> =
+        raw_calendars.iter().map(|(n, _)| n.clone()).collect();
+    let calendars = calendars::build(raw_calendars, daemon.timezone, ctx);
+    let calendar_known =
+        |name: &str| calendars.contains_key(name) || declared_calendars.contains(name);
+    if !calendar_known(&daemon.off_hours_calendar) && extra.off_hours_calendar_set {
         ctx.err(
             "daemon.off_hours_calendar",
             format!("unknown calendar {:?}", daemon.off_hours_calendar),
             Some("name a [calendars.NAME] table".into()),
         );
     }
-    let sla = sla::build(named_section(take("sla"), "sla", ctx), &calendars, ctx);
+    let sla = sla::build(
+        named_section(take("sla"), "sla", ctx),
+        &calendars,
+        &declared_calendars,
+        ctx,
+    );
 
     let raw_ps: Option<RawPureservice> =
         take("pureservice").map(|v| section(v, "pureservice", ctx));
@@ -38,7 +46,7 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
 
     let roles = people::roles(named_section(take("roles"), "roles", ctx), ctx);
     if roles.values().any(|r| r.off_hours.is_some())
-        && !calendars.contains_key(&daemon.off_hours_calendar)
+        && !calendar_known(&daemon.off_hours_calendar)
         && !extra.off_hours_calendar_set
     {
         ctx.err(

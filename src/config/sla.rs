@@ -6,11 +6,12 @@ use super::raw::RawSla;
 use super::SlaLevel;
 use crate::calendar::Calendar;
 use crate::duration::{parse_percent, HumanDuration};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) fn build(
     raw: Vec<(String, RawSla)>,
     calendars: &BTreeMap<String, Calendar>,
+    declared_calendars: &BTreeSet<String>,
     ctx: &mut Ctx,
 ) -> BTreeMap<String, SlaLevel> {
     if raw.is_empty() {
@@ -31,7 +32,8 @@ pub(super) fn build(
         let calendar = ctx
             .text(&r.calendar, &p("calendar"))
             .unwrap_or_else(|| "24x7".into());
-        if !calendars.contains_key(&calendar) {
+        // A declared calendar that had problems of its own is not "unknown" here.
+        if !calendars.contains_key(&calendar) && !declared_calendars.contains(&calendar) {
             let known: Vec<&str> = calendars.keys().map(|s| s.as_str()).collect();
             ctx.err(
                 p("calendar"),
