@@ -1,10 +1,12 @@
 //! Teams via a Workflows (Power Automate) webhook: POST an Adaptive Card; 202 with an empty body
 //! means accepted. Workflows cannot mark a post important, so urgency is shown in the card: a
 //! full-width red ("attention") banner with the level. The URL carries its own signature and is
-//! treated as a secret: errors name only its host.
+//! treated as a secret: errors name only its host. A 2xx whose JSON body reports an error
+//! (`error`, `errors`, `success: false`, `status: "failed"`) is a permanent failure.
 
 use super::urgency_label;
 use crate::clock::Clock;
+use crate::notify::failure::{body_reports_failure, clean};
 use crate::notify::http::{host_of, url_secrets, HttpClient};
 use crate::notify::{Delivery, Message, Notifier, NotifyError, Receipt, SendFuture};
 use crate::secret::Secret;
@@ -97,6 +99,15 @@ impl WorkflowsNotifier {
             .post(self.url.expose())
             .json(&card(&delivery.message));
         let reply = self.http.send(req, &what, &refs).await?;
+        // Workflows answers 202 with an empty body; a JSON answer that reports an error (a
+        // flow that rejected the card) is a failure, not a delivery.
+        if body_reports_failure(&reply.json()) {
+            return Err(NotifyError::Permanent(format!(
+                "{what}: HTTP {} but the answer reports a failure: {}",
+                reply.status,
+                clean(&reply.body, &refs)
+            )));
+        }
         Ok(Receipt {
             remote_id: None,
             detail: format!("HTTP {}", reply.status),
