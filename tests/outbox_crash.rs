@@ -1,13 +1,19 @@
 //! The delivery guarantee with a real state file: persisted in flight before sending, and a
 //! crash between "the far side accepted" and "the ledger was written" costs exactly one
-//! duplicate per in-flight entry — never a loss.
+//! duplicate per in-flight entry — never a loss. Also with the real e-mail channel and a real
+//! SMTP server: a mail accepted with 250 just before the crash arrives once more after the
+//! restart, with the same Message-ID, subject and body.
 
+mod notify_support;
 mod outbox_support;
 
 use chrono::Duration;
+use notify_support::{header, SmtpPeer};
 use outbox_support::*;
 use slavakt::clock::FakeClock;
+use slavakt::config::{EmailChannel, SmtpTls};
 use slavakt::ledger::DeliveryStatus;
+use slavakt::notify::email::EmailNotifier;
 use slavakt::notify::{email::message_id, Delivery, Notifier, SendFuture};
 use slavakt::outbox::Outbox;
 use slavakt::state::{self, StateError, Store, INTERRUPTED_OUTCOME};
@@ -277,4 +283,103 @@ async fn if_the_in_flight_save_fails_nothing_is_sent() {
         .entries
         .values()
         .all(|e| e.status == DeliveryStatus::Pending && e.message.is_some()));
+}
+
+#[tokio::test]
+async fn a_crash_after_the_smtp_server_said_250_resends_the_same_mail_exactly_once() {
+    let smtp = SmtpPeer::start("plain", None, None);
+    let t0 = t(T0);
+    let clock = FakeClock::new(t0);
+    let email: Arc<dyn Notifier> = Arc::new(
+        EmailNotifier::new(
+            &EmailChannel {
+                host: "127.0.0.1".into(),
+                port: smtp.port,
+                tls: SmtpTls::None,
+                username: None,
+                password: None,
+                from: "ROR-IKT Varsling <varsling@ror-ikt.example>".into(),
+                ca_file: None,
+                timeout: Duration::seconds(10),
+            },
+            Arc::new(clock.clone()),
+        )
+        .unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let kari = intents()[0].clone();
+    let key = kari.key.to_string();
+
+    // Process 1: in flight on disk, the relay answers 250 ... and the process dies before the
+    // outcome reaches the ledger.
+    {
+        let (store, _) = Store::open(&path, t0).unwrap();
+        let mut state = state_with(vec![kari.clone()], t0);
+        store.save(&state, t0).unwrap();
+        let ob = outbox(vec![("email", email.clone())], 4);
+        let batch = ob.prepare(&mut state, t0);
+        store.save(&state, t0).unwrap();
+        let sent = ob
+            .send(batch, &CancellationToken::new(), Duration::seconds(5))
+            .await;
+        drop(sent);
+    }
+    assert_eq!(smtp.received().len(), 1, "the relay accepted the mail");
+
+    // Process 2: the entry is healed and the mail goes out once more.
+    let t1 = t0 + Duration::minutes(1);
+    {
+        let (store, mut state) = Store::open(&path, t1).unwrap();
+        assert_eq!(store.healed().to_vec(), vec![key.clone()]);
+        let ob = outbox(vec![("email", email.clone())], 4);
+        let report = ob
+            .deliver_due(
+                &mut state,
+                &FakeClock::new(t1),
+                |s, now| store.save(s, now).map(|_| ()),
+                &CancellationToken::new(),
+                Duration::seconds(5),
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.count("delivered"), 1);
+        store.save(&state, t1).unwrap();
+    }
+
+    // Process 3: nothing left to send.
+    let t2 = t1 + Duration::hours(1);
+    {
+        let (store, mut state) = Store::open(&path, t2).unwrap();
+        let ob = outbox(vec![("email", email.clone())], 4);
+        let report = ob
+            .deliver_due(
+                &mut state,
+                &FakeClock::new(t2),
+                |s, now| store.save(s, now).map(|_| ()),
+                &CancellationToken::new(),
+                Duration::seconds(5),
+            )
+            .await
+            .unwrap();
+        assert!(report.is_empty(), "{report:?}");
+        let e = &state.ledger.entries[&key];
+        assert_eq!(e.status, DeliveryStatus::Delivered);
+        let id = message_id(&key, "ror-ikt.example");
+        assert_eq!(e.remote_id.as_deref(), Some(id.as_str()));
+        assert_eq!(e.attempts[0].outcome, INTERRUPTED_OUTCOME);
+        assert!(e.attempts[1].outcome.starts_with("250"), "{:?}", e.attempts);
+    }
+
+    // Exactly one duplicate, recognisably the same mail.
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 2);
+    for name in ["Message-ID", "Subject", "To", "From"] {
+        assert_eq!(header(&mails[0], name), header(&mails[1], name), "{name}");
+    }
+    assert_eq!(
+        header(&mails[0], "Message-ID"),
+        message_id(&key, "ror-ikt.example")
+    );
+    assert_eq!(mails[0]["parts"], mails[1]["parts"]);
 }
