@@ -331,6 +331,36 @@ async fn budget_exceeded_gives_429_with_retry_after_and_the_client_waits() {
 }
 
 #[tokio::test]
+async fn the_client_side_limiter_keeps_the_client_under_the_servers_budget() {
+    // The fake allows 2 requests per 500 ms; the client is configured for 2 per (shortened)
+    // minute of 1 s, so it waits instead of running into 429s.
+    let clock = FakeClock::new(t0());
+    let mut opts = FakeOptions::new(Arc::new(clock));
+    opts.budget = Some(2);
+    opts.window = Duration::from_millis(500);
+    let f = FakePureservice::start(opts).await.unwrap();
+    let mut cfg = f.config();
+    cfg.max_requests_per_minute = 2;
+    let c = Client::with_options(
+        &cfg,
+        ClientOptions {
+            rate_window: Duration::from_secs(1),
+            ..fast()
+        },
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    for _ in 0..5 {
+        c.tickets(&ListQuery::default()).await.unwrap();
+    }
+    let statuses: Vec<u16> = f.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, vec![200; 5], "no request ran into the budget");
+    assert_eq!(c.requests_sent(), 5);
+    // Five requests at two per second need at least two full windows.
+    assert!(started.elapsed() >= Duration::from_secs(2));
+}
+
+#[tokio::test]
 async fn faults_5xx_burst_slow_malformed_and_odd_timestamps() {
     let (f, _) = fake().await;
     let c = Client::with_options(&f.config(), fast()).unwrap();
