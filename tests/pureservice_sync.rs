@@ -575,3 +575,91 @@ async fn no_open_tickets_starts_the_cursor_at_the_newest_change() {
         "the closed ticket is not re-read as news"
     );
 }
+
+/// A `tracing` writer that keeps everything for inspection.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn unknown_priorities_and_statuses_are_logged_once_and_get_the_documented_default() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (f, clock) = fake().await;
+    // A priority the tenant added that [pureservice.priorities] does not map.
+    f.with_store(|st| {
+        st.insert(
+            "priority",
+            90,
+            serde_json::json!({"name": "Haster"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        )
+    });
+    let unmapped = f
+        .create_ticket(NewTicket {
+            priority: Some("Haster".into()),
+            ..ticket(1)
+        })
+        .unwrap();
+    let no_status = f.create_ticket(ticket(2)).unwrap();
+    let no_priority = f.create_ticket(ticket(3)).unwrap();
+    let mut s = syncer(&f, ps_config(&f));
+    let mut cursor = s
+        .cycle(&SyncCursor::default(), clock.now_for_test())
+        .await
+        .unwrap()
+        .cursor;
+
+    // Ids that do not exist in /status/ and /priority/ (deleted reference data), twice.
+    for round in 0..2 {
+        clock.advance(Duration::minutes(1));
+        f.update_ticket(
+            no_status,
+            serde_json::json!({"statusId": 77, "subject": format!("runde {round}")}),
+        );
+        f.update_ticket(
+            no_priority,
+            serde_json::json!({"priorityId": 88, "subject": format!("runde {round}")}),
+        );
+        f.update_ticket(
+            unmapped,
+            serde_json::json!({"subject": format!("runde {round}")}),
+        );
+        let out = s.cycle(&cursor, clock.now_for_test()).await.unwrap();
+        let by = |id| out.changed.iter().find(|t| t.id == id).unwrap();
+        assert_eq!(by(unmapped).priority.as_deref(), Some("Haster"));
+        assert_eq!(by(no_status).status, "");
+        assert_eq!(by(no_status).core, CoreStatus::Open, "treated as open");
+        assert_eq!(by(no_priority).priority, None, "no SLA level");
+        cursor = out.cursor;
+    }
+
+    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).to_string();
+    let count = |needle: &str| logs.lines().filter(|l| l.contains(needle)).count();
+    assert_eq!(
+        count("priority \"Haster\" is not mapped"),
+        1,
+        "logged once:\n{logs}"
+    );
+    assert_eq!(count("status id 77 is unknown"), 1, "{logs}");
+    assert_eq!(count("priority id 88 is unknown"), 1, "{logs}");
+    assert!(logs.lines().all(|l| l.contains("WARN")), "{logs}");
+}
