@@ -380,3 +380,31 @@ fn evaluation_is_deterministic() {
     sorted.sort();
     assert_eq!(tickets, sorted);
 }
+
+#[test]
+fn after_downtime_a_missed_after_fires_once_marked_late() {
+    let mut w = World::new(config());
+    let t0 = oslo(2027, 3, 24, 10, 0);
+    let mut s = snapshot(7, "Høy", t0);
+    s.assignee = kritisk(7, t0).assignee;
+    w.observe(&s, t0);
+    w.tick(t0);
+    // Down from 10:00 to 14:30: Driftssjef (2 h) and Daglig leder (4 h) were both missed.
+    let back = t0 + Duration::minutes(4 * 60 + 30);
+    let ev = w.tick(back);
+    for (rule, due) in [
+        ("hoy-driftssjef", t0 + Duration::hours(2)),
+        ("hoy-daglig-leder", t0 + Duration::hours(4)),
+    ] {
+        let fired: Vec<_> = ev.intents.iter().filter(|i| i.key.rule == rule).collect();
+        assert_eq!(fired.len(), 1, "{rule}: {:?}", lines(&ev));
+        assert_eq!(fired[0].reason, Reason::After);
+        assert!(fired[0].late && fired[0].due_at == due, "{rule}");
+    }
+    // Once: not again on the next tick, nor after more time.
+    let again = w.tick(back + Duration::hours(3));
+    assert!(again
+        .intents
+        .iter()
+        .all(|i| i.key.rule != "hoy-driftssjef" && i.key.rule != "hoy-daglig-leder"));
+}
