@@ -157,6 +157,21 @@ pub struct TrackedTicket {
     pub classification: Option<Classification>,
     /// Template fields (consequence, expected fix, cause, units): short operational text only.
     pub fields: BTreeMap<String, String>,
+    /// Status changes seen after first sight, oldest first, at most [`MAX_STATUS_CHANGES`]
+    /// (the newest are kept): the serious-incident report's timeline. Status names only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub status_changes: Vec<StatusChange>,
+}
+
+/// The most status changes kept per ticket: enough for any real incident, and a bound on the
+/// state file if a ticket flaps.
+pub const MAX_STATUS_CHANGES: usize = 100;
+
+/// From `at` on, the ticket stood in Pureservice status `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub at: DateTime<Utc>,
+    pub status: String,
 }
 
 impl TrackedTicket {

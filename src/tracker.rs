@@ -14,7 +14,10 @@
 //! - Observing the same snapshot twice changes nothing (idempotent).
 
 use crate::config::Config;
-use crate::ticket::{ChangePlan, CoreStatus, LevelChange, Span, TicketSnapshot, TrackedTicket};
+use crate::ticket::{
+    ChangePlan, CoreStatus, LevelChange, Span, StatusChange, TicketSnapshot, TrackedTicket,
+    MAX_STATUS_CHANGES,
+};
 use chrono::{DateTime, Utc};
 
 /// Something that changed in this observation (for logs, metrics and the incident timeline).
@@ -146,6 +149,7 @@ fn first_sight(s: &TicketSnapshot, config: &Config, now: DateTime<Utc>) -> Track
         change_revisions,
         classification: None,
         fields: s.fields.clone(),
+        status_changes: Vec::new(),
     }
 }
 
@@ -176,6 +180,13 @@ fn update(t: &mut TrackedTicket, s: &TicketSnapshot, config: &Config) -> Vec<Obs
 
     // Status and pauses.
     if t.status != s.status {
+        t.status_changes.push(StatusChange {
+            at,
+            status: s.status.clone(),
+        });
+        if t.status_changes.len() > MAX_STATUS_CHANGES {
+            t.status_changes.remove(0);
+        }
         out.push(Observed::StatusChanged {
             from: std::mem::replace(&mut t.status, s.status.clone()),
             to: s.status.clone(),

@@ -83,6 +83,7 @@ async fn shipped_config_against_the_fake() {
             short: "Varslet".into(),
             important: true,
             level: "kritisk".into(),
+            attachments: Vec::new(),
         },
         thread: Thread::default(),
     })

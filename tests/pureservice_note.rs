@@ -25,6 +25,7 @@ fn delivery(ticket: u64, key: &str) -> Delivery {
             short: "SMS sendt".into(),
             important: false,
             level: "kritisk".into(),
+            attachments: Vec::new(),
         },
         thread: Thread::default(),
     }

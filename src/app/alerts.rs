@@ -28,6 +28,7 @@ pub fn alert(
         short: format!("slavakt: {subject}"),
         important: true,
         level: String::new(),
+        attachments: Vec::new(),
     };
     for via in &config.alerts.via {
         for (audience, recipient) in recipients(config, via) {

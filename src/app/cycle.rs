@@ -1,11 +1,13 @@
 //! The pure middle of one daemon cycle: fold snapshots into tracked history, evaluate the plan,
-//! render what is due and issue it to the ledger. No I/O, no clock: (state, input, config, now)
-//! → (new state, what happened). The benchmark's "evaluation tick" measures exactly this.
+//! render what is due (drafting serious-incident reports for resolved notices) and issue it to
+//! the ledger. No I/O, no clock: (state, input, config, now) → (new state, what happened). The
+//! benchmark's "evaluation tick" measures exactly this.
 
 use crate::classify::{self, Applied};
 use crate::config::Config;
 use crate::ledger::{DeliveryStatus, LedgerEntry};
 use crate::plan::{self, Finding, Intent};
+use crate::report::incident;
 use crate::state::State;
 use crate::ticket::{TicketId, TicketSnapshot};
 use crate::tracker::Observed;
@@ -24,11 +26,16 @@ pub struct PlanStep {
     pub render_failures: Vec<(Intent, String)>,
     /// Earliest future instant something may become due.
     pub next_due: Option<DateTime<Utc>>,
+    /// Serious-incident reports drafted (file names; written to `reports_dir` after the save).
+    pub incident_reports: Vec<String>,
 }
 
 impl PlanStep {
     pub fn changed(&self) -> bool {
-        !self.issued.is_empty() || self.digested > 0 || !self.render_failures.is_empty()
+        !self.issued.is_empty()
+            || self.digested > 0
+            || !self.render_failures.is_empty()
+            || !self.incident_reports.is_empty()
     }
 }
 
@@ -86,15 +93,43 @@ pub fn plan(state: &mut State, config: &Config, now: DateTime<Utc>) -> PlanStep 
         digested: evaluation.digested.len(),
         ..PlanStep::default()
     };
+    // Serious-incident reports are drafted before the resolved notices are rendered (and before
+    // they enter the ledger), so each draft holds everything up to the resolution and can ride
+    // on those notices' e-mails.
+    let drafts = incident::draft_due(
+        evaluation.intents.iter().chain(&evaluation.digested),
+        &state.tickets,
+        &state.ledger,
+        &state.incident_reports,
+        config,
+        now,
+    );
+    let report_to = incident::report_addresses(config);
     let mut rendered = Vec::with_capacity(evaluation.intents.len());
     for intent in &evaluation.intents {
         let ticket = state.tickets.get(&intent.key.ticket);
         let clocks = ticket.and_then(|t| crate::sla::clocks(t, config, now));
         match crate::templates::render(intent, ticket, clocks.as_ref(), config, now) {
-            Ok(message) => rendered.push((intent.clone(), message)),
+            Ok(mut message) => {
+                incident::attach(&mut message, intent, &drafts, &report_to);
+                rendered.push((intent.clone(), message))
+            }
             Err(e) => step.render_failures.push((intent.clone(), e.to_string())),
         }
     }
+    for d in &drafts {
+        match &d.markdown {
+            Ok(_) => step.incident_reports.push(d.file.clone()),
+            Err(e) => evaluation.findings.push(Finding {
+                key: format!("incident-report/{}", d.key),
+                message: format!(
+                    "the serious-incident report of ticket {} could not be drafted: {e}",
+                    d.ticket
+                ),
+            }),
+        }
+    }
+    incident::record(&mut state.incident_reports, drafts, now);
     step.issued = rendered.iter().map(|(i, _)| i.clone()).collect();
     state.ledger.issue_rendered(rendered, now);
     for (intent, error) in &step.render_failures {

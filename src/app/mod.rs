@@ -231,6 +231,7 @@ impl Daemon {
 
         // Persist what was decided before anything is sent; then deliver.
         self.save_if_dirty(now)?;
+        self.write_incident_reports(&config, now);
         let store = &self.store;
         let http = self.http.clone();
         let deliveries = self
@@ -314,6 +315,22 @@ impl Daemon {
 }
 
 impl Daemon {
+    /// Writes owed serious-incident report drafts into `reports_dir` (already in the saved
+    /// state, so a crash here only means writing the same file again after the restart). A
+    /// failed write stays owed and is retried next cycle.
+    fn write_incident_reports(&mut self, config: &Config, now: DateTime<Utc>) {
+        let dir = &config.daemon.reports_dir;
+        let (written, failed) =
+            crate::report::incident::write::write_owed(&mut self.state.incident_reports, dir, now);
+        for path in &written {
+            tracing::info!(file = %path.display(), "serious-incident report drafted");
+        }
+        for (key, error) in &failed {
+            tracing::error!(report = %key, %error, "cannot write the serious-incident report; will retry");
+        }
+        self.dirty |= !written.is_empty();
+    }
+
     fn poll_succeeded(&mut self, now: DateTime<Utc>) {
         self.http.metrics.poll_ok(now);
         let h = &mut self.state.health;

@@ -83,6 +83,7 @@ pub fn test_message(channel: &str, now: DateTime<Utc>) -> Message {
         short: format!("[TEST] slavakt test-notify via {channel}, {at}. Ingen handling nødvendig."),
         important: false,
         level: String::new(),
+        attachments: Vec::new(),
     }
 }
 

@@ -7,7 +7,8 @@
 //! username is configured, and an optional extra CA for private relays. Important messages carry
 //! `Importance: high` / `X-Priority: 1`; the subject is left as the template wrote it.
 //! [`EmailNotifier::send_with_attachments`] adds files (the monthly report's CSV) as a
-//! `multipart/mixed` around the same body.
+//! `multipart/mixed` around the same body; so do a message's own `attachments` (the
+//! serious-incident report on the resolved notice).
 
 use super::failure::clean;
 use super::{Delivery, Notifier, NotifyError, Receipt, SendFuture};
@@ -54,6 +55,16 @@ pub struct Attachment {
     /// MIME type with parameters, e.g. `text/csv; charset=utf-8`.
     pub content_type: String,
     pub body: Vec<u8>,
+}
+
+impl From<&crate::notify::TextAttachment> for Attachment {
+    fn from(a: &crate::notify::TextAttachment) -> Self {
+        Attachment {
+            filename: a.filename.clone(),
+            content_type: format!("{}; charset=utf-8", a.content_type),
+            body: a.text.as_bytes().to_vec(),
+        }
+    }
 }
 
 /// Builds the MIME message for one delivery. `date` is the Date header (from the caller's clock).
@@ -123,6 +134,14 @@ pub fn build_message_with(
         delivery.message.text.clone(),
         delivery.message.html.clone(),
     );
+    // The message's own files (the serious-incident report) first, then the caller's.
+    let own: Vec<Attachment> = delivery
+        .message
+        .attachments
+        .iter()
+        .map(Attachment::from)
+        .collect();
+    let attachments: Vec<&Attachment> = own.iter().chain(attachments).collect();
     if !attachments.is_empty() {
         let mut mixed = MultiPart::mixed().multipart(body);
         for a in attachments {
@@ -414,6 +433,25 @@ mod tests {
         assert_eq!(h.matches("References:").count(), 1);
         assert!(h.contains("Importance: high"));
         assert!(h.contains("X-Priority: 1"));
+    }
+
+    #[test]
+    fn a_message_carries_its_own_text_attachment() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap();
+        let mut d = delivery(vec![], false);
+        d.message.attachments.push(crate::notify::TextAttachment {
+            filename: "hendelse-4711-2026-03-02.md".into(),
+            content_type: "text/markdown".into(),
+            text: "# Alvorlig hendelse-rapport – sak 4711\n\nÅrsak: ø\n".into(),
+        });
+        let m = build_message(&d, &from(), at).unwrap();
+        let raw = String::from_utf8_lossy(&m.formatted()).to_string();
+        assert!(raw.contains("multipart/mixed"), "{raw}");
+        assert!(
+            raw.contains("filename=\"hendelse-4711-2026-03-02.md\""),
+            "{raw}"
+        );
+        assert!(raw.contains("text/markdown; charset=utf-8"), "{raw}");
     }
 
     #[test]

@@ -34,6 +34,19 @@ pub struct Message {
     pub important: bool,
     /// `kritisk`, `hoy`, … (for urgency styling); empty for alerts.
     pub level: String,
+    /// Text files sent along by e-mail (the serious-incident report draft); other channels
+    /// ignore them. Held in the ledger with the message until it is settled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<TextAttachment>,
+}
+
+/// A text file carried by a [`Message`] (UTF-8; e-mail sends it as an attachment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextAttachment {
+    pub filename: String,
+    /// MIME type without charset, e.g. `text/markdown` (sent as UTF-8).
+    pub content_type: String,
+    pub text: String,
 }
 
 /// Threading context: what earlier deliveries about the same ticket on this channel left behind.

@@ -3,12 +3,13 @@
 //! - `figures.rs`: the data of a monthly report.
 //! - `monthly.rs`: computing it from the tracked tickets (pure).
 //! - `render_md.rs`, `render_csv.rs`, `render_html.rs`: the three formats.
-//! - `incident.rs`: the serious-incident report draft.
+//! - `incident/`: the serious-incident report draft.
 //! - `schedule.rs`: which `[[reports]]` schedule is due for which month.
 //! - `scheduled.rs`: the daemon mailing due reports once per period (owed → sent, with retries).
 //! - `send.rs`: the report e-mail (body in the chosen format, CSV attached).
 
 pub mod figures;
+pub mod incident;
 pub mod monthly;
 
 pub use figures::{Month, MonthlyFigures};

@@ -208,6 +208,7 @@ pub fn explain(
         change_revisions: Vec::new(),
         classification: None,
         fields: Default::default(),
+        status_changes: Vec::new(),
     };
     Ok(build(&ticket, input.priority.clone(), level, calendar, now))
 }

@@ -72,6 +72,11 @@ pub struct State {
     /// `reports_sent`); retried with backoff, see `report::scheduled`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reports_owed: BTreeMap<String, crate::report::scheduled::OwedReport>,
+    /// Serious-incident reports drafted (`"<ticket>/<resolution number>"`): the draft text
+    /// only until its file is written, then just the file name and times. Pruned with the
+    /// ticket.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub incident_reports: BTreeMap<String, crate::report::incident::Record>,
     pub saved_at: Option<DateTime<Utc>>,
 }
 
@@ -87,6 +92,7 @@ impl Default for State {
             reported: BTreeSet::new(),
             reports_sent: BTreeSet::new(),
             reports_owed: BTreeMap::new(),
+            incident_reports: BTreeMap::new(),
             saved_at: None,
         }
     }

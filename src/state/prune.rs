@@ -15,7 +15,8 @@ pub struct Pruned {
     pub threads: usize,
 }
 
-/// Removes tickets resolved before `now - retention`, their ledger entries and thread ids.
+/// Removes tickets resolved before `now - retention`, their ledger entries, thread ids and
+/// incident-report records.
 ///
 /// Also removes settled ledger entries older than the cut-off whose ticket is not tracked (for
 /// example alerts about slavakt itself), so the ledger does not grow forever. Open tickets and
@@ -48,6 +49,17 @@ pub fn prune(state: &mut State, retention: chrono::Duration, now: DateTime<Utc>)
         !(settled && e.created_at < cutoff && !tickets.contains_key(&t))
     });
     out.ledger_entries = before - state.ledger.entries.len();
+
+    // Incident-report records go with their ticket or after the retention period (the files
+    // in reports_dir stay: they are the admins' documents). One still owed stays until its file
+    // is written.
+    state.incident_reports.retain(|key, r| {
+        let id = key
+            .split('/')
+            .next()
+            .and_then(|s| s.parse::<TicketId>().ok());
+        r.is_owed() || (r.drafted_at >= cutoff && !id.is_some_and(|id| gone.contains(&id)))
+    });
 
     // A thread is worth keeping while its ticket is tracked or has ledger entries left.
     let ledger = &state.ledger;

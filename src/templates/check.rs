@@ -141,5 +141,6 @@ fn sample_ticket(config: &Config, now: DateTime<Utc>, resolved: bool) -> Tracked
         change_revisions: Vec::new(),
         classification: None,
         fields,
+        status_changes: Vec::new(),
     }
 }

@@ -151,6 +151,7 @@ pub fn render(
             .and_then(|t| t.level())
             .unwrap_or_default()
             .to_string(),
+        attachments: Vec::new(),
     })
 }
 

@@ -170,6 +170,7 @@ pub fn delivery(key: &str, address: &str, previous: Vec<String>, important: bool
             short: "Kritisk feil i fagsystem PLO. Vi jobber med saken. Hilsen ROR-IKT, æøå.".into(),
             important,
             level: "kritisk".into(),
+            attachments: Vec::new(),
         },
         thread: Thread { previous },
     }

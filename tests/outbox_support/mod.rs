@@ -33,6 +33,7 @@ pub fn message(subject: &str) -> Message {
         short: subject.into(),
         important: true,
         level: "kritisk".into(),
+        attachments: Vec::new(),
     }
 }
 

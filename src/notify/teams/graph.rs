@@ -161,6 +161,7 @@ mod tests {
                 short: "s".into(),
                 important: true,
                 level: "kritisk".into(),
+                attachments: Vec::new(),
             },
             thread: Thread { previous },
         }

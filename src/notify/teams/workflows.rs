@@ -137,6 +137,7 @@ mod tests {
             important,
             level: "kritisk".into(),
         }
+        attachments: Vec::new(),
     }
 
     #[test]
