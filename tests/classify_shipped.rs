@@ -78,6 +78,27 @@ fn shipped_rules_follow_the_sla_definitions() {
             Some("Sensio Pasientvarsling"),
             Some("kritisk"),
         ),
+        (
+            "Appen fungerer ikke hos bruker",
+            Some("Sensio Pasientvarsling"),
+            Some("kritisk"),
+        ),
+        (
+            "Sykesignalanlegget er utilgjengelig",
+            Some("Sensio Pasientvarsling"),
+            Some("kritisk"),
+        ),
+        (
+            "Far ikke logget inn i Sensio-portalen",
+            Some("Sensio Pasientvarsling"),
+            Some("kritisk"),
+        ),
+        // A misspelling is no match (and nothing else in the subject is).
+        (
+            "Portalen fungrer ikke",
+            Some("Sensio Pasientvarsling"),
+            None,
+        ),
         ("Gerica er nede", Some("Gerica"), None),
         ("Bytte av toner", Some("Sensio Pasientvarsling"), None),
     ];
