@@ -136,8 +136,8 @@ mod tests {
             short: "x".into(),
             important,
             level: "kritisk".into(),
+            attachments: Vec::new(),
         }
-        attachments: Vec::new(),
     }
 
     #[test]
