@@ -274,3 +274,31 @@ fn daemon_down_across_the_reminder_sends_it_once_marked_late() {
     );
     assert_eq!(fired, vec![(start, vec!["change-started".to_string()])]);
 }
+
+#[test]
+fn daemon_down_across_announcement_and_reminder_sends_the_announcement_alone() {
+    let mut w = world();
+    let created = oslo(2027, 4, 1, 9, 0);
+    let start = oslo(2027, 4, 11, 18, 0);
+    w.observe(&change(7, created, start), created);
+    assert!(w.tick(created).intents.is_empty());
+    // Down from registration until −1 d 20 h: both the −3 d and the −2 d moment were missed.
+    let back = start - Duration::days(1) - Duration::hours(20);
+    let ev = w.tick(back);
+    assert_eq!(
+        rules(&ev),
+        ["change-notice"],
+        "the reminder would only repeat it"
+    );
+    assert!(ev
+        .intents
+        .iter()
+        .all(|i| i.late && i.due_at == start - Duration::days(3)));
+    let fired = run(
+        &mut w,
+        back + Duration::hours(1),
+        start + Duration::hours(1),
+        Duration::hours(1),
+    );
+    assert_eq!(fired, vec![(start, vec!["change-started".to_string()])]);
+}

@@ -5,7 +5,8 @@
 //! shorter ones (reminders) and `change_started` are keyed by the planned start (minutes since
 //! the epoch), so a move re-arms them for the new time; `change_moved` by the revision
 //! number; `change_completed` by the resolution count; cancel and short notice fire once.
-//! A move or a cancellation is posted only if the change was announced already.
+//! A move or a cancellation is posted only if the change was announced already, and a reminder
+//! only if the announcement went out before the reminder was due.
 
 use super::spans::minute_key;
 use super::triggers::Outcome;
@@ -29,6 +30,34 @@ pub fn longest_lead(config: &Config) -> Option<Duration> {
             _ => None,
         })
         .max()
+}
+
+/// Whether the announcement (a rule with the longest `change_starts_in` that applies to this
+/// change) goes out only at or after `due`, so a reminder due then would just repeat it: after
+/// downtime across both moments, or in the same evaluation as a late announcement.
+fn announcement_not_before(
+    t: &TrackedTicket,
+    config: &Config,
+    ledger: &Ledger,
+    due: DateTime<Utc>,
+) -> bool {
+    let lead = longest_lead(config);
+    let announcing: Vec<&str> = config
+        .plan
+        .iter()
+        .filter(|r| matches!(&r.when, Trigger::ChangeStartsIn(d) if Some(d.as_wall()) == lead))
+        .filter(|r| super::spans::in_rule(r, t.level()))
+        .map(|r| r.id.as_str())
+        .collect();
+    if announcing.is_empty() {
+        return false;
+    }
+    // Not issued yet means due now as well (it is due before any reminder): it goes out alone.
+    !ledger.for_ticket(t.id).any(|e| {
+        e.intent.reason == Reason::ChangeNotice
+            && announcing.contains(&e.intent.key.rule.as_str())
+            && e.created_at < due
+    })
 }
 
 pub fn evaluate(
@@ -69,6 +98,11 @@ pub fn evaluate(
             // reminders are keyed by the planned start, so a move re-arms them.
             let occurrence = if announcement { 0 } else { minute_key(s) };
             if due <= now {
+                // A reminder only repeats an announcement that went out before it was due: after
+                // downtime across both moments the (late) announcement alone goes out.
+                if !announcement && announcement_not_before(t, config, ledger, due) {
+                    return;
+                }
                 let f = out.fire(occurrence, due, Reason::ChangeNotice);
                 f.vars.insert(
                     "starts_in".into(),
