@@ -8,6 +8,10 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The longest duration accepted: 100 years (36,525 days, or as many working days). Anything
+/// longer is a typo, and bounding it keeps every later `instant + duration` inside chrono's range.
+pub const MAX_DAYS: i64 = 36_525;
+
 /// A parsed duration: wall-clock seconds, or a number of working days (possibly fractional).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum HumanDuration {
@@ -35,7 +39,14 @@ impl HumanDuration {
             if !(v.is_finite() && v > 0.0) {
                 return Err(format!("{input:?}: working days must be positive"));
             }
-            return Ok(HumanDuration::WorkingDaysMilli((v * 1000.0).round() as i64));
+            if v > MAX_DAYS as f64 {
+                return Err(too_long(input));
+            }
+            let milli = (v * 1000.0).round() as i64;
+            if milli < 1 {
+                return Err(format!("{input:?}: a duration must be longer than zero"));
+            }
+            return Ok(HumanDuration::WorkingDaysMilli(milli));
         }
         let mut total: i64 = 0;
         let mut digits = String::new();
@@ -78,16 +89,24 @@ impl HumanDuration {
         if total <= 0 {
             return Err(format!("{input:?}: a duration must be longer than zero"));
         }
+        if total > MAX_DAYS * 86_400 {
+            return Err(too_long(input));
+        }
         Ok(HumanDuration::Seconds(total))
     }
 
     /// The duration as business/wall time, given the length of one working day of the calendar.
+    /// Saturates instead of overflowing (parsed values are bounded by [`MAX_DAYS`] anyway).
     pub fn resolve(&self, working_day: chrono::Duration) -> chrono::Duration {
         match *self {
-            HumanDuration::Seconds(s) => chrono::Duration::seconds(s),
-            HumanDuration::WorkingDaysMilli(m) => {
-                chrono::Duration::milliseconds(working_day.num_milliseconds() * m / 1000)
-            }
+            HumanDuration::Seconds(s) => chrono::Duration::try_seconds(s).unwrap_or(if s < 0 {
+                chrono::Duration::MIN
+            } else {
+                chrono::Duration::MAX
+            }),
+            HumanDuration::WorkingDaysMilli(m) => chrono::Duration::milliseconds(
+                working_day.num_milliseconds().saturating_mul(m) / 1000,
+            ),
         }
     }
 
@@ -109,6 +128,10 @@ impl fmt::Display for HumanDuration {
             HumanDuration::Seconds(s) => f.write_str(&format_secs(s)),
         }
     }
+}
+
+fn too_long(input: &str) -> String {
+    format!("{input:?} is longer than {MAX_DAYS}d (100 years)")
 }
 
 /// `5400` → `1h30m`; used in messages and explanations.
@@ -182,6 +205,32 @@ mod tests {
             let err = HumanDuration::parse(bad).unwrap_err();
             assert!(!err.is_empty(), "{bad}");
         }
+    }
+
+    #[test]
+    fn absurd_lengths_are_rejected_not_overflowed() {
+        // Found by fuzzing the config: these used to panic in chrono (`TimeDelta::seconds out
+        // of bounds`) or overflow `i64` when resolved.
+        for bad in [
+            "99999999999999999s",
+            "9223372036854775807s",
+            "36526d",
+            "5219w",
+            "36525.001wd",
+            "9999999999999wd",
+            "0.0004wd",
+        ] {
+            assert!(HumanDuration::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            HumanDuration::parse("36525d"),
+            Ok(HumanDuration::Seconds(MAX_DAYS * 86_400))
+        );
+        assert!(HumanDuration::parse("36525wd").is_ok());
+        let huge = HumanDuration::Seconds(i64::MAX);
+        assert_eq!(huge.as_wall(), chrono::Duration::MAX);
+        let wd = HumanDuration::WorkingDaysMilli(i64::MAX);
+        assert!(wd.resolve(chrono::Duration::hours(24)) > chrono::Duration::zero());
     }
 
     #[test]

@@ -4,11 +4,19 @@
 //! Accepted on input: `Z` or a numeric offset (`+01:00`, `+0100`), **no offset at all (read as
 //! UTC)**, any number of fraction digits (more than nine are truncated), `T`, `t` or a space
 //! between date and time, a bare date (midnight UTC), and the old .NET `/Date(ms)/` form.
+//! Only instants in years 1–9999 (the range of .NET's `DateTime`, which Pureservice runs on) are
+//! accepted: anything outside is as unreadable as garbage, and the bound keeps later arithmetic
+//! (`modified − overlap`, deadlines) inside chrono's range.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-/// Parses a timestamp in any of the accepted forms; `None` when it is none of them.
+/// Parses a timestamp in any of the accepted forms; `None` when it is none of them or lies
+/// outside years 1–9999.
 pub fn parse_timestamp(input: &str) -> Option<DateTime<Utc>> {
+    parse_any_form(input).filter(|t| (1..=9999).contains(&t.year()))
+}
+
+fn parse_any_form(input: &str) -> Option<DateTime<Utc>> {
     let s = input.trim();
     if s.is_empty() {
         return None;
@@ -121,6 +129,29 @@ mod tests {
             Some(at("2026-05-06T10:11:12Z"))
         );
         for bad in ["", "yesterday", "2026-13-01T00:00:00Z", "12:00"] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+        // .NET's DateTime range is accepted, both ends included.
+        assert_eq!(
+            parse_timestamp("0001-01-01T00:00:00"),
+            Some(at("0001-01-01T00:00:00Z"))
+        );
+        assert!(parse_timestamp("9999-12-31T23:59:59.9999999").is_some());
+    }
+
+    #[test]
+    fn rejects_instants_outside_years_1_to_9999() {
+        // Found by fuzzing a ticket page: chrono parses these, and the sync's next filter
+        // (`modified − overlap`) then panicked with "`DateTime - TimeDelta` overflowed".
+        for bad in [
+            "-262143-01-01T00:00:00Z",
+            "+262142-12-31T23:59:59Z",
+            "0000-12-31T23:59:59Z",
+            "10000-01-01T00:00:00Z",
+            "/Date(-8210298412800000)/",
+            "/Date(-62135596800001)/",
+            "/Date(253402300800000)/",
+        ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
     }

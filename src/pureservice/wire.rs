@@ -372,7 +372,8 @@ fn items_of<T: Entity>(v: Value, key: &str) -> Result<Vec<T>, String> {
     arr.into_iter()
         .enumerate()
         .map(|(i, item)| {
-            let t: T = serde_json::from_value(item).map_err(|e| format!("{key}[{i}]: {e}"))?;
+            let t: T = serde_json::from_value(item)
+                .map_err(|e| format!("{key}[{i}]: {}", bounded(e.to_string())))?;
             // Container-level `default` would turn a missing id into 0; ids are positive.
             if t.id() == 0 {
                 return Err(format!("{key}[{i}]: missing id"));
@@ -380,6 +381,19 @@ fn items_of<T: Entity>(v: Value, key: &str) -> Result<Vec<T>, String> {
             Ok(t)
         })
         .collect()
+}
+
+/// Longest decoder message kept: serde quotes the offending value whole, and a page error is
+/// logged every cycle, so a huge string must not end up in the log (found by fuzzing).
+const MAX_MESSAGE_CHARS: usize = 300;
+
+fn bounded(message: String) -> String {
+    if message.chars().count() <= MAX_MESSAGE_CHARS {
+        return message;
+    }
+    let mut cut: String = message.chars().take(MAX_MESSAGE_CHARS).collect();
+    cut.push('…');
+    cut
 }
 
 fn linked_of<T: Entity>(m: &mut Map<String, Value>, key: &str) -> Result<Vec<T>, String> {
@@ -433,6 +447,14 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("unreadable timestamp"), "{e}");
+        let long = "x".repeat(100_000);
+        let e = decode::<Ticket>(
+            format!("{{\"tickets\":[{{\"id\":1,\"links\":\"{long}\"}}]}}").as_bytes(),
+            "tickets",
+        )
+        .unwrap_err();
+        assert!(e.starts_with("tickets[0]: invalid type"), "{e}");
+        assert!(e.chars().count() <= 320, "{} chars", e.chars().count());
         let ok = decode::<Ticket>(b"{\"tickets\":[]}", "tickets").unwrap();
         assert!(ok.items.is_empty());
     }
