@@ -108,7 +108,7 @@ async fn a_taken_port_is_a_clear_error() {
         )),
         "{err}"
     );
-    assert!(err.contains("remove http_listen"), "{err}");
+    assert!(err.contains("http_listen = \"off\""), "{err}");
     srv.stop().await;
 }
 

@@ -42,7 +42,9 @@ pub fn config_text(peers: &Peers, state_dir: &Path) -> Result<String, String> {
         state_dir.join("reports").display().to_string(),
     );
     set(&mut doc, &["daemon", "poll_interval"], "30s");
-    remove(&mut doc, &["daemon", "http_listen"]);
+    // "off", not absent: an absent key means the default 127.0.0.1:9464, which a second demo,
+    // a running daemon or a parallel test would already hold.
+    set(&mut doc, &["daemon", "http_listen"], "off");
     set(
         &mut doc,
         &["pureservice", "base_url"],
@@ -99,9 +101,4 @@ fn table<'a>(doc: &'a mut Value, path: &[&str]) -> &'a mut toml::map::Map<String
 fn set(doc: &mut Value, path: &[&str], value: impl Into<Value>) {
     let (last, parent) = path.split_last().expect("non-empty path");
     table(doc, parent).insert(last.to_string(), value.into());
-}
-
-fn remove(doc: &mut Value, path: &[&str]) {
-    let (last, parent) = path.split_last().expect("non-empty path");
-    table(doc, parent).remove(*last);
 }

@@ -173,7 +173,7 @@ impl HttpShared {
 pub enum HttpError {
     #[error(
         "cannot listen on {addr} (daemon.http_listen): {source}; \
-         choose a free address or remove http_listen to disable the status page"
+         choose a free address, or set http_listen = \"off\" to disable the endpoint"
     )]
     Bind {
         addr: SocketAddr,
