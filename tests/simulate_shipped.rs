@@ -485,7 +485,7 @@ fn planned_changes_are_announced_reminded_moved_cancelled_and_completed() {
         .unwrap();
     let text = &notice.message.as_ref().unwrap().text;
     assert!(
-        text.contains("tirsdag 13. april 2027 kl. 18:00 – tirsdag 13. april 2027 kl. 20:00"),
+        text.contains("Nedetid: tirsdag 13. april 2027 kl. 18:00–20:00\n"),
         "{text}"
     );
     assert!(

@@ -94,6 +94,7 @@ fn ticket_value(t: &TrackedTicket, config: &Config, lang: Language, now: DateTim
         json!({
             "planned_start": c.planned_start.map(|x| format::datetime(lang, tz, x)),
             "planned_end": c.planned_end.map(|x| format::datetime(lang, tz, x)),
+            "window": c.planned_start.map(|s| format::window(lang, tz, s, c.planned_end)),
             "cancelled": c.cancelled,
         })
     });

@@ -105,6 +105,18 @@ pub fn datetime(lang: Language, tz: Tz, t: DateTime<Utc>) -> String {
     }
 }
 
+/// A planned window: `tirsdag 13. april 2027 kl. 18:00–20:00` when it ends the same local day,
+/// otherwise both ends in full joined by ` – `; only the start when the end is not known.
+pub fn window(lang: Language, tz: Tz, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> String {
+    match end {
+        None => datetime(lang, tz, start),
+        Some(e) if e.with_timezone(&tz).date_naive() == start.with_timezone(&tz).date_naive() => {
+            format!("{}–{}", datetime(lang, tz, start), time(lang, tz, e))
+        }
+        Some(e) => format!("{} – {}", datetime(lang, tz, start), datetime(lang, tz, e)),
+    }
+}
+
 /// Clock time only, for short texts: `14:00` (da `14.00`).
 pub fn time(lang: Language, tz: Tz, t: DateTime<Utc>) -> String {
     let l = t.with_timezone(&tz);
@@ -173,6 +185,30 @@ mod tests {
             "Wednesday 24 March 2027 at 14:00"
         );
         assert_eq!(short(Language::Nb, tz, t), "24.03. kl. 14:00");
+    }
+
+    #[test]
+    fn a_window_on_one_day_names_the_day_once() {
+        let tz: Tz = "Europe/Oslo".parse().unwrap();
+        let s = Utc.with_ymd_and_hms(2027, 4, 13, 16, 0, 0).unwrap();
+        let same_day = Some(s + chrono::Duration::hours(2));
+        assert_eq!(
+            window(Language::Nb, tz, s, same_day),
+            "tirsdag 13. april 2027 kl. 18:00–20:00"
+        );
+        assert_eq!(
+            window(Language::Da, tz, s, same_day),
+            "tirsdag den 13. april 2027 kl. 18.00–20.00"
+        );
+        // Past local midnight: both ends in full.
+        assert_eq!(
+            window(Language::Nb, tz, s, Some(s + chrono::Duration::hours(9))),
+            "tirsdag 13. april 2027 kl. 18:00 – onsdag 14. april 2027 kl. 03:00"
+        );
+        assert_eq!(
+            window(Language::En, tz, s, None),
+            "Tuesday 13 April 2027 at 18:00"
+        );
     }
 
     #[test]
