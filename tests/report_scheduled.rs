@@ -2,10 +2,14 @@
 //! `[[reports]]` entry ("0 0 7 1 * *", HTML, three recipients) against a real SMTP server
 //! (aiosmtpd): mailed once per period with the CSV attached, not again after a restart, the next
 //! period mailed; a relay that refuses connections leaves the report owed and retried with
-//! backoff until it gets through.
+//! backoff until it gets through; entries sharing a schedule each get their format, and after a
+//! partial failure only the recipients still missing are mailed.
 
 #[path = "notify_support/mod.rs"]
 mod notify_support;
+#[allow(dead_code)] // only the synthetic state is used here
+mod report_support;
+mod sla_support;
 
 use chrono::{DateTime, Duration, Utc};
 use notify_support::SmtpPeer;
@@ -276,4 +280,108 @@ async fn a_report_the_relay_refuses_stays_owed_and_is_retried_with_backoff_until
     let mails = w.reports("2027-03");
     assert_eq!(mails.len(), 3);
     assert_eq!(rcpts(&mails), w.recipients());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entries_sharing_a_schedule_get_their_format_and_only_missing_recipients_are_retried() {
+    use slavakt::config::{ReportFormat, ReportSchedule, SmtpTls};
+    use slavakt::report::scheduled::{mail_owed, take_due};
+    let smtp = SmtpPeer::start("plain", None, None);
+    let mut cfg = sla_support::config();
+    let email = cfg.channels.email.as_mut().unwrap();
+    email.host = "127.0.0.1".into();
+    email.port = smtp.port;
+    email.tls = SmtpTls::None;
+    email.username = None;
+    email.password = None;
+    email.ca_file = None;
+    let shipped = cfg.reports[0].clone();
+    cfg.reports = vec![
+        ReportSchedule {
+            to: vec!["styret@ror-ikt.example".into(), "role:driftssjef".into()],
+            format: ReportFormat::Html,
+            ..shipped.clone()
+        },
+        ReportSchedule {
+            to: vec!["okonomi@ror-ikt.example".into()],
+            format: ReportFormat::Csv,
+            ..shipped
+        },
+    ];
+    // The role has lost its address: that recipient cannot be mailed for now.
+    let driftssjef = cfg
+        .roles
+        .get_mut("driftssjef")
+        .unwrap()
+        .email
+        .take()
+        .unwrap();
+    let mut state = report_support::march_state();
+    let now = sla_support::oslo(2027, 4, 1, 7, 0);
+    let clock = Arc::new(FakeClock::new(now));
+    assert!(take_due(&mut state, &cfg, now));
+
+    let mailed = mail_owed(&mut state, &cfg, clock.clone(), now).await;
+    let sent: BTreeSet<_> = mailed
+        .outcomes
+        .iter()
+        .map(|o| (o.recipient.as_str(), o.label()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("okonomi@ror-ikt.example", "sent"),
+            ("styret@ror-ikt.example", "sent")
+        ]
+        .into_iter()
+        .collect()
+    );
+    assert!(mailed.completed.is_empty());
+    let owed = &state.reports_owed[MARCH_KEY];
+    assert!(owed.last_error.as_deref().unwrap().contains("driftssjef"));
+    let mails = smtp.wait_for(2);
+    let to = |m: &Value| m["rcpt_tos"][0].as_str().unwrap().to_string();
+    let board = mails
+        .iter()
+        .find(|m| to(m) == "styret@ror-ikt.example")
+        .unwrap();
+    assert!(part(board, "text/html")["content"]
+        .as_str()
+        .unwrap()
+        .contains("<svg"));
+    let finance = mails
+        .iter()
+        .find(|m| to(m) == "okonomi@ror-ikt.example")
+        .unwrap();
+    // The CSV entry: the CSV is the body (with its HTML twin) and the attachment.
+    assert!(part(finance, "text/plain")["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("\"month\",\"level\""));
+    for m in [board, finance] {
+        assert_eq!(part(m, "text/csv")["filename"], "slavakt-sla-2027-03.csv");
+    }
+
+    // The address is back (a reload); the next attempt mails only the one still missing.
+    cfg.roles.get_mut("driftssjef").unwrap().email = Some(driftssjef.clone());
+    let later = owed.next_attempt;
+    let mailed = mail_owed(&mut state, &cfg, clock, later).await;
+    let again: Vec<_> = mailed
+        .outcomes
+        .iter()
+        .map(|o| o.recipient.clone())
+        .collect();
+    assert_eq!(again, [driftssjef.as_str()]);
+    assert_eq!(mailed.completed, [MARCH_KEY]);
+    assert!(state.reports_sent.contains(MARCH_KEY));
+    assert!(state.reports_owed.is_empty());
+    let all: Vec<String> = smtp.wait_for(3).iter().map(to).collect();
+    assert_eq!(all.len(), 3);
+    assert_eq!(
+        all.iter()
+            .filter(|a| *a == "styret@ror-ikt.example")
+            .count(),
+        1
+    );
+    assert!(all.contains(&driftssjef));
 }
