@@ -1,0 +1,239 @@
+//! The `slavakt run` binary talking to systemd: the test plays systemd's side of the notify
+//! protocol (a datagram socket named in `NOTIFY_SOCKET`, `WATCHDOG_USEC` set) and checks READY
+//! once the state is loaded, WATCHDOG pings while the loop runs, RELOADING then READY on SIGHUP,
+//! and STOPPING on SIGTERM. Also: a second daemon on the same state file is refused (exit 2, the
+//! first one keeps running), and a corrupt state file stops `run` with exit 2 and a clear message.
+
+use slavakt::clock::SystemClock;
+use slavakt::demo::capture::{self, Inbox};
+use slavakt::demo::{script, world};
+use slavakt::pureservice::fake::{FakeOptions, FakePureservice};
+use std::os::unix::net::UnixDatagram;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+const DEADLINE: Duration = Duration::from_secs(60);
+
+struct World {
+    _fake: FakePureservice,
+    dir: tempfile::TempDir,
+    config_path: PathBuf,
+    _cancel: CancellationToken,
+}
+
+async fn world() -> World {
+    let fake = FakePureservice::start(FakeOptions::new(Arc::new(SystemClock)))
+        .await
+        .unwrap();
+    script::prepare(&fake);
+    let cancel = CancellationToken::new();
+    let inbox = Arc::new(Inbox::default());
+    let smtp = capture::smtp_sink(inbox.clone(), cancel.clone())
+        .await
+        .unwrap();
+    let http = capture::http_sink(inbox, cancel.clone()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let text = world::config_text(
+        &world::Peers {
+            pureservice: fake.base_url(),
+            api_key: fake.api_key().expose().to_string(),
+            smtp,
+            http,
+        },
+        dir.path(),
+    )
+    .unwrap();
+    let config_path = dir.path().join("slavakt.toml");
+    std::fs::write(&config_path, text).unwrap();
+    World {
+        _fake: fake,
+        dir,
+        config_path,
+        _cancel: cancel,
+    }
+}
+
+fn slavakt(config: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_slavakt"));
+    c.args(["run", "--config"])
+        .arg(config)
+        .env("SLAVAKT_DAEMON__POLL_INTERVAL", "1s")
+        .env("RUST_LOG", "info")
+        .env_remove("NOTIFY_SOCKET")
+        .env_remove("WATCHDOG_USEC")
+        .env_remove("WATCHDOG_PID");
+    c
+}
+
+fn signal(pid: u32, sig: &str) {
+    let ok = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{sig} failed");
+}
+
+/// systemd's end of the notify socket: every datagram, split into its `KEY=value` lines.
+struct Notifications {
+    socket: UnixDatagram,
+    seen: Vec<String>,
+}
+
+impl Notifications {
+    fn bind(path: &Path) -> Notifications {
+        let socket = UnixDatagram::bind(path).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        Notifications {
+            socket,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Reads until a line equal to `want` arrives (after those already seen); returns its index.
+    fn wait_for(&mut self, want: &str) -> usize {
+        let from = self.seen.len();
+        let start = Instant::now();
+        loop {
+            if let Some(i) = self.seen[from..].iter().position(|l| l == want) {
+                return from + i;
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "no {want} from the daemon; got {:?}",
+                self.seen
+            );
+            let mut buf = [0u8; 4096];
+            if let Ok(n) = self.socket.recv(&mut buf) {
+                let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                self.seen.extend(text.lines().map(str::to_string));
+            }
+        }
+    }
+}
+
+#[test]
+fn ready_watchdog_reloading_and_stopping_reach_systemd() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let w = rt.block_on(world());
+    let socket_path = w.dir.path().join("notify.sock");
+    let mut notes = Notifications::bind(&socket_path);
+    let mut child = slavakt(&w.config_path)
+        .env("NOTIFY_SOCKET", &socket_path)
+        // 2 s watchdog: the loop must ping about every second, also between 1 s polls.
+        .env("WATCHDOG_USEC", "2000000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+
+    let ready = notes.wait_for("READY=1");
+    // Several pings while the loop runs.
+    for _ in 0..3 {
+        assert!(notes.wait_for("WATCHDOG=1") > ready);
+    }
+    assert!(
+        notes.seen.iter().any(|l| l.starts_with("STATUS=")),
+        "a STATUS line for systemctl status: {:?}",
+        notes.seen
+    );
+
+    signal(child.id(), "HUP");
+    let reloading = notes.wait_for("RELOADING=1");
+    assert!(notes.wait_for("READY=1") > reloading, "READY after reload");
+    assert!(notes.wait_for("WATCHDOG=1") > reloading, "still pinging");
+
+    signal(child.id(), "TERM");
+    notes.wait_for("STOPPING=1");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < DEADLINE, "did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    let stopping = notes.seen.iter().rposition(|l| l == "STOPPING=1").unwrap();
+    assert!(
+        !notes.seen[stopping..].iter().any(|l| l == "WATCHDOG=1"),
+        "no watchdog ping after STOPPING: {:?}",
+        notes.seen
+    );
+}
+
+fn run_to_exit(config: &Path) -> Output {
+    slavakt(config).output().unwrap()
+}
+
+#[test]
+fn a_second_daemon_on_the_same_state_file_is_refused_and_the_first_keeps_running() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let w = rt.block_on(world());
+    let mut first = slavakt(&w.config_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let state_file = w.dir.path().join("state.json");
+    let start = Instant::now();
+    while !state_file.exists() {
+        assert!(start.elapsed() < DEADLINE, "first daemon never saved");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let second = run_to_exit(&w.config_path);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "stderr: {stderr}");
+    assert!(
+        stderr.contains("state.json") && stderr.to_lowercase().contains("lock"),
+        "the message names the file and the lock: {stderr}"
+    );
+    assert!(first.try_wait().unwrap().is_none(), "the first daemon died");
+    let before = std::fs::read(&state_file).unwrap();
+    assert!(slavakt::state::read_only(&state_file).unwrap().is_some());
+
+    signal(first.id(), "TERM");
+    let status = first.wait().unwrap();
+    assert!(status.success());
+    assert!(!before.is_empty());
+}
+
+#[test]
+fn a_corrupt_state_file_stops_run_with_exit_2_and_keeps_the_file() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let w = rt.block_on(world());
+    let state_file = w.dir.path().join("state.json");
+    std::fs::write(&state_file, b"{\"version\": 1, \"tickets\": [tr").unwrap();
+
+    let out = run_to_exit(&w.config_path);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.contains("corrupt"), "{stderr}");
+    let kept: Vec<PathBuf> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().contains("state.json.corrupt-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "set aside once: {kept:?}");
+    assert!(
+        stderr.contains(&*kept[0].file_name().unwrap().to_string_lossy()),
+        "the message names where the file went: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read(&kept[0]).unwrap(),
+        b"{\"version\": 1, \"tickets\": [tr"
+    );
+    assert!(!state_file.exists());
+
+    // A restart is not a silent fresh start either.
+    let again = run_to_exit(&w.config_path);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(!state_file.exists(), "no fresh state over a set-aside one");
+}
