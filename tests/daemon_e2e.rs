@@ -327,6 +327,23 @@ async fn a_pureservice_outage_alerts_once_then_recovers_and_catches_up() {
         opened.iter().all(|i| i.late),
         "catch-up notices must be marked late"
     );
+    // Without a storm: each notice once, no backlog of repeats for the missed half hour.
+    let mut keys = BTreeSet::new();
+    for i in &r.plan.issued {
+        // Occurrence 0 is a one-off notice, 1 the first of a repeating one.
+        assert!(i.key.occurrence <= 1, "a repeat was caught up: {}", i.key);
+        assert!(keys.insert(i.key.to_string()), "issued twice: {}", i.key);
+    }
+    w.clock.advance(Duration::seconds(30));
+    let next = d.cycle().await.unwrap();
+    assert!(
+        next.plan.issued.is_empty(),
+        "more catch-up on the next poll: {:?}",
+        next.plan.issued
+    );
+    let ids = w.message_ids();
+    let unique: BTreeSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "a mail was sent twice");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -442,4 +459,54 @@ async fn a_planned_change_in_pureservice_is_announced_reminded_started_and_compl
         !w.posts_to("/intranet").is_empty(),
         "the change is announced on the intranet"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_state_file_holds_no_description_requester_or_sent_message_text() {
+    let w = world("2027-03-24T13:59:00+01:00").await;
+    let mut d = w.daemon().unwrap();
+    d.cycle().await.unwrap();
+    w.clock.advance(Duration::minutes(1));
+    let id = w
+        .fake
+        .create_ticket(NewTicket {
+            subject: "Pasientvarsling nede på Bergmo".into(),
+            description: "<p>Beboer på rom 12 falt og alarmen virket ikke.</p>".into(),
+            priority: Some("Kritisk".into()),
+            requester: Some(102), // Per Moldestad, Molde
+            assignee: Some(201),
+            categories: vec!["Pasientvarsling".into()],
+            ..NewTicket::default()
+        })
+        .unwrap();
+    w.clock.advance(Duration::seconds(30));
+    d.cycle().await.unwrap();
+    assert!(!w.smtp.received().is_empty(), "the incident was announced");
+    // Every message went out, so none is kept: the texts stay with their recipients.
+    let settled_with_text: Vec<&String> = d
+        .state()
+        .ledger
+        .entries
+        .iter()
+        .filter(|(_, e)| e.message.is_some())
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        settled_with_text.is_empty(),
+        "settled entries keep their message: {settled_with_text:?}"
+    );
+    drop(d);
+    let raw = std::fs::read_to_string(&w.config.daemon.state_file).unwrap();
+    for private in ["rom 12", "falt", "Moldestad", "per.moldestad"] {
+        assert!(
+            !raw.contains(private),
+            "{private:?} (description or requester) is in the state file"
+        );
+    }
+    // What it does hold: ids, times, and the names of municipality and service.
+    assert!(raw.contains("Molde") && raw.contains("Sensio Pasientvarsling"));
+    let state = slavakt::state::read_only(&w.config.daemon.state_file)
+        .unwrap()
+        .unwrap();
+    assert!(state.tickets.contains_key(&id));
 }
