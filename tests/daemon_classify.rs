@@ -16,7 +16,7 @@ mod notify_support;
 use chrono::{DateTime, Duration, Utc};
 use notify_support::SmtpPeer;
 use slavakt::app::{systemd::Systemd, Daemon, RunOptions};
-use slavakt::clock::FakeClock;
+use slavakt::clock::{Clock, FakeClock};
 use slavakt::config::{ClassifyAction, Config};
 use slavakt::demo::capture::{self, Captured, Inbox};
 use slavakt::demo::{script, world};
@@ -307,6 +307,29 @@ async fn unprioritised_patient_alarm_gets_the_kritisk_communication_within_one_p
         "the note says what was changed and by which rule: {text}"
     );
 
+    // The short form (SMS, Teams) says "set" too, not "suggested".
+    let now = w.clock.now();
+    let entry = d
+        .state()
+        .ledger
+        .entries
+        .values()
+        .find(|e| e.intent.key.ticket == id && e.intent.key.rule == "classify:liv-og-helse-nede")
+        .unwrap();
+    let message = slavakt::templates::render(
+        &entry.intent,
+        d.state().tickets.get(&id),
+        None,
+        &w.config,
+        now,
+    )
+    .unwrap();
+    assert!(
+        message.short.contains("satt til Kritisk"),
+        "{}",
+        message.short
+    );
+
     // The next poll sees Kritisk in Pureservice: no second PATCH, nothing re-sent, same clocks.
     let mails = w.smtp.received().len();
     w.clock.advance(w.poll_interval());
@@ -336,7 +359,7 @@ async fn person_set_middels_on_a_life_and_health_outage_is_a_mismatch_left_alone
     let notices = w.mails_about("Sjekk prioriteten");
     let mut to: Vec<&String> = notices.iter().flat_map(|(_, to)| to).collect();
     to.sort();
-    let mut want = vec![
+    let mut want = [
         w.role_email("incident_manager"),
         "ola.driftsen@ror-ikt.example".to_string(),
     ];
