@@ -408,3 +408,45 @@ fn after_downtime_a_missed_after_fires_once_marked_late() {
         .iter()
         .all(|i| i.key.rule != "hoy-driftssjef" && i.key.rule != "hoy-daglig-leder"));
 }
+
+#[test]
+fn all_contacts_of_every_named_municipality_and_the_vendor() {
+    let mut c = config();
+    c.plan.push(rule(
+        "kritisk-everyone",
+        &["kritisk"],
+        slavakt::config::Trigger::Opened,
+        &[
+            "municipality:all",
+            "municipality:critical",
+            "service:vendor",
+        ],
+        &["email"],
+        "incident_announcement",
+    ));
+    let mut w = World::new(c);
+    let at = oslo(2027, 3, 24, 10, 0);
+    let mut s = kritisk(1, at);
+    s.municipalities = vec!["Molde".into(), "Aukra".into()];
+    w.observe(&s, at);
+    let ev = w.tick(at);
+    let mut got: Vec<String> = ev
+        .intents
+        .iter()
+        .filter(|i| i.key.rule == "kritisk-everyone")
+        .map(|i| format!("{} {}", i.audience, i.recipient.address))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            // municipality:all also reaches the contact who is not on the priority-1 list;
+            // one person reached through two audiences gets one message.
+            "municipality:all arne@aukra.example",
+            "municipality:all mia@molde.example",
+            "municipality:all mona@molde.example",
+            "municipality:all morten@molde.example",
+            "service:vendor support@sensio.example",
+        ]
+    );
+}

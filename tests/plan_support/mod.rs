@@ -61,7 +61,7 @@ fn d(s: &str) -> slavakt::duration::HumanDuration {
     slavakt::duration::HumanDuration::parse(s).unwrap()
 }
 
-/// The incident part of the shipped plan (SHIPPED_PLAN.md), in Norwegian.
+/// The incident part of the shipped plan (config/slavakt.toml), in Norwegian.
 pub fn plan_rules() -> Vec<PlanRule> {
     let kh = &["kritisk", "hoy"][..];
     let all = &["kritisk", "hoy", "middels", "lav"][..];
