@@ -120,6 +120,20 @@ fn kritisk_in_office_hours() {
         text.starts_with("KUNNGJØRING – alvorlig hendelse med prioritet Kritisk"),
         "{text}"
     );
+    // The administrator is reminded to report the fault to the service's vendor.
+    let admin = sim
+        .actions
+        .iter()
+        .find(|a| {
+            a.intent.key.rule == "incident-open-admin"
+                && a.intent.audience == "service:administrator"
+        })
+        .unwrap();
+    let text = &admin.message.as_ref().unwrap().text;
+    assert!(
+        text.contains("meld feilen til leverandøren (Sensio kundesenter)"),
+        "{text}"
+    );
     // Hourly status until resolved at 12:30, to varslingsansvarlig, IK Varsling and intranet.
     let status = fired(&sim, "kritisk-status");
     assert_eq!(status.len(), 6, "{status:?}");
