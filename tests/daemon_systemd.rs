@@ -1,7 +1,8 @@
 //! The `slavakt run` binary talking to systemd: the test plays systemd's side of the notify
 //! protocol (a datagram socket named in `NOTIFY_SOCKET`, `WATCHDOG_USEC` set) and checks READY
 //! once the state is loaded, WATCHDOG pings while the loop runs, RELOADING then READY on SIGHUP,
-//! and STOPPING on SIGTERM. Also: a second daemon on the same state file is refused (exit 2, the
+//! and STOPPING on SIGTERM; meanwhile `/healthz`, `/metrics` and `/` answer on `http_listen`.
+//! Also: a second daemon on the same state file is refused (exit 2, the
 //! first one keeps running), and a corrupt state file stops `run` with exit 2 and a clear message.
 
 use slavakt::clock::SystemClock;
@@ -124,7 +125,13 @@ fn ready_watchdog_reloading_and_stopping_reach_systemd() {
     let w = rt.block_on(world());
     let socket_path = w.dir.path().join("notify.sock");
     let mut notes = Notifications::bind(&socket_path);
+    // A free loopback port for health, metrics and the status page.
+    let http = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let mut child = slavakt(&w.config_path)
+        .env("SLAVAKT_DAEMON__HTTP_LISTEN", http.to_string())
         .env("NOTIFY_SOCKET", &socket_path)
         // 2 s watchdog: the loop must ping about every second, also between 1 s polls.
         .env("WATCHDOG_USEC", "2000000")
@@ -143,6 +150,30 @@ fn ready_watchdog_reloading_and_stopping_reach_systemd() {
         "a STATUS line for systemctl status: {:?}",
         notes.seen
     );
+
+    // The running daemon serves /healthz (200 once a poll succeeded and the state is saved),
+    // /metrics and the self-refreshing status page on http_listen.
+    let get = |path: &str| {
+        rt.block_on(async {
+            let r = reqwest::get(format!("http://{http}{path}")).await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        })
+    };
+    let start = Instant::now();
+    while get("/healthz").0 != 200 {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "never healthy: {:?}",
+            get("/healthz")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (status, metrics) = get("/metrics");
+    assert_eq!(status, 200);
+    assert!(metrics.contains("slavakt_polls_total"), "{metrics}");
+    let (status, page) = get("/");
+    assert_eq!(status, 200);
+    assert!(page.contains("http-equiv=\"refresh\""), "{page}");
 
     signal(child.id(), "HUP");
     let reloading = notes.wait_for("RELOADING=1");
