@@ -302,3 +302,34 @@ fn daemon_down_across_announcement_and_reminder_sends_the_announcement_alone() {
     );
     assert_eq!(fired, vec![(start, vec!["change-started".to_string()])]);
 }
+
+#[test]
+fn moved_and_moved_back_to_the_announced_time_posts_both_moves() {
+    let mut w = world();
+    let created = oslo(2027, 4, 1, 9, 0);
+    let start = oslo(2027, 4, 11, 18, 0);
+    let s = change(8, created, start);
+    w.observe(&s, created);
+    run(
+        &mut w,
+        created,
+        start - Duration::days(3),
+        Duration::hours(1),
+    );
+    let mut plan = |w: &mut World, when: DateTime<Utc>, to: DateTime<Utc>| {
+        let mut m = at(&s, when);
+        m.change.as_mut().unwrap().planned_start = Some(to);
+        m.change.as_mut().unwrap().planned_end = Some(to + Duration::hours(2));
+        w.observe(&m, when);
+        rules(&w.tick(when))
+    };
+    let t1 = start - Duration::days(3) + Duration::hours(2);
+    assert_eq!(
+        plan(&mut w, t1, start + Duration::days(1)),
+        ["change-moved"]
+    );
+    // Back to the time first announced: those who read the move must hear it too.
+    let t2 = t1 + Duration::hours(2);
+    assert_eq!(plan(&mut w, t2, start), ["change-moved"]);
+    assert!(w.tick(t2 + Duration::hours(1)).intents.is_empty());
+}

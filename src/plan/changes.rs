@@ -129,15 +129,23 @@ pub fn evaluate(
             }
         }
         Trigger::ChangeMoved => {
-            // A move is news only if the change was announced for another time.
+            // A move is news only if the time last posted (announcement, reminder or an
+            // earlier move) is another one: a move before the announcement is not, a move back
+            // to the announced time after a posted move is.
             let current = start.map(|s| s.to_rfc3339());
-            let announced = ledger.for_ticket(t.id).any(|e| {
-                e.intent.reason == Reason::ChangeNotice
-                    && e.intent.vars.get(PLANNED_START) != current.as_ref()
-            });
+            let last_posted = ledger
+                .for_ticket(t.id)
+                .filter(|e| matches!(e.intent.reason, Reason::ChangeNotice | Reason::ChangeMoved))
+                .filter_map(|e| e.intent.vars.get(PLANNED_START).map(|s| (e.created_at, s)))
+                .max_by_key(|(at, _)| *at)
+                .map(|(_, s)| s);
+            let news = last_posted.is_some_and(|s| Some(s) != current.as_ref());
             let moves = t.change_revisions.len().saturating_sub(1) as u32;
-            if moves > 0 && live && announced && start.is_some_and(|s| s > now) {
-                out.fire(moves, t.last_modified.min(now), Reason::ChangeMoved);
+            if moves > 0 && live && news && start.is_some_and(|s| s > now) {
+                let f = out.fire(moves, t.last_modified.min(now), Reason::ChangeMoved);
+                if let Some(c) = current {
+                    f.vars.insert(PLANNED_START.into(), c);
+                }
             }
         }
         Trigger::ChangeCancelled => {
