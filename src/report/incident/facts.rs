@@ -309,17 +309,20 @@ fn notice(e: &LedgerEntry, tz: Tz, w: &Words) -> Entry {
         String::new()
     };
     let r = &e.intent.recipient;
+    let channel = &e.intent.key.channel;
+    // Shared places (Teams, intranet, the ticket note) are named by their channel already.
+    let who = if r.name.trim().is_empty() {
+        &r.address
+    } else {
+        &r.name
+    };
     Entry {
         at: stamp(tz, at),
         instant: at,
         kind: "notice",
         text: format!("{}: {}{late}", w.notice, e.intent.key.rule),
-        channel: Some(e.intent.key.channel.clone()),
-        recipient: Some(if r.name.trim().is_empty() {
-            r.address.clone()
-        } else {
-            r.name.clone()
-        }),
+        channel: Some(channel.clone()),
+        recipient: (who != channel).then(|| who.clone()),
         outcome: Some(outcome),
     }
 }
