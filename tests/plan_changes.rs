@@ -7,8 +7,7 @@ mod plan_support;
 mod sla_support;
 
 use chrono::{DateTime, Duration, Utc};
-use plan_support::World;
-use sla_support::{oslo, snapshot};
+use plan_support::{oslo, snapshot, World};
 use slavakt::plan::{Evaluation, Intent, Reason};
 use slavakt::ticket::{ChangePlan, CoreStatus, Person, TicketSnapshot};
 
@@ -316,7 +315,7 @@ fn moved_and_moved_back_to_the_announced_time_posts_both_moves() {
         start - Duration::days(3),
         Duration::hours(1),
     );
-    let mut plan = |w: &mut World, when: DateTime<Utc>, to: DateTime<Utc>| {
+    let plan = |w: &mut World, when: DateTime<Utc>, to: DateTime<Utc>| {
         let mut m = at(&s, when);
         m.change.as_mut().unwrap().planned_start = Some(to);
         m.change.as_mut().unwrap().planned_end = Some(to + Duration::hours(2));
