@@ -8,18 +8,19 @@
 use slavakt::clock::SystemClock;
 use slavakt::demo::capture::{self, Inbox};
 use slavakt::demo::{script, world};
-use slavakt::pureservice::fake::{FakeOptions, FakePureservice};
+use slavakt::pureservice::fake::{FakeOptions, FakePureservice, Fault};
+use std::io::{BufRead, BufReader};
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
 struct World {
-    _fake: FakePureservice,
+    fake: FakePureservice,
     dir: tempfile::TempDir,
     config_path: PathBuf,
     _cancel: CancellationToken,
@@ -50,7 +51,7 @@ async fn world() -> World {
     let config_path = dir.path().join("slavakt.toml");
     std::fs::write(&config_path, text).unwrap();
     World {
-        _fake: fake,
+        fake,
         dir,
         config_path,
         _cancel: cancel,
@@ -267,4 +268,74 @@ fn a_corrupt_state_file_stops_run_with_exit_2_and_keeps_the_file() {
     let again = run_to_exit(&w.config_path);
     assert_eq!(again.status.code(), Some(2));
     assert!(!state_file.exists(), "no fresh state over a set-aside one");
+}
+
+#[test]
+fn the_watchdog_is_fed_while_a_poll_hangs_and_a_stop_does_not_wait_for_it() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let w = rt.block_on(world());
+    let socket_path = w.dir.path().join("notify.sock");
+    let mut notes = Notifications::bind(&socket_path);
+    let mut child = slavakt(&w.config_path)
+        .env("NOTIFY_SOCKET", &socket_path)
+        .env("WATCHDOG_USEC", "2000000")
+        // Each hanging request costs 5 attempts × 20 s: one poll far outlasts the watchdog.
+        .env("SLAVAKT_PURESERVICE__TIMEOUT", "20s")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log: Arc<Mutex<Vec<String>>> = Arc::default();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let log = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                log.lock().unwrap().push(line);
+            }
+        });
+    }
+    let logged = |needle: &str| log.lock().unwrap().iter().any(|l| l.contains(needle));
+    notes.wait_for("READY=1");
+    notes.wait_for("WATCHDOG=1");
+
+    // Pureservice accepts connections but answers nothing for 10 minutes.
+    const HELD: u32 = 1000;
+    w.fake
+        .inject(Fault::Slow(Duration::from_secs(600)), HELD, None);
+    let start = Instant::now();
+    while w.fake.faults_left() == HELD {
+        assert!(start.elapsed() < DEADLINE, "no request reached Pureservice");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // A poll is now waiting on Pureservice: the watchdog must still be fed meanwhile.
+    notes.wait_for("WATCHDOG=1");
+    assert!(
+        !logged("poll failed"),
+        "the ping came only after the poll gave up: {:?}",
+        log.lock().unwrap()
+    );
+
+    // SIGTERM abandons the hanging poll: a clean stop with the state saved, long before the
+    // poll's own timeouts would have run out.
+    signal(child.id(), "TERM");
+    notes.wait_for("STOPPING=1");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "the stop waited for the hanging poll: {:?}",
+            log.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}: {:?}", log.lock().unwrap());
+    assert!(logged("the poll in progress was abandoned"));
+    assert!(logged("stopped; state saved"));
+    assert!(!logged("poll failed"), "{:?}", log.lock().unwrap());
 }

@@ -5,9 +5,9 @@
 //!
 //! Invariants: an intent is in the saved state before it is sent; a failed poll applies nothing;
 //! the state is saved after every cycle that changed something; WATCHDOG is sent only by the loop
-//! itself (after each completed cycle and while it waits for the next), so systemd restarts a
-//! loop that hangs — but not a daemon that is waiting out a Pureservice outage, which it reports
-//! itself.
+//! itself (after each completed cycle, while it waits for the next, and while a cycle runs for up
+//! to [`CYCLE_WATCHDOG_CAP`]), so systemd restarts a loop that hangs — but not a daemon that is
+//! waiting out a Pureservice outage, which it reports itself. A stop abandons a poll in progress.
 
 pub mod alerts;
 pub mod cycle;
@@ -24,6 +24,11 @@ use source::TicketSource;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
+
+/// How long one cycle may run while still feeding the systemd watchdog (see
+/// `Daemon::cycle_feeding_watchdog`): far above a slow but working poll, so only a hung one
+/// gets the daemon restarted.
+pub const CYCLE_WATCHDOG_CAP: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// Why the daemon stopped with an error (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -161,8 +166,15 @@ impl Daemon {
 
         // Poll. A failure applies nothing; the cursor does not move.
         let mut cursor = self.state.cursor.clone();
-        match self.source.poll(&mut cursor, &config, now).await {
-            Ok(polled) => {
+        let polled = tokio::select! {
+            r = self.source.poll(&mut cursor, &config, now) => Some(r),
+            // A poll can wait minutes on a hanging Pureservice (timeouts × retries); a stop
+            // must not. Abandoning it applies nothing, like a failed poll.
+            _ = self.shutdown.cancelled() => None,
+        };
+        match polled {
+            None => tracing::info!("stopping: the poll in progress was abandoned"),
+            Some(Ok(polled)) => {
                 report.requests = polled.requests;
                 report.polled = Some(Ok(polled.snapshots.len()));
                 self.poll_succeeded(now);
@@ -200,7 +212,7 @@ impl Daemon {
                     tracing::info!(ticket = id, changes = ?changes, "ticket changed");
                 }
             }
-            Err(e) => {
+            Some(Err(e)) => {
                 tracing::warn!(kind = %e.kind, error = %e.message, "poll failed; will retry next cycle");
                 self.http.metrics.poll_failed(&e.kind);
                 self.poll_failed(&e, now);
@@ -425,6 +437,32 @@ impl Daemon {
         outcome
     }
 
+    /// [`Daemon::cycle`], pinging the watchdog while it runs — for at most
+    /// [`CYCLE_WATCHDOG_CAP`]. A poll may legitimately take minutes (a hanging Pureservice:
+    /// 5 attempts × `timeout`; rate limits; a large initial load), longer than `WatchdogSec`;
+    /// without the pings systemd would kill the daemon in every such outage before it could
+    /// report it. A cycle stuck beyond the cap stops the pings, and systemd restarts it.
+    async fn cycle_feeding_watchdog(&mut self) -> Result<CycleReport, AppError> {
+        let systemd = self.systemd;
+        let Some(every) = systemd.watchdog_every else {
+            return self.cycle().await;
+        };
+        let every = every.max(std::time::Duration::from_millis(10));
+        let until = tokio::time::Instant::now() + CYCLE_WATCHDOG_CAP;
+        let cycle = self.cycle();
+        tokio::pin!(cycle);
+        loop {
+            tokio::select! {
+                r = &mut cycle => return r,
+                _ = tokio::time::sleep(every) => {
+                    if tokio::time::Instant::now() < until {
+                        systemd.watchdog();
+                    }
+                }
+            }
+        }
+    }
+
     /// Runs cycles until shutdown. `reload` receives SIGHUP requests.
     pub async fn run(
         mut self,
@@ -434,7 +472,7 @@ impl Daemon {
         // long (initial load, or Pureservice down) and must not trip systemd's start timeout.
         self.systemd.ready();
         loop {
-            let report = self.cycle().await?;
+            let report = self.cycle_feeding_watchdog().await?;
             self.systemd.watchdog();
             self.systemd.status(&format!(
                 "{} tickets tracked, {} pending deliveries, last poll {}",

@@ -303,6 +303,12 @@ impl FakePureservice {
         })
     }
 
+    /// How many injected fault uses are left; a `Slow` fault is used when its request arrives,
+    /// so a drop tells a test that a held request is under way.
+    pub fn faults_left(&self) -> u32 {
+        self.with(|s| s.faults.iter().map(|f| f.remaining).sum())
+    }
+
     /// Removes every injected fault (the outage is over).
     pub fn clear_faults(&self) {
         self.with(|s| s.faults.clear())
