@@ -11,6 +11,10 @@
 //!    `state.reports_sent`. A failure keeps it owed, retried after a backoff
 //!    (`channels.retry.initial`, doubling, at most [`MAX_BACKOFF`]), logged and counted.
 //!
+//! While Pureservice cannot be polled (`health.failing_since` set) nothing is mailed: the month's
+//! last changes may not be tracked yet, and the board should not get figures that are missing
+//! them. The report goes out with the first cycle after a successful poll.
+//!
 //! A stop between the SMTP server's acceptance and the state save leaves that recipient out of
 //! `sent_to` on disk, so after the restart the recipient gets the report once more, with the
 //! same Message-ID: the delivery guarantee of docs/STATE_AND_DELIVERY.md (at least once, at
@@ -153,6 +157,13 @@ pub async fn mail_owed(
         .map(|(k, _)| k.clone())
         .collect();
     if due.is_empty() {
+        return out;
+    }
+    if state.health.failing_since.is_some() {
+        tracing::debug!(
+            owed = due.len(),
+            "Pureservice unreachable: scheduled reports wait for a successful poll"
+        );
         return out;
     }
     let notifier = send::notifier(config, clock);
