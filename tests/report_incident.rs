@@ -332,3 +332,73 @@ fn a_breached_ticket_says_so_and_an_admin_template_overrides_the_built_in() {
     );
     assert!(step.issued.iter().any(|i| i.reason == Reason::Resolved));
 }
+
+#[test]
+fn attach_to_picks_whose_resolved_mail_carries_the_report() {
+    let (run, _) = incident(Language::En);
+    let with_default: Vec<String> = attached_to(&run);
+    assert_eq!(with_default.len(), 2, "{with_default:?}");
+
+    // Same incident, the report to Driftssjef only (told at the raise to Kritisk).
+    let mut cfg = config();
+    cfg.incident_report.attach_to = vec!["driftssjef".into()];
+    let ds = cfg.roles["driftssjef"].email.clone().unwrap();
+    let mut run = Run {
+        state: State::default(),
+        cfg,
+        snap: snapshot(10, "Kritisk", oslo(2027, 3, 24, 9, 0)),
+        failing_phone: String::new(),
+    };
+    run.step(oslo(2027, 3, 24, 9, 0), |_| {});
+    settle(&mut run.state, "");
+    let at = oslo(2027, 3, 24, 10, 0);
+    run.step(at, |s| {
+        s.status = "Løst".into();
+        s.core = CoreStatus::Solved;
+        s.resolved = Some(at);
+    });
+    assert_eq!(attached_to(&run), vec![ds]);
+}
+
+/// E-mail addresses whose pending resolved notice carries an attachment.
+fn attached_to(run: &Run) -> Vec<String> {
+    run.state
+        .ledger
+        .entries
+        .values()
+        .filter(|e| e.intent.reason == Reason::Resolved)
+        .filter(|e| {
+            e.message
+                .as_ref()
+                .is_some_and(|m| !m.attachments.is_empty())
+        })
+        .map(|e| e.intent.recipient.address.clone())
+        .collect()
+}
+
+#[test]
+fn incident_report_config_defaults_to_the_plan_roles_and_checks_entries() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/slavakt.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let env = std::collections::BTreeMap::new();
+    let load = |extra: &str| slavakt::config::from_str(&format!("{text}\n{extra}"), &path, &env);
+    let cfg = load("").unwrap();
+    assert_eq!(
+        cfg.incident_report.attach_to,
+        vec!["incident_manager", "varslingsansvarlig"]
+    );
+    let cfg = load("[incident_report]\nattach_to = [\"role:driftssjef\"]\n").unwrap();
+    assert_eq!(cfg.incident_report.attach_to, vec!["driftssjef"]);
+    let cfg = load("[incident_report]\nattach_to = []\n").unwrap();
+    assert!(cfg.incident_report.attach_to.is_empty());
+    let err =
+        load("[incident_report]\nattach_to = [\"role:kriseleder\", \"municipality:critical\"]\n")
+            .unwrap_err()
+            .to_string();
+    assert!(err.contains("incident_report.attach_to[0]"), "{err}");
+    assert!(err.contains("incident_report.attach_to[1]"), "{err}");
+    let err = load("[incident_report]\nattach = [\"role:driftssjef\"]\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("incident_report.attach"), "{err}");
+}

@@ -111,6 +111,11 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         ctx,
     );
     let reports = reports::build(array_section(take("reports"), "reports", ctx), &known, ctx);
+    let incident_report = super::incident_report::build(
+        take("incident_report").map(|v| section(v, "incident_report", ctx)),
+        &known,
+        ctx,
+    );
 
     Config {
         source: origin.to_path_buf(),
@@ -127,6 +132,7 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         changes,
         alerts,
         reports,
+        incident_report,
     }
 }
 

@@ -14,6 +14,7 @@ mod classify;
 mod ctx;
 mod daemon;
 mod env;
+mod incident_report;
 mod people;
 mod plan;
 mod pureservice;
@@ -116,6 +117,7 @@ pub struct Config {
     pub changes: ChangeConfig,
     pub alerts: AlertsConfig,
     pub reports: Vec<ReportSchedule>,
+    pub incident_report: IncidentReportConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -545,6 +547,14 @@ pub struct ClassifyConfig {
 pub struct ChangeConfig {
     /// Minimum notice for planned downtime (SLA §6.2: 3 days).
     pub min_notice: HumanDuration,
+}
+
+/// `[incident_report]`: roles whose resolved-notice e-mail carries the serious-incident report
+/// (default: `incident_manager` and `varslingsansvarlig`, those that exist). The roles'
+/// `off_hours` stand-ins get it too.
+#[derive(Debug, Clone)]
+pub struct IncidentReportConfig {
+    pub attach_to: Vec<String>,
 }
 
 /// Where alerts about the daemon itself go (Pureservice outage, failed deliveries).

@@ -309,6 +309,11 @@ pub(super) struct RawAlerts {
 }
 
 #[derive(Debug, Default, Deserialize)]
+pub(super) struct RawIncidentReport {
+    pub attach_to: L<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
 pub(super) struct RawReport {
     pub schedule: L<String>,
     pub to: L<Vec<String>>,

@@ -28,6 +28,7 @@ const SECTIONS: &[&str] = &[
     "changes",
     "alerts",
     "reports",
+    "incident_report",
 ];
 
 pub(super) fn load_file(

@@ -4,7 +4,7 @@
 //! Kritisk and Høy), the same cycle drafts the report from the daemon's own records — the
 //! tracked ticket (priority changes, status changes, pauses, response, resolution) and the
 //! ledger (every notice: when, to whom, which channel, delivered or failed) — and attaches it to
-//! that notice's e-mails to the report roles. The draft waits in the state until
+//! that notice's e-mails to the `[incident_report] attach_to` roles. The draft waits in the state until
 //! [`write::write_owed`] has put it into `daemon.reports_dir`; then only a small [`Record`]
 //! remains, so a restart neither writes nor attaches it twice.
 //!
@@ -29,9 +29,6 @@ use crate::ticket::{TicketId, TrackedTicket};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Roles whose resolved-notice e-mail carries the report (with their `off_hours` stand-ins).
-pub const REPORT_ROLES: &[&str] = &["incident_manager", "varslingsansvarlig"];
 
 /// The attachment's MIME type.
 pub const CONTENT_TYPE: &str = "text/markdown";
@@ -128,11 +125,13 @@ pub fn draft_due<'a>(
         .collect()
 }
 
-/// The e-mail addresses (lower case) of [`REPORT_ROLES`] and their off-hours stand-ins.
+/// The e-mail addresses (lower case) of the `[incident_report] attach_to` roles and their
+/// off-hours stand-ins.
 pub fn report_addresses(config: &Config) -> BTreeSet<String> {
-    let mut names: Vec<&str> = REPORT_ROLES.to_vec();
-    for r in REPORT_ROLES {
-        if let Some(stand_in) = config.roles.get(*r).and_then(|r| r.off_hours.as_deref()) {
+    let roles = &config.incident_report.attach_to;
+    let mut names: Vec<&str> = roles.iter().map(String::as_str).collect();
+    for r in roles {
+        if let Some(stand_in) = config.roles.get(r).and_then(|r| r.off_hours.as_deref()) {
             names.push(stand_in);
         }
     }
