@@ -599,6 +599,13 @@ fn many_problems_are_all_listed() {
         );
     }
     assert!(errs.errors.len() >= 10);
+    // Each problem says how to fix it, even where the check has no specific advice.
+    for e in &errs.errors {
+        assert!(
+            e.hint.as_deref().is_some_and(|h| !h.is_empty()),
+            "no hint: {e}"
+        );
+    }
     let shown = errs.to_string();
     assert!(shown.contains(&format!("{} problem(s)", errs.errors.len())));
 }

@@ -43,6 +43,9 @@ impl Ctx {
         if let Some(var) = self.env_paths.get(&path) {
             message.push_str(&format!(" (value from environment variable {var})"));
         }
+        // Every problem comes with a hint; where the check has no specific one, point to the
+        // reference of the section the key belongs to.
+        let hint = hint.or_else(|| Some(reference_hint(&path)));
         self.errors.push(ConfigError {
             path,
             message,
@@ -326,4 +329,14 @@ pub(super) fn key(k: &str) -> String {
     } else {
         format!("{k:?}")
     }
+}
+
+/// The generic hint for a problem at `path`: where its section is documented.
+fn reference_hint(path: &str) -> String {
+    let section = path
+        .split(['.', '['])
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("the file");
+    format!("see `{section}` in docs/CONFIG.md for what this key takes")
 }
