@@ -402,3 +402,23 @@ fn incident_report_config_defaults_to_the_plan_roles_and_checks_entries() {
         .to_string();
     assert!(err.contains("incident_report.attach"), "{err}");
 }
+
+#[test]
+fn check_config_renders_the_report_template_in_every_language_and_catches_a_broken_override() {
+    for lang in [Language::Nb, Language::Nn, Language::Da, Language::En] {
+        let mut cfg = config();
+        cfg.daemon.language = lang;
+        assert_eq!(slavakt::templates::check_all(&cfg), Vec::<String>::new());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("incident_report.j2"),
+        "# {{ ticket.nummer }}\n",
+    )
+    .unwrap();
+    let mut cfg = config();
+    cfg.daemon.templates_dir = Some(dir.path().to_path_buf());
+    let problems = slavakt::templates::check_all(&cfg);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("incident_report"), "{problems:?}");
+}

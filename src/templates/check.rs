@@ -1,9 +1,11 @@
-//! `check-config`'s template check: render every template the config uses with sample data,
-//! in the configured language, so a broken override is found before the daemon needs it.
+//! `check-config`'s template check: render every template the config uses (and the
+//! serious-incident report's) with sample data, in the configured language, so a broken
+//! override is found before the daemon needs it.
 
 use super::{render, BUILTIN_NAMES};
 use crate::config::Config;
 use crate::plan::{Intent, IntentKey, Reason, Recipient};
+use crate::report::incident;
 use crate::ticket::{ChangePlan, CoreStatus, LevelChange, Person, Span, TrackedTicket};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
@@ -32,6 +34,12 @@ pub fn check_all(config: &Config) -> Vec<String> {
                 break;
             }
         }
+    }
+    // The serious-incident report's template (an override in templates_dir may break it).
+    let t = sample_ticket(config, now, true);
+    let facts = incident::facts::gather(&t, &crate::ledger::Ledger::default(), config, now);
+    if let Err(e) = incident::render::render(&facts, config) {
+        problems.push(format!("{e} (with sample data)"));
     }
     problems
 }
