@@ -422,3 +422,59 @@ fn check_config_renders_the_report_template_in_every_language_and_catches_a_brok
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].contains("incident_report"), "{problems:?}");
 }
+
+#[test]
+fn the_tracker_keeps_status_changes_bounded_and_idempotent() {
+    let cfg = config();
+    let created = oslo(2027, 3, 24, 9, 0);
+    let mut snap = snapshot(11, "Høy", created);
+    let (mut t, _) = slavakt::tracker::observe(None, &snap, &cfg, created);
+    assert!(t.status_changes.is_empty(), "first sight records no change");
+    for i in 1..=150i64 {
+        snap.modified = created + Duration::minutes(i);
+        snap.status = if i % 2 == 0 { "Under arbeid" } else { "Ny" }.into();
+        t = slavakt::tracker::observe(Some(&t), &snap, &cfg, snap.modified).0;
+        // The same snapshot again changes nothing.
+        let again = slavakt::tracker::observe(Some(&t), &snap, &cfg, snap.modified).0;
+        assert_eq!(again, t);
+    }
+    assert_eq!(t.status_changes.len(), slavakt::ticket::MAX_STATUS_CHANGES);
+    let last = t.status_changes.last().unwrap();
+    assert_eq!(
+        (last.at, last.status.as_str()),
+        (created + Duration::minutes(150), "Under arbeid")
+    );
+    assert_eq!(
+        t.status_changes[0].at,
+        created + Duration::minutes(51),
+        "the oldest are dropped"
+    );
+}
+
+#[test]
+fn report_records_go_with_their_ticket_after_the_retention_but_owed_ones_stay() {
+    let (mut run, _) = incident(Language::En);
+    let at = |y, m| oslo(y, m, 1, 0, 0);
+    // Written and owed records of the same (old) ticket, and one of a still-recent resolution.
+    let mut written = run.state.incident_reports["7/1"].clone();
+    written.written_at = Some(written.drafted_at);
+    written.draft = None;
+    let mut recent = written.clone();
+    recent.drafted_at = at(2028, 3);
+    run.state.incident_reports.insert("7/1".into(), written);
+    run.state.incident_reports.insert("42/1".into(), recent);
+    let owed = run.state.incident_reports["7/1"].clone();
+    run.state.incident_reports.insert(
+        "7/2".into(),
+        slavakt::report::incident::Record {
+            written_at: None,
+            draft: Some("# x\n".into()),
+            ..owed
+        },
+    );
+    // 14 months after the resolution: ticket 7 is pruned.
+    let pruned = slavakt::state::prune(&mut run.state, Duration::days(396), at(2028, 5));
+    assert_eq!(pruned.tickets, 1);
+    let keys: Vec<&String> = run.state.incident_reports.keys().collect();
+    assert_eq!(keys, ["42/1", "7/2"]);
+}
