@@ -164,3 +164,44 @@ fn a_missing_scenario_or_config_exits_1() {
     ]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn a_kritisk_in_two_municipalities_reaches_both_priority_1_lists() {
+    // `municipality` takes one name or a list.
+    let f = scenario_file(
+        r#"until = "2027-03-24T10:30:00+01:00"
+
+[[event]]
+at = "2027-03-24T10:00:00+01:00"
+ticket = 1
+kind = "created"
+priority = "Kritisk"
+municipality = ["Molde", "Aukra"]
+service = "Nettverk"
+subject = "Nettverk nede"
+"#,
+    );
+    let out = simulate(&[
+        "--config",
+        "config/slavakt.toml",
+        "--scenario",
+        f.path().to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut sms: Vec<&str> = v["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["rule"] == "kritisk-municipality" && a["channel"] == "sms")
+        .map(|a| a["recipient"].as_str().unwrap())
+        .collect();
+    sms.sort();
+    // Molde's two priority-1 contacts and Aukra's one.
+    assert_eq!(sms, ["+4790000201", "+4790000211", "+4790000212"]);
+}

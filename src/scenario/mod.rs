@@ -48,7 +48,8 @@ pub struct Event {
     pub status: Option<String>,
     pub subject: Option<String>,
     pub description: Option<String>,
-    pub municipality: Option<String>,
+    /// The affected municipality, or several: `"Molde"` or `["Molde", "Aukra"]`.
+    pub municipality: Option<Names>,
     /// Several affected municipalities (instead of `municipality`).
     pub municipalities: Option<Vec<String>>,
     pub service: Option<String>,
@@ -74,6 +75,41 @@ pub struct Event {
     /// Line of the event in the file (filled in by the parser).
     #[serde(skip)]
     pub line: usize,
+}
+
+/// One name or a list of names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Names {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for Names {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Untagged by hand, for an error message an admin understands.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            One(String),
+            Many(Vec<String>),
+        }
+        match Either::deserialize(d) {
+            Ok(Either::One(s)) => Ok(Names::One(s)),
+            Ok(Either::Many(v)) => Ok(Names::Many(v)),
+            Err(_) => Err(serde::de::Error::custom(
+                "expected a name or a list of names, e.g. \"Molde\" or [\"Molde\", \"Aukra\"]",
+            )),
+        }
+    }
+}
+
+impl Names {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            Names::One(s) => vec![s.clone()],
+            Names::Many(v) => v.clone(),
+        }
+    }
 }
 
 impl Event {

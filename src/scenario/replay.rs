@@ -164,7 +164,7 @@ fn apply(prev: Option<TicketSnapshot>, e: &Event) -> TicketSnapshot {
         s.status.clone_from(v);
     }
     if let Some(v) = &e.municipality {
-        s.municipalities = vec![v.clone()];
+        s.municipalities = v.to_vec();
     }
     if let Some(v) = &e.municipalities {
         s.municipalities.clone_from(v);
