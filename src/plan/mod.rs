@@ -183,6 +183,8 @@ pub fn evaluate(
         if t.resolved_when_first_seen {
             continue;
         }
+        // Keys contain the ticket id: a duplicate can only be among this ticket's intents.
+        let this_ticket = intents.len();
         let runs = spans::runs(t);
         let needs_clocks = config.plan.iter().any(|r| triggers::needs_clocks(&r.when));
         let clocks = if needs_clocks {
@@ -206,7 +208,9 @@ pub fn evaluate(
                         channel: target.channel.to_string(),
                         recipient: target.recipient.address.clone(),
                     };
-                    if ledger.get(&key).is_some() || intents.iter().any(|(_, i)| i.key == key) {
+                    if ledger.get(&key).is_some()
+                        || intents[this_ticket..].iter().any(|(_, i)| i.key == key)
+                    {
                         continue;
                     }
                     intents.push((
