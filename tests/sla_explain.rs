@@ -180,6 +180,17 @@ fn human_output_in_english_and_norwegian() {
     ] {
         assert!(en.contains(needle), "missing {needle:?} in\n{en}");
     }
+    // Business time longer than 24 hours is shown in hours, not as calendar days.
+    let lav = render(
+        &args("Lav", "2027-03-15T10:00:00+01:00", &[], false),
+        &cfg,
+        utc("2027-03-15T09:00:00Z"),
+    )
+    .unwrap();
+    assert!(
+        lav.contains("Resolution due: 5wd (37h30m business time) → Mon 2027-03-22 10:00 (+01:00)"),
+        "{lav}"
+    );
     cfg.daemon.language = Language::Nb;
     let nb = render(&a, &cfg, utc("2027-03-24T09:00:00Z")).unwrap();
     for needle in [

@@ -226,8 +226,18 @@ fn words(lang: Language) -> &'static Words {
     }
 }
 
+/// A duration in hours and minutes (`37h30m`): business time has no "days" of 24 hours, so
+/// 5 working days of 7.5 h read as 37h30m, not as 1d13h30m.
 fn dur(d: Duration) -> String {
-    format_secs(d.num_seconds())
+    let secs = d.num_seconds();
+    let (hours, rest) = (secs / 3600, secs % 3600);
+    if hours == 0 || rest % 60 != 0 {
+        return format_secs(secs);
+    }
+    match rest / 60 {
+        0 => format!("{hours}h"),
+        m => format!("{hours}h{m}m"),
+    }
 }
 
 /// The human breakdown.
