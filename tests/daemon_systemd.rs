@@ -70,6 +70,27 @@ fn slavakt(config: &Path) -> Command {
     c
 }
 
+/// `slavakt run` as systemd starts it with a watchdog: `NOTIFY_SOCKET`, `WATCHDOG_USEC` and
+/// `WATCHDOG_PID` = the daemon's own pid (which sd_notify checks; `exec` keeps the shell's pid).
+fn under_systemd(config: &Path, socket: &Path, watchdog_usec: &str) -> Command {
+    let c = slavakt(config);
+    let args: Vec<std::ffi::OsString> = c.get_args().map(|a| a.to_os_string()).collect();
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
+        .arg("export WATCHDOG_PID=$$; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_slavakt"))
+        .args(args);
+    for (k, v) in c.get_envs() {
+        match v {
+            Some(v) => sh.env(k, v),
+            None => sh.env_remove(k),
+        };
+    }
+    sh.env("NOTIFY_SOCKET", socket)
+        .env("WATCHDOG_USEC", watchdog_usec);
+    sh
+}
+
 fn signal(pid: u32, sig: &str) {
     let ok = Command::new("kill")
         .arg(format!("-{sig}"))
@@ -142,11 +163,9 @@ fn ready_watchdog_reloading_and_stopping_reach_systemd() {
         .unwrap()
         .local_addr()
         .unwrap();
-    let mut child = slavakt(&w.config_path)
+    // 2 s watchdog: the loop must ping about every second, also between 1 s polls.
+    let mut child = under_systemd(&w.config_path, &socket_path, "2000000")
         .env("SLAVAKT_DAEMON__HTTP_LISTEN", http.to_string())
-        .env("NOTIFY_SOCKET", &socket_path)
-        // 2 s watchdog: the loop must ping about every second, also between 1 s polls.
-        .env("WATCHDOG_USEC", "2000000")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -287,9 +306,7 @@ fn the_watchdog_is_fed_while_a_poll_hangs_and_a_stop_does_not_wait_for_it() {
     let w = rt.block_on(world());
     let socket_path = w.dir.path().join("notify.sock");
     let mut notes = Notifications::bind(&socket_path);
-    let mut child = slavakt(&w.config_path)
-        .env("NOTIFY_SOCKET", &socket_path)
-        .env("WATCHDOG_USEC", "2000000")
+    let mut child = under_systemd(&w.config_path, &socket_path, "2000000")
         // Each hanging request costs 5 attempts × 20 s: one poll far outlasts the watchdog.
         .env("SLAVAKT_PURESERVICE__TIMEOUT", "20s")
         .stdout(Stdio::piped())
