@@ -481,3 +481,46 @@ fn report_records_go_with_their_ticket_after_the_retention_but_owed_ones_stay() 
     let keys: Vec<&String> = run.state.incident_reports.keys().collect();
     assert_eq!(keys, ["42/1", "7/2"]);
 }
+
+#[test]
+fn a_planned_change_gets_no_incident_report() {
+    let mut run = Run {
+        state: State::default(),
+        cfg: config(),
+        snap: snapshot(12, "Kritisk", oslo(2027, 3, 24, 9, 0)),
+        failing_phone: String::new(),
+    };
+    run.snap.change = Some(slavakt::ticket::ChangePlan {
+        planned_start: Some(oslo(2027, 3, 30, 18, 0)),
+        planned_end: Some(oslo(2027, 3, 30, 20, 0)),
+        cancelled: false,
+    });
+    run.step(oslo(2027, 3, 24, 9, 0), |_| {});
+    settle(&mut run.state, "");
+    let at = oslo(2027, 3, 30, 20, 0);
+    let step = run.step(at, |s| {
+        s.status = "Løst".into();
+        s.core = CoreStatus::Solved;
+        s.resolved = Some(at);
+    });
+    assert!(step.incident_reports.is_empty());
+    assert!(run.state.incident_reports.is_empty());
+    // Even if a plan had a `resolved` rule for changes: the same intent as a resolved notice
+    // drafts nothing for the change, and a report once the ticket is not a change.
+    let mut intent = step.issued[0].clone();
+    intent.reason = Reason::Resolved;
+    let drafts = |state: &State| {
+        slavakt::report::incident::draft_due(
+            [&intent],
+            &state.tickets,
+            &state.ledger,
+            &state.incident_reports,
+            &run.cfg,
+            at,
+        )
+    };
+    assert!(drafts(&run.state).is_empty());
+    let mut not_a_change = run.state.clone();
+    not_a_change.tickets.get_mut(&12).unwrap().change = None;
+    assert_eq!(drafts(&not_a_change).len(), 1);
+}

@@ -105,7 +105,7 @@ pub fn draft(
 }
 
 /// Drafts a report for every ticket whose `resolved` notice is among `intents` (issued or
-/// digested this cycle) and that has no report yet.
+/// digested this cycle) and that has no report yet; never for planned changes.
 pub fn draft_due<'a>(
     intents: impl IntoIterator<Item = &'a Intent>,
     tickets: &BTreeMap<TicketId, TrackedTicket>,
@@ -121,7 +121,10 @@ pub fn draft_due<'a>(
         .filter(|(t, n)| !records.contains_key(&key(*t, *n)))
         .collect();
     due.into_iter()
-        .filter_map(|(id, n)| tickets.get(&id).map(|t| draft(t, n, ledger, config, now)))
+        .filter_map(|(id, n)| tickets.get(&id).map(|t| (t, n)))
+        // A planned change is not an incident (an incident it causes has its own ticket).
+        .filter(|(t, _)| !t.is_change())
+        .map(|(t, n)| draft(t, n, ledger, config, now))
         .collect()
 }
 
