@@ -205,3 +205,75 @@ subject = "Nettverk nede"
     // Molde's two priority-1 contacts and Aukra's one.
     assert_eq!(sms, ["+4790000201", "+4790000211", "+4790000212"]);
 }
+
+#[test]
+fn names_are_matched_as_the_admin_means_them_and_an_unknown_priority_is_an_error() {
+    // Lower-case priority and municipality, an en dash in the pause status.
+    let f = scenario_file(
+        r#"until = "2027-03-24T14:00:00+01:00"
+
+[[event]]
+at = "2027-03-24T10:00:00+01:00"
+ticket = 1
+kind = "created"
+priority = "høy"
+municipality = "molde"
+service = "gerica"
+subject = "Gerica nede"
+
+[[event]]
+at = "2027-03-24T10:30:00+01:00"
+ticket = 1
+kind = "status"
+status = "Venter – leverandør"
+
+[[event]]
+at = "2027-03-24T11:30:00+01:00"
+ticket = 1
+kind = "status"
+status = "Under arbeid"
+"#,
+    );
+    let out = simulate(&[
+        "--config",
+        "config/slavakt.toml",
+        "--scenario",
+        f.path().to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let actions = v["actions"].as_array().unwrap();
+    assert!(actions.iter().any(|a| a["rule"] == "hoy-thread"));
+    assert!(actions
+        .iter()
+        .any(|a| a["rule"] == "incident-open-admin"
+            && a["recipient"] == "tone.fannemel@ror-ikt.example"));
+    // Paused for an hour: Høy's 4 h resolution is due at 15:00, not 14:00.
+    assert_eq!(
+        v["deadlines"][0]["resolution_due"],
+        "2027-03-24T15:00:00+01:00"
+    );
+
+    let f = scenario_file(
+        "until = \"2027-03-24T16:00:00+01:00\"\n\n[[event]]\nat = \"2027-03-24T10:00:00+01:00\"\nticket = 1\nkind = \"created\"\npriority = \"Superkritisk\"\n",
+    );
+    let out = simulate(&[
+        "--config",
+        "config/slavakt.toml",
+        "--scenario",
+        f.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3")
+            && err.contains("unknown priority \"Superkritisk\"")
+            && err.contains("Kritisk"),
+        "{err}"
+    );
+}

@@ -32,7 +32,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
             args.scenario.display()
         ))
     })?;
-    let sc = scenario::parse(&text)
+    let mut sc = scenario::parse(&text)
+        .map_err(|e| CliError::Invalid(format!("{}: {e}", args.scenario.display())))?;
+    scenario::resolve_names(&mut sc, &config)
         .map_err(|e| CliError::Invalid(format!("{}: {e}", args.scenario.display())))?;
     let sim = scenario::replay(&sc, &config);
     if args.json {

@@ -2,8 +2,10 @@
 //! numbers for every error, and replayed ([`replay`]) through the same tracker, SLA and plan
 //! code as the daemon.
 
+mod names;
 mod replay;
 
+pub use names::resolve as resolve_names;
 pub use replay::{replay, Action, Deadline, Simulation};
 
 use chrono::{DateTime, Utc};
