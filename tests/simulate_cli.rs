@@ -277,3 +277,27 @@ status = "Under arbeid"
         "{err}"
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_crash() {
+    // `slavakt simulate … | head -1`: the pipe closes before the timeline is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_slavakt"))
+        .args([
+            "simulate",
+            "--config",
+            "config/slavakt.toml",
+            "--scenario",
+            "tests/scenarios/kritisk_office_hours.toml",
+            "--messages",
+        ])
+        .env_remove("SLAVAKT_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run slavakt");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}

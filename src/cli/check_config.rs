@@ -36,7 +36,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         return Err(CliError::Invalid(msg));
     }
-    print!("{}", summary(&config));
+    super::print_out(&summary(&config))?;
     Ok(())
 }
 

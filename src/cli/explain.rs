@@ -35,7 +35,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), CliError> {
     let config = super::load_config(&args.config)?;
     let text = render(&args, &config, SystemClock.now())?;
-    println!("{text}");
+    super::print_out(&format!("{text}\n"))?;
     Ok(())
 }
 

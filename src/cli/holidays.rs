@@ -24,7 +24,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let country = args.country.ok_or_else(|| missing("--country"))?;
     let year = args.year.ok_or_else(|| missing("--year"))?;
     let days = compute(&country, &year)?;
-    println!("{}", render(&days, args.json)?);
+    super::print_out(&format!("{}\n", render(&days, args.json)?))?;
     Ok(())
 }
 

@@ -34,6 +34,19 @@ impl CliError {
     }
 }
 
+/// Writes a command's output to stdout. A reader that went away (`| head`, `less` quit early)
+/// is not a failure: the rest is simply not wanted (`println!` would panic on the closed pipe).
+pub fn print_out(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Runtime(format!("cannot write the output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Default config path, overridable by `--config` or `SLAVAKT_CONFIG`.
 pub const DEFAULT_CONFIG: &str = "/etc/slavakt/slavakt.toml";
 

@@ -40,9 +40,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if args.json {
         let out = serde_json::to_string_pretty(&to_json(&sim, &config))
             .map_err(|e| CliError::Runtime(e.to_string()))?;
-        println!("{out}");
+        super::print_out(&format!("{out}\n"))?;
     } else {
-        print!("{}", timeline(&sim, &config, args.messages));
+        super::print_out(&timeline(&sim, &config, args.messages))?;
     }
     Ok(())
 }
