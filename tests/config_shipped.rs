@@ -117,6 +117,8 @@ fn every_shipped_plan_rule_is_there() {
         ("sla-resolution-warning", "sla_warning"),
         ("sla-response-breached", "sla_breach"),
         ("sla-resolution-breached", "sla_breach"),
+        ("sla-response-escalation", "sla_breach"),
+        ("sla-resolution-escalation", "sla_breach"),
         ("change-notice", "change_notice"),
         ("change-reminder", "change_reminder"),
         ("change-started", "change_started"),
