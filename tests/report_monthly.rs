@@ -107,3 +107,37 @@ fn a_running_month_is_partial() {
     assert_eq!(f.levels[0].resolved, 2);
     assert_eq!(f.levels[1].opened, 1); // ticket 4; ticket 3 is not created yet
 }
+
+#[test]
+fn planned_changes_stay_out_of_the_sla_figures() {
+    let without = march();
+    let mut state = march_state();
+    // A Kritisk-prioritised change ticket, opened and completed in March 3 h after creation:
+    // held to the change rules (SLA §6.2), so neither a Kritisk resolution nor an incident row.
+    let mut s = sla_support::snapshot(50, "Kritisk", oslo(2027, 3, 12, 18, 0));
+    s.change = Some(slavakt::ticket::ChangePlan {
+        planned_start: Some(oslo(2027, 3, 12, 19, 0)),
+        planned_end: Some(oslo(2027, 3, 12, 21, 0)),
+        cancelled: false,
+    });
+    let (mut t, _) = slavakt::tracker::observe(None, &s, &config(), s.created);
+    s.core = slavakt::ticket::CoreStatus::Solved;
+    s.status = "Løst".into();
+    s.resolved = Some(oslo(2027, 3, 12, 21, 0));
+    s.modified = oslo(2027, 3, 12, 21, 0);
+    t = slavakt::tracker::observe(Some(&t), &s, &config(), s.modified).0;
+    state.tickets.insert(t.id, t);
+    let with =
+        slavakt::report::figures(&state, &config(), (2027, 3), oslo(2027, 5, 1, 0, 0)).unwrap();
+    assert_eq!(with.levels, without.levels);
+    assert_eq!(with.incidents, without.incidents);
+    // It is still a ticket of the month for its municipality.
+    assert_eq!(
+        with.per_municipality.get("Molde"),
+        without
+            .per_municipality
+            .get("Molde")
+            .map(|n| n + 1)
+            .as_ref()
+    );
+}

@@ -172,6 +172,11 @@ pub fn figures_without_trend(
         if !t.is_resolved() {
             f.open_at_end += 1;
         }
+        // Planned changes are held to the change notice rules (SLA §6.2), not the response and
+        // resolution times of §5.6, so they stay out of the per-level figures and incidents.
+        if t.is_change() {
+            continue;
+        }
         let clocks = sla::clocks(&t, config, cut);
         let lf = clocks
             .as_ref()
