@@ -161,3 +161,24 @@ fn wrong_shape_is_corrupt_too() {
         "{err}"
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_crash() {
+    // `slavakt status | head -1`: the pipe is closed before the table is written.
+    let (_dir, config) = setup(Some(STATE_JSON));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_slavakt"))
+        .arg("status")
+        .arg("--config")
+        .arg(&config)
+        .args(["--at", "2027-03-24T14:30:00Z"])
+        .env_remove("SLAVAKT_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run slavakt");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}

@@ -48,7 +48,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             args.month
         ))
     })?;
-    print!("{}", crate::report::render(&figures, format, &config));
+    super::print_out(&crate::report::render(&figures, format, &config))?;
     if args.send {
         if config.reports.is_empty() {
             return Err(CliError::Invalid(

@@ -44,11 +44,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if args.json {
         let text = serde_json::to_string_pretty(&view)
             .map_err(|e| CliError::Runtime(format!("cannot encode status: {e}")))?;
-        println!("{text}");
+        super::print_out(&format!("{text}\n"))
     } else {
-        print!("{}", render_text(&view));
+        super::print_out(&render_text(&view))
     }
-    Ok(())
 }
 
 /// Reads the state file without locking, moving or healing it (the store's read-only load,

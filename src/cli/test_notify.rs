@@ -36,8 +36,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         args.to.as_deref(),
         Arc::new(SystemClock),
     ))?;
-    println!("{report}");
-    Ok(())
+    super::print_out(&format!("{report}\n"))
 }
 
 /// The channel's `via` name for what the admin typed (`ik_varsling` → `teams:ik_varsling`).
