@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 use std::path::Path;
 
-/// Every built-in template name (see SHIPPED_PLAN.md); rules may use these or override files.
+/// Every built-in template name (see docs/PLAN.md, "Templates"); rules may use these or override files.
 pub const BUILTIN_NAMES: &[&str] = &[
     "incident_alert",
     "incident_admin",
