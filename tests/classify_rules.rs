@@ -204,3 +204,57 @@ fn normalise_is_documented_form() {
         "far ikke logget inn hjelp"
     );
 }
+
+#[test]
+fn also_keywords_must_match_too_and_both_are_reasons() {
+    let mut cfg = config();
+    let mut r = rule("min-side-nede", "hoy");
+    r.keywords = vec!["min side".into(), "e-skjema*".into()];
+    r.also_keywords = vec!["nede".into(), "utilgjengelig".into()];
+    cfg.classify.rules = vec![r];
+    // Only the system: a question, no outage.
+    let s = ticket(11, "Passord på Min side?", "", oslo(2027, 3, 24, 9, 0));
+    assert_eq!(decide(&s, &cfg), None);
+    // Only an outage word: about something else.
+    let s = ticket(12, "Skriveren er nede", "", oslo(2027, 3, 24, 9, 0));
+    assert_eq!(decide(&s, &cfg), None);
+    // Both, one in the subject and one in the (HTML) description.
+    let s = ticket(
+        13,
+        "E-skjemaene for byggesak",
+        "<p>Alt er <b>utilgjengelig</b> siden 09:00</p>",
+        oslo(2027, 3, 24, 9, 0),
+    );
+    let d = decide(&s, &cfg).expect("both groups match");
+    assert_eq!(d.level, "hoy");
+    assert_eq!(
+        d.reasons,
+        vec![
+            Why::Keyword {
+                keyword: "e-skjema*".into(),
+                field: Field::Subject
+            },
+            Why::Keyword {
+                keyword: "utilgjengelig".into(),
+                field: Field::Description
+            },
+        ]
+    );
+}
+
+#[test]
+fn also_keywords_that_can_never_match_are_reported() {
+    let mut cfg = config();
+    let mut r = rule("tom", "hoy");
+    r.keywords = vec!["min side".into()];
+    r.also_keywords = vec!["!!!".into()];
+    cfg.classify.rules = vec![r];
+    let errs = slavakt::classify::lint(&cfg);
+    let paths: Vec<&str> = errs.iter().map(|e| e.path.as_str()).collect();
+    assert!(paths.contains(&"classify[0].also_keywords[0]"), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.path == "classify[0].also_keywords" && e.message.contains("can never match")),
+        "{errs:?}"
+    );
+}

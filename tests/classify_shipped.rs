@@ -72,7 +72,11 @@ fn shipped_rules_follow_the_sla_definitions() {
             None,
             Some("hoy"),
         ),
-        ("Ingen på hele skolen kommer på nett", None, Some("hoy")),
+        ("Hele skolen kommer ikke på nett", None, Some("hoy")),
+        ("Selvbetjeningsportalen er nede", None, Some("hoy")),
+        // A mention is not an outage: Høy needs the outage words too.
+        ("Hvordan bytter jeg passord på Min side?", None, None),
+        ("Alle brukere skal få ny skriver", None, None),
         (
             "Alarmen går ikke til vaktrommet",
             Some("Sensio Pasientvarsling"),
@@ -90,6 +94,11 @@ fn shipped_rules_follow_the_sla_definitions() {
         ),
         (
             "Far ikke logget inn i Sensio-portalen",
+            Some("Sensio Pasientvarsling"),
+            Some("kritisk"),
+        ),
+        (
+            "Sykesignal fra rom 12 kommer ikke fram",
             Some("Sensio Pasientvarsling"),
             Some("kritisk"),
         ),

@@ -248,26 +248,31 @@ pub fn lint(config: &Config) -> Vec<ConfigError> {
                 hint: Some("choose another id".into()),
             });
         }
-        for (j, k) in r.keywords.iter().enumerate() {
-            if text::Keyword::parse(k).is_none() {
+        for (key, group) in [
+            ("keywords", &r.keywords),
+            ("also_keywords", &r.also_keywords),
+        ] {
+            for (j, k) in group.iter().enumerate() {
+                if text::Keyword::parse(k).is_none() {
+                    out.push(ConfigError {
+                        path: format!("{path}.{key}[{j}]"),
+                        message: format!(
+                            "keyword {k:?} has no letters or digits, so it can never match"
+                        ),
+                        hint: Some("write the word or phrase to look for, e.g. \"nede\"".into()),
+                    });
+                }
+            }
+            if !group.is_empty() && group.iter().all(|k| text::Keyword::parse(k).is_none()) {
                 out.push(ConfigError {
-                    path: format!("{path}.keywords[{j}]"),
+                    path: format!("{path}.{key}"),
                     message: format!(
-                        "keyword {k:?} has no letters or digits, so it can never match"
+                        "rule {:?} can never match: none of its {key} has a word",
+                        r.id
                     ),
-                    hint: Some("write the word or phrase to look for, e.g. \"nede\"".into()),
+                    hint: None,
                 });
             }
-        }
-        if !r.keywords.is_empty() && r.keywords.iter().all(|k| text::Keyword::parse(k).is_none()) {
-            out.push(ConfigError {
-                path: format!("{path}.keywords"),
-                message: format!(
-                    "rule {:?} can never match: none of its keywords has a word",
-                    r.id
-                ),
-                hint: None,
-            });
         }
         if r.life_and_health && !r.services.is_empty() {
             let any = r.services.iter().any(|s| {

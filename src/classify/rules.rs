@@ -234,9 +234,12 @@ fn check(
             .filter(|x| rule.sources.iter().any(|r| same(r, x)))?;
         why.push(Why::Source { name: src.into() });
     }
-    if !rule.keywords.is_empty() {
-        let found = rule
-            .keywords
+    // Each keyword group given must match: any one of its keywords, in subject or description.
+    for group in [&rule.keywords, &rule.also_keywords] {
+        if group.is_empty() {
+            continue;
+        }
+        let found = group
             .iter()
             .filter_map(|k| Keyword::parse(k))
             .find_map(|k| {

@@ -2,7 +2,7 @@
 //! incidents), `[changes]` and `[alerts]`.
 
 use super::ctx::Ctx;
-use super::raw::{RawAlerts, RawChanges, RawClassification, RawClassifyRule};
+use super::raw::{RawAlerts, RawChanges, RawClassification, RawClassifyRule, L};
 use super::refs::{self, Known};
 use super::{
     AlertsConfig, Audience, ChangeConfig, ChannelRef, ClassifyAction, ClassifyConfig, ClassifyRule,
@@ -141,26 +141,32 @@ pub(super) fn build(
         }
         let categories = ctx.list(&r.categories, &q("categories"));
         let sources = ctx.list(&r.sources, &q("sources"));
-        let keywords: Vec<String> = ctx
-            .list(&r.keywords, &q("keywords"))
-            .iter()
-            .map(|k| k.trim().to_lowercase())
-            .collect();
-        for (j, k) in keywords.iter().enumerate() {
-            if k.is_empty() {
-                ctx.err(
-                    format!("{}[{j}]", q("keywords")),
-                    "empty keyword: it would match every ticket",
-                    None,
-                );
+        let mut keyword_group = |raw: &L<Vec<String>>, key: &str| -> Vec<String> {
+            let list: Vec<String> = ctx
+                .list(raw, &q(key))
+                .iter()
+                .map(|k| k.trim().to_lowercase())
+                .collect();
+            for (j, k) in list.iter().enumerate() {
+                if k.is_empty() {
+                    ctx.err(
+                        format!("{}[{j}]", q(key)),
+                        "empty keyword: it would match every ticket",
+                        None,
+                    );
+                }
             }
-        }
+            list
+        };
+        let keywords = keyword_group(&r.keywords, "keywords");
+        let also_keywords = keyword_group(&r.also_keywords, "also_keywords");
         if services.is_empty()
             && !life_and_health
             && categories.is_empty()
             && municipalities.is_empty()
             && sources.is_empty()
             && keywords.is_empty()
+            && also_keywords.is_empty()
         {
             ctx.err(
                 &path,
@@ -178,6 +184,7 @@ pub(super) fn build(
             municipalities,
             sources,
             keywords,
+            also_keywords,
         });
     }
     ClassifyConfig {

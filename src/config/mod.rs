@@ -528,6 +528,9 @@ pub struct ClassifyRule {
     pub sources: Vec<String>,
     /// Normalised keywords (lower case, diacritics folded as documented in `classify`).
     pub keywords: Vec<String>,
+    /// A second keyword group: when given, one of these must match as well as one of
+    /// `keywords` (e.g. the system's name and an outage word).
+    pub also_keywords: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -284,6 +284,7 @@ pub(super) struct RawClassifyRule {
     pub municipalities: L<Vec<String>>,
     pub sources: L<Vec<String>>,
     pub keywords: L<Vec<String>>,
+    pub also_keywords: L<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -34,6 +34,7 @@ pub fn rule(id: &str, level: &str) -> ClassifyRule {
         municipalities: Vec::new(),
         sources: Vec::new(),
         keywords: Vec::new(),
+        also_keywords: Vec::new(),
     }
 }
 
