@@ -234,6 +234,10 @@ fn one_size(n: usize) {
         save_cpu.push(c);
     }
     drop(store);
+    if let Ok(keep) = std::env::var("SLAVAKT_BENCH_KEEP_STATE") {
+        // For a look inside: `jq` over the file shows what the bytes are.
+        std::fs::copy(&path, keep).expect("copy the state file");
+    }
     let ledger = state.ledger.entries.len();
     drop(state);
     let (mut start_wall, mut start_cpu) = (Vec::new(), Vec::new());
