@@ -298,7 +298,11 @@ impl Daemon {
 
         let now = self.clock.now();
         let pruned = crate::state::prune(&mut self.state, config.daemon.retention, now);
-        if pruned.tickets > 0 {
+        if pruned != crate::state::Pruned::default() {
+            self.dirty = true;
+        }
+        let titled = crate::report::monthly::incident_levels(&config);
+        if crate::state::minimise(&mut self.state, &titled, now) > 0 {
             self.dirty = true;
         }
         report.saved_bytes = self.save_if_dirty(now)?;

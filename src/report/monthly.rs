@@ -10,7 +10,7 @@ use crate::sla::{self, ClockState};
 use crate::state::State;
 use crate::ticket::{Span, TrackedTicket};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How many earlier months the trend shows.
 pub const TREND_MONTHS: u32 = 5;
@@ -45,6 +45,21 @@ pub fn figures(
     }
     f.trend = trend;
     Some(f)
+}
+
+/// The levels whose tickets the report lists one by one (with their titles): those of the two
+/// highest ranks (Kritisk and Høy in the shipped config).
+pub fn incident_levels(config: &Config) -> BTreeSet<String> {
+    let mut ranks: Vec<u32> = config.sla.values().map(|l| l.rank).collect();
+    ranks.sort_unstable_by(|a, b| b.cmp(a));
+    ranks.dedup();
+    ranks.truncate(2);
+    config
+        .sla
+        .values()
+        .filter(|l| ranks.contains(&l.rank))
+        .map(|l| l.name.clone())
+        .collect()
 }
 
 /// The month `delta` months from `m`.
@@ -135,9 +150,7 @@ pub fn figures_without_trend(
         })
         .collect();
     levels.sort_by(|a, b| b.rank.cmp(&a.rank).then(a.level.cmp(&b.level)));
-    let mut ranks: Vec<u32> = levels.iter().map(|l| l.rank).collect();
-    ranks.dedup();
-    let serious: Vec<u32> = ranks.into_iter().take(2).collect();
+    let serious = incident_levels(config);
 
     let mut times: BTreeMap<String, Vec<Duration>> = BTreeMap::new();
     let mut f = MonthlyFigures {
@@ -213,7 +226,7 @@ pub fn figures_without_trend(
                 lf.resolution_met += 1;
             }
         }
-        if serious.contains(&lf.rank) && (opened || resolved) {
+        if serious.contains(&lf.level) && (opened || resolved) {
             f.incidents.push(IncidentRow {
                 id: t.id,
                 number: t.number,

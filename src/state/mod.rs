@@ -20,7 +20,7 @@ mod store;
 
 pub use error::{LoadProblem, StateError};
 pub use heal::{heal_in_flight, INTERRUPTED_OUTCOME};
-pub use prune::{prune, Pruned};
+pub use prune::{minimise, prune, Pruned, MINIMISE_AFTER};
 pub use store::{read_only, Store};
 
 use crate::ledger::Ledger;

@@ -1,5 +1,6 @@
 //! Retention: resolved tickets are kept for reports (13 months by default), then dropped with
-//! everything recorded about them.
+//! everything recorded about them; a week after resolution, what only the messages needed
+//! (assignee, template fields, and the title of a ticket the reports do not list) is dropped.
 
 use crate::ledger::DeliveryStatus;
 use crate::state::State;
@@ -76,4 +77,34 @@ pub fn prune(state: &mut State, retention: chrono::Duration, now: DateTime<Utc>)
     });
     out.threads = before - state.threads.len();
     out
+}
+
+/// How long after its resolution a ticket keeps what only its messages need: long enough for
+/// the resolved notices, their retries and a quick reopening.
+pub const MINIMISE_AFTER: chrono::Duration = chrono::Duration::days(7);
+
+/// Drops, from tickets resolved at least [`MINIMISE_AFTER`] before `now`, what the reports do
+/// not need: the assignee's name and addresses, the template fields (consequence, cause, …),
+/// and the subject unless the ticket's level is in `titled_levels` (the monthly report lists
+/// those incidents by title). A reopened ticket gets them back from Pureservice at its next
+/// change. Returns how many tickets were changed.
+pub fn minimise(state: &mut State, titled_levels: &BTreeSet<String>, now: DateTime<Utc>) -> usize {
+    let cutoff = now - MINIMISE_AFTER;
+    let mut changed = 0;
+    for t in state.tickets.values_mut() {
+        if !t.resolved_at().is_some_and(|at| at <= cutoff) {
+            continue;
+        }
+        let keep_subject = t.level().is_some_and(|l| titled_levels.contains(l));
+        let before = (t.assignee.is_some(), t.fields.len(), t.subject.len());
+        t.assignee = None;
+        t.fields.clear();
+        if !keep_subject {
+            t.subject.clear();
+        }
+        if before != (t.assignee.is_some(), t.fields.len(), t.subject.len()) {
+            changed += 1;
+        }
+    }
+    changed
 }
