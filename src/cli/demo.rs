@@ -52,19 +52,26 @@ pub fn run(args: Args) -> Result<(), CliError> {
         .filter(|c| matches!(c, Captured::Mail { .. }))
         .count();
     let posts = summary.captured.len() - mails;
-    println!();
+    use std::fmt::Write as _;
+    let mut text = String::from("\n");
     if args.full {
         for c in &summary.captured {
-            match c {
-                Captured::Mail { to, data, .. } => {
-                    println!("──── mail to {} ────\n{}", to.join(", "), data.trim_end())
+            let _ = match c {
+                Captured::Mail { to, data, .. } => writeln!(
+                    text,
+                    "──── mail to {} ────\n{}",
+                    to.join(", "),
+                    data.trim_end()
+                ),
+                Captured::Http { path, body, .. } => {
+                    writeln!(text, "──── POST {path} ────\n{body}")
                 }
-                Captured::Http { path, body, .. } => println!("──── POST {path} ────\n{body}"),
-            }
+            };
         }
-        println!();
+        text.push('\n');
     }
-    println!(
+    let _ = writeln!(
+        text,
         "Summary: {} deliveries recorded ({} delivered, {} failed); the capture peers received {} e-mails and {} HTTP posts (SMS, Teams, intranet); {} internal notes were written on the tickets in Pureservice.",
         summary.deliveries.len(),
         summary.delivered,
@@ -73,7 +80,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
         posts,
         summary.notes_on_tickets
     );
-    println!("Run `slavakt demo --full` to read every message as sent.");
+    text.push_str("Run `slavakt demo --full` to read every message as sent.\n");
+    super::print_out(&text)?;
     if summary.failed > 0 || summary.delivered == 0 {
         return Err(CliError::Runtime(
             "the demo did not deliver as expected".into(),
