@@ -111,8 +111,10 @@ async fn smtp_session(sock: tokio::net::TcpStream, inbox: Arc<Inbox>) -> std::io
         } else if upper == "DATA" {
             w.write_all(b"354 end with <CRLF>.<CRLF>\r\n").await?;
             let mut data = String::new();
+            let mut ended = false;
             while let Some(l) = lines.next_line().await? {
                 if l == "." {
+                    ended = true;
                     break;
                 }
                 let l = l
@@ -121,6 +123,11 @@ async fn smtp_session(sock: tokio::net::TcpStream, inbox: Arc<Inbox>) -> std::io
                     .unwrap_or(&l);
                 data.push_str(l);
                 data.push_str("\r\n");
+            }
+            if !ended {
+                // The client went away inside DATA (e.g. killed): like a real server, this
+                // message was never accepted, so it is not recorded.
+                break;
             }
             inbox.push(Captured::Mail {
                 from: from.clone(),
@@ -214,6 +221,48 @@ mod tests {
         assert_eq!(from, "driftsmeldinger@ror-ikt.example");
         assert_eq!(to, &vec!["ola.nordmann@molde.example".to_string()]);
         assert!(data.contains("\r\n.leading dot"), "dot-unstuffed: {data}");
+        cancel.cancel();
+    }
+
+    #[tokio::test]
+    async fn a_mail_cut_off_inside_data_is_not_recorded() {
+        use tokio::io::AsyncReadExt;
+        let inbox = Arc::new(Inbox::default());
+        let cancel = CancellationToken::new();
+        let addr = smtp_sink(inbox.clone(), cancel.clone()).await.unwrap();
+        // A client that dies halfway through DATA (as under kill -9): never accepted.
+        let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+        sock.write_all(
+            b"EHLO t\r\nMAIL FROM:<a@ror-ikt.example>\r\nRCPT TO:<b@molde.example>\r\nDATA\r\nSubject: cut",
+        )
+        .await
+        .unwrap();
+        let mut seen = Vec::new();
+        while !String::from_utf8_lossy(&seen).contains("354") {
+            let mut buf = [0u8; 256];
+            let n = sock.read(&mut buf).await.unwrap();
+            assert!(n > 0, "sink closed early");
+            seen.extend_from_slice(&buf[..n]);
+        }
+        drop(sock);
+        // Then a whole mail on a new connection; only that one is in the inbox.
+        let mailer = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(addr.port())
+            .build();
+        let msg = Message::builder()
+            .from("driftsmeldinger@ror-ikt.example".parse().unwrap())
+            .to("ola.nordmann@molde.example".parse().unwrap())
+            .subject("Hel melding")
+            .body(String::from("Alt kom fram."))
+            .unwrap();
+        mailer.send(msg).await.unwrap();
+        inbox.wait_for(1, std::time::Duration::from_secs(10)).await;
+        let mails = inbox.snapshot();
+        assert_eq!(mails.len(), 1, "{mails:#?}");
+        let Captured::Mail { data, .. } = &mails[0] else {
+            panic!("not a mail")
+        };
+        assert!(data.contains("Hel melding"), "{data}");
         cancel.cancel();
     }
 
