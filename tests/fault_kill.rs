@@ -236,7 +236,8 @@ async fn sigkill_during_an_incident_storm_loses_no_notice() {
     let domain = mails[0].0.rsplit('@').next().unwrap().to_ascii_lowercase();
     let mut received: BTreeMap<String, usize> = BTreeMap::new();
     for (_, data) in &mails {
-        let id = header(data, "Message-ID").expect("mail without Message-ID");
+        let id = header(data, "Message-ID")
+            .unwrap_or_else(|| panic!("mail without Message-ID:\n{data}"));
         *received.entry(id.to_string()).or_default() += 1;
     }
     let mut email_entries = 0;
