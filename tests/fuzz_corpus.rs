@@ -513,3 +513,41 @@ fn fuzz_findings_stay_fixed() {
     let s = check_page("hostile-html", body.to_string().as_bytes()).unwrap();
     assert_eq!(s.tickets, 1);
 }
+
+/// Found reviewing what the config target can reach: a `*_file` secret was read whole, so a
+/// path at an endless device or a huge file meant an unbounded read. Now it is capped at 64 KiB
+/// and reported; a normal secret file still works.
+#[test]
+fn secret_files_are_read_with_a_bound() {
+    let shipped =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config/slavakt.toml"))
+            .expect("shipped config");
+    assert!(shipped.contains("api_key = \"CHANGE-ME\""));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big");
+    std::fs::write(&big, "k".repeat(65 * 1024)).expect("big file");
+    let ok = dir.path().join("key");
+    std::fs::write(&ok, "fake-pureservice-key-0001\n").expect("key file");
+    let cases = [
+        ("/dev/zero".to_string(), Some("larger than 64 KiB")),
+        (big.display().to_string(), Some("larger than 64 KiB")),
+        (ok.display().to_string(), None),
+    ];
+    for (file, want) in cases {
+        let text = shipped.replace(
+            "api_key = \"CHANGE-ME\"",
+            &format!("api_key_file = {file:?}"),
+        );
+        match (fuzzing::config_text(&text), want) {
+            (Err(e), Some(msg)) => {
+                let shown = e.to_string();
+                assert!(
+                    shown.contains("pureservice.api_key_file") && shown.contains(msg),
+                    "{file}: {shown}"
+                );
+            }
+            (Ok(_), None) => {}
+            (other, _) => panic!("{file}: {:?}", other.map_err(|e| e.to_string())),
+        }
+    }
+}

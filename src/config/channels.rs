@@ -324,7 +324,7 @@ fn teams_target(t: &RawGraphTarget, path: &str, ctx: &mut Ctx) -> Option<TeamsCh
                     "missing required key",
                     Some("a file holding the delegated refresh token (slavakt writes rotated tokens back)".into()),
                 ),
-                Some(f) if std::fs::read(f).is_err() => ctx.err(
+                Some(f) if !readable(f) => ctx.err(
                     format!("{path}.refresh_token_file"),
                     format!("cannot read secret file {}", f.display()),
                     Some("create it with the refresh token; it must be readable and writable by slavakt".into()),
@@ -445,4 +445,13 @@ fn intranet(t: &RawGraphTarget, ctx: &mut Ctx) -> Option<IntranetChannel> {
             None
         }
     }
+}
+
+/// Whether `f` can be read: one byte is read, not the whole file, so a path pointing at a huge
+/// file or an endless device is not read without bound.
+fn readable(f: &std::path::Path) -> bool {
+    use std::io::Read;
+    std::fs::File::open(f)
+        .and_then(|mut h| h.read(&mut [0u8; 1]))
+        .is_ok()
 }

@@ -261,8 +261,20 @@ impl Ctx {
         }
         let f = file?;
         let full = self.resolve(&f);
-        match std::fs::read_to_string(&full) {
-            Ok(text) => {
+        match read_small(&full) {
+            Ok(None) => {
+                self.err(
+                    &fpath,
+                    format!(
+                        "secret file {} is larger than {} KiB",
+                        full.display(),
+                        MAX_SECRET_FILE / 1024
+                    ),
+                    Some("a secret file holds just the secret; check the path".into()),
+                );
+                None
+            }
+            Ok(Some(text)) => {
                 let s = text.trim_end_matches(['\n', '\r']).to_string();
                 self.remember_secret(&s);
                 if s.is_empty() {
@@ -309,6 +321,20 @@ pub(super) fn is_email(s: &str) -> bool {
         && !s
             .chars()
             .any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+}
+
+/// The most a secret file may hold. Reading is capped so that a path pointing at a large file
+/// or an endless device (`/dev/zero`) is an error, not an unbounded read.
+const MAX_SECRET_FILE: u64 = 64 * 1024;
+
+/// The file's text, or `None` when it is larger than [`MAX_SECRET_FILE`].
+fn read_small(path: &Path) -> std::io::Result<Option<String>> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_SECRET_FILE + 1)
+        .read_to_string(&mut text)?;
+    Ok((text.len() as u64 <= MAX_SECRET_FILE).then_some(text))
 }
 
 fn io_reason(e: &std::io::Error) -> String {
