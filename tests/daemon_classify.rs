@@ -10,91 +10,32 @@
 //!   the priority left alone;
 //! - a burst of five similar tickets in ten minutes → one cluster alert, then one update.
 
-#[path = "notify_support/mod.rs"]
+mod daemon_support;
 mod notify_support;
 
-use chrono::{DateTime, Duration, Utc};
-use notify_support::SmtpPeer;
-use slavakt::app::{systemd::Systemd, Daemon, RunOptions};
-use slavakt::clock::{Clock, FakeClock};
-use slavakt::config::{ClassifyAction, Config};
-use slavakt::demo::capture::{self, Captured, Inbox};
-use slavakt::demo::{script, world};
+use chrono::Duration;
+use daemon_support::World;
+use slavakt::app::Daemon;
+use slavakt::clock::Clock;
+use slavakt::config::ClassifyAction;
+use slavakt::demo::capture::Captured;
 use slavakt::ledger::DeliveryStatus;
-use slavakt::pureservice::fake::{FakeOptions, FakePureservice, NewTicket};
+use slavakt::pureservice::fake::NewTicket;
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use tokio_util::sync::CancellationToken;
-
-struct World {
-    clock: FakeClock,
-    fake: FakePureservice,
-    smtp: SmtpPeer,
-    sink: Arc<Inbox>,
-    dir: tempfile::TempDir,
-    config: Config,
-    _cancel: CancellationToken,
-}
-
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
 
 /// The shipped config pointed at loopback peers; `set` switches every rule to action `set`.
 async fn world(start: &str, set: bool) -> World {
-    let clock = FakeClock::new(at(start));
-    let fake = FakePureservice::start(FakeOptions::new(Arc::new(clock.clone())))
-        .await
-        .unwrap();
-    script::prepare(&fake);
-    let smtp = SmtpPeer::start("plain", None, None);
-    let cancel = CancellationToken::new();
-    let sink = Arc::new(Inbox::default());
-    let http = capture::http_sink(sink.clone(), cancel.clone())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = world::config(
-        &world::Peers {
-            pureservice: fake.base_url(),
-            api_key: fake.api_key().expose().to_string(),
-            smtp: ([127, 0, 0, 1], smtp.port).into(),
-            http,
-        },
-        dir.path(),
-    )
-    .unwrap();
+    let mut w = daemon_support::world(start).await;
     if set {
-        for r in &mut config.classify.rules {
+        for r in &mut w.config.classify.rules {
             r.action = ClassifyAction::Set;
         }
-        config.classify.default_action = ClassifyAction::Set;
+        w.config.classify.default_action = ClassifyAction::Set;
     }
-    World {
-        clock,
-        fake,
-        smtp,
-        sink,
-        dir,
-        config,
-        _cancel: cancel,
-    }
+    w
 }
 
 impl World {
-    fn daemon(&self) -> Daemon {
-        Daemon::start(RunOptions {
-            config_path: self.dir.path().join("demo.toml"),
-            config: self.config.clone(),
-            clock: Arc::new(self.clock.clone()),
-            shutdown: CancellationToken::new(),
-            tick: Some(std::time::Duration::from_millis(20)),
-            systemd: Systemd::disabled(),
-            client_options: None,
-        })
-        .unwrap()
-    }
-
     fn poll_interval(&self) -> Duration {
         self.config.daemon.poll_interval
     }
@@ -112,10 +53,6 @@ impl World {
                 ..NewTicket::default()
             })
             .unwrap()
-    }
-
-    fn role_email(&self, role: &str) -> String {
-        self.config.roles[role].email.clone().unwrap()
     }
 
     /// (subject, recipients) of every mail the SMTP server accepted.

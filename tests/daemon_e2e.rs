@@ -1,95 +1,18 @@
 //! End to end: the real daemon (in-process, fake clock) against the fake Pureservice, a real SMTP
 //! server (aiosmtpd) and an HTTP capture sink for SMS, Teams and intranet posts.
 
-#[path = "notify_support/mod.rs"]
+mod daemon_support;
 mod notify_support;
 
-use chrono::{DateTime, Duration, Utc};
-use notify_support::SmtpPeer;
+use chrono::Duration;
+use daemon_support::{at, world, World};
 use serde_json::Value;
-use slavakt::app::{systemd::Systemd, Daemon, RunOptions};
-use slavakt::clock::FakeClock;
-use slavakt::config::Config;
-use slavakt::demo::capture::{self, Captured, Inbox};
-use slavakt::demo::{script, world};
+use slavakt::demo::capture::Captured;
 use slavakt::ledger::DeliveryStatus;
-use slavakt::pureservice::client::ClientOptions;
-use slavakt::pureservice::fake::{FakeOptions, FakePureservice, Fault, NewTicket};
+use slavakt::pureservice::fake::{Fault, NewTicket};
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use tokio_util::sync::CancellationToken;
-
-struct World {
-    clock: FakeClock,
-    fake: FakePureservice,
-    smtp: SmtpPeer,
-    sink: Arc<Inbox>,
-    dir: tempfile::TempDir,
-    config: Config,
-    _cancel: CancellationToken,
-}
-
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-async fn world(start: &str) -> World {
-    let clock = FakeClock::new(at(start));
-    let fake = FakePureservice::start(FakeOptions::new(Arc::new(clock.clone())))
-        .await
-        .unwrap();
-    script::prepare(&fake);
-    let smtp = SmtpPeer::start("plain", None, None);
-    let cancel = CancellationToken::new();
-    let sink = Arc::new(Inbox::default());
-    let http = capture::http_sink(sink.clone(), cancel.clone())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = world::config(
-        &world::Peers {
-            pureservice: fake.base_url(),
-            api_key: fake.api_key().expose().to_string(),
-            smtp: ([127, 0, 0, 1], smtp.port).into(),
-            http,
-        },
-        dir.path(),
-    )
-    .unwrap();
-    World {
-        clock,
-        fake,
-        smtp,
-        sink,
-        dir,
-        config,
-        _cancel: cancel,
-    }
-}
 
 impl World {
-    fn daemon(&self) -> Result<Daemon, slavakt::app::AppError> {
-        // Short Pureservice retries so an outage costs milliseconds, not seconds, per cycle.
-        let retry = slavakt::pureservice::retry::RetryPolicy {
-            max_attempts: 2,
-            initial: std::time::Duration::from_millis(5),
-            max_backoff: std::time::Duration::from_millis(20),
-            max_retry_after: std::time::Duration::from_millis(50),
-        };
-        Daemon::start(RunOptions {
-            config_path: self.dir.path().join("demo.toml"),
-            config: self.config.clone(),
-            clock: Arc::new(self.clock.clone()),
-            shutdown: CancellationToken::new(),
-            tick: Some(std::time::Duration::from_millis(20)),
-            systemd: Systemd::disabled(),
-            client_options: Some(ClientOptions {
-                retry,
-                ..ClientOptions::default()
-            }),
-        })
-    }
-
     fn kritisk(&self, subject: &str) -> u64 {
         self.fake
             .create_ticket(NewTicket {
@@ -132,16 +55,12 @@ impl World {
             })
             .collect()
     }
-
-    fn role_email(&self, role: &str) -> String {
-        self.config.roles[role].email.clone().unwrap()
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kritisk_ticket_reaches_everyone_in_the_plan_within_one_cycle() {
     let w = world("2027-03-24T13:59:00+01:00").await; // Wednesday, office hours
-    let mut d = w.daemon().unwrap();
+    let mut d = w.daemon();
     d.cycle().await.unwrap(); // initial load: nothing open
     w.clock.advance(Duration::minutes(1));
     let id = w.kritisk("Pasientvarsling nede på Bergmo");
@@ -225,7 +144,7 @@ async fn a_kritisk_ticket_reaches_everyone_in_the_plan_within_one_cycle() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_mid_incident_keeps_the_hourly_rhythm_and_resends_nothing() {
     let w = world("2027-03-24T13:59:00+01:00").await;
-    let mut d = w.daemon().unwrap();
+    let mut d = w.daemon();
     d.cycle().await.unwrap();
     w.clock.advance(Duration::minutes(1));
     w.kritisk("Pasientvarsling nede på Bergmo");
@@ -244,7 +163,7 @@ async fn a_restart_mid_incident_keeps_the_hourly_rhythm_and_resends_nothing() {
     drop(d); // stop (the state was saved at the end of the cycle)
 
     // Restart: the same state file; nothing is re-sent.
-    let mut d = w.daemon().unwrap();
+    let mut d = w.daemon();
     w.clock.advance(Duration::seconds(30));
     let r = d.cycle().await.unwrap();
     assert!(
@@ -273,7 +192,7 @@ async fn a_restart_mid_incident_keeps_the_hourly_rhythm_and_resends_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pureservice_outage_alerts_once_then_recovers_and_catches_up() {
     let w = world("2027-03-24T13:59:00+01:00").await;
-    let mut d = w.daemon().unwrap();
+    let mut d = w.daemon();
     d.cycle().await.unwrap();
     let im = w.role_email("incident_manager");
     // Pureservice answers 503 to everything for 30 simulated minutes; a ticket arrives meanwhile.
@@ -350,7 +269,7 @@ async fn a_pureservice_outage_alerts_once_then_recovers_and_catches_up() {
 async fn a_corrupt_state_file_stops_the_daemon_and_is_kept() {
     let w = world("2027-03-24T13:59:00+01:00").await;
     std::fs::write(&w.config.daemon.state_file, b"{ this is not json").unwrap();
-    let err = match w.daemon() {
+    let err = match w.try_daemon_with(w.config.clone()) {
         Ok(_) => panic!("started on a corrupt state file"),
         Err(e) => e.to_string(),
     };
@@ -374,7 +293,7 @@ async fn a_corrupt_state_file_stops_the_daemon_and_is_kept() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_planned_change_in_pureservice_is_announced_reminded_started_and_completed() {
     let w = world("2027-03-24T09:00:00+01:00").await;
-    let mut d = w.daemon().unwrap();
+    let mut d = w.daemon();
     d.cycle().await.unwrap();
     let start = at("2027-04-03T18:00:00+02:00");
     let id = w
@@ -464,7 +383,7 @@ async fn a_planned_change_in_pureservice_is_announced_reminded_started_and_compl
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_state_file_holds_no_description_requester_or_sent_message_text() {
     let w = world("2027-03-24T13:59:00+01:00").await;
-    let mut d = w.daemon().unwrap();
+    let mut d = w.daemon();
     d.cycle().await.unwrap();
     w.clock.advance(Duration::minutes(1));
     let id = w

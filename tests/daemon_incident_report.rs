@@ -4,95 +4,18 @@
 //! Manager and Varslingsansvarlig — once, also across restarts, and not lost when the directory
 //! cannot be written at first.
 
-#[path = "notify_support/mod.rs"]
+mod daemon_support;
 mod notify_support;
 
-use chrono::{DateTime, Duration, Utc};
-use notify_support::SmtpPeer;
+use chrono::Duration;
+use daemon_support::{world, World};
 use serde_json::{json, Value};
-use slavakt::app::{systemd::Systemd, Daemon, RunOptions};
-use slavakt::clock::{Clock, FakeClock};
-use slavakt::config::Config;
-use slavakt::demo::capture::{self, Inbox};
-use slavakt::demo::{script, world};
-use slavakt::pureservice::client::ClientOptions;
-use slavakt::pureservice::fake::{FakeOptions, FakePureservice, NewTicket};
+use slavakt::app::Daemon;
+use slavakt::clock::Clock;
+use slavakt::pureservice::fake::NewTicket;
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use tokio_util::sync::CancellationToken;
-
-struct World {
-    clock: FakeClock,
-    fake: FakePureservice,
-    smtp: SmtpPeer,
-    dir: tempfile::TempDir,
-    config: Config,
-    _cancel: CancellationToken,
-}
-
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-async fn world(start: &str) -> World {
-    let clock = FakeClock::new(at(start));
-    let fake = FakePureservice::start(FakeOptions::new(Arc::new(clock.clone())))
-        .await
-        .unwrap();
-    script::prepare(&fake);
-    let smtp = SmtpPeer::start("plain", None, None);
-    let cancel = CancellationToken::new();
-    let http = capture::http_sink(Arc::new(Inbox::default()), cancel.clone())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = world::config(
-        &world::Peers {
-            pureservice: fake.base_url(),
-            api_key: fake.api_key().expose().to_string(),
-            smtp: ([127, 0, 0, 1], smtp.port).into(),
-            http,
-        },
-        dir.path(),
-    )
-    .unwrap();
-    World {
-        clock,
-        fake,
-        smtp,
-        dir,
-        config,
-        _cancel: cancel,
-    }
-}
 
 impl World {
-    fn daemon(&self) -> Daemon {
-        let retry = slavakt::pureservice::retry::RetryPolicy {
-            max_attempts: 2,
-            initial: std::time::Duration::from_millis(5),
-            max_backoff: std::time::Duration::from_millis(20),
-            max_retry_after: std::time::Duration::from_millis(50),
-        };
-        Daemon::start(RunOptions {
-            config_path: self.dir.path().join("demo.toml"),
-            config: self.config.clone(),
-            clock: Arc::new(self.clock.clone()),
-            shutdown: CancellationToken::new(),
-            tick: Some(std::time::Duration::from_millis(20)),
-            systemd: Systemd::disabled(),
-            client_options: Some(ClientOptions {
-                retry,
-                ..ClientOptions::default()
-            }),
-        })
-        .unwrap()
-    }
-
-    fn role_email(&self, role: &str) -> String {
-        self.config.roles[role].email.clone().unwrap()
-    }
-
     /// Mails whose subject starts with `prefix`, as (recipients, message).
     fn mails(&self, prefix: &str) -> Vec<(Vec<String>, Value)> {
         self.smtp

@@ -5,100 +5,24 @@
 //! backoff until it gets through; entries sharing a schedule each get their format, and after a
 //! partial failure only the recipients still missing are mailed.
 
-#[path = "notify_support/mod.rs"]
+mod daemon_support;
 mod notify_support;
 #[allow(dead_code)] // only the synthetic state is used here
 mod report_support;
 mod sla_support;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
+use daemon_support::{at, world, World};
 use notify_support::SmtpPeer;
 use serde_json::Value;
-use slavakt::app::{systemd::Systemd, Daemon, RunOptions};
 use slavakt::clock::FakeClock;
-use slavakt::config::Config;
-use slavakt::demo::capture::{self, Inbox};
-use slavakt::demo::{script, world};
-use slavakt::pureservice::client::ClientOptions;
-use slavakt::pureservice::fake::{FakeOptions, FakePureservice, NewTicket};
+use slavakt::pureservice::fake::NewTicket;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use tokio_util::sync::CancellationToken;
 
 const MARCH_KEY: &str = "0 0 7 1 * *@2027-03";
 
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-struct World {
-    clock: FakeClock,
-    fake: FakePureservice,
-    smtp: SmtpPeer,
-    dir: tempfile::TempDir,
-    config: Config,
-    _sink: Arc<Inbox>,
-    _cancel: CancellationToken,
-}
-
-async fn world(start: &str) -> World {
-    let clock = FakeClock::new(at(start));
-    let fake = FakePureservice::start(FakeOptions::new(Arc::new(clock.clone())))
-        .await
-        .unwrap();
-    script::prepare(&fake);
-    let smtp = SmtpPeer::start("plain", None, None);
-    let cancel = CancellationToken::new();
-    let sink = Arc::new(Inbox::default());
-    let http = capture::http_sink(sink.clone(), cancel.clone())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let peers = world::Peers {
-        pureservice: fake.base_url(),
-        api_key: fake.api_key().expose().to_string(),
-        smtp: ([127, 0, 0, 1], smtp.port).into(),
-        http,
-    };
-    let config = world::config(&peers, dir.path()).unwrap();
-    World {
-        clock,
-        fake,
-        smtp,
-        dir,
-        config,
-        _sink: sink,
-        _cancel: cancel,
-    }
-}
-
 impl World {
-    fn daemon_with(&self, config: Config) -> Daemon {
-        let retry = slavakt::pureservice::retry::RetryPolicy {
-            max_attempts: 2,
-            initial: std::time::Duration::from_millis(5),
-            max_backoff: std::time::Duration::from_millis(20),
-            max_retry_after: std::time::Duration::from_millis(50),
-        };
-        Daemon::start(RunOptions {
-            config_path: self.dir.path().join("demo.toml"),
-            config,
-            clock: Arc::new(self.clock.clone()),
-            shutdown: CancellationToken::new(),
-            tick: Some(std::time::Duration::from_millis(20)),
-            systemd: Systemd::disabled(),
-            client_options: Some(ClientOptions {
-                retry,
-                ..ClientOptions::default()
-            }),
-        })
-        .unwrap()
-    }
-
-    fn daemon(&self) -> Daemon {
-        self.daemon_with(self.config.clone())
-    }
-
     /// Report mails received so far for `month` (`YYYY-MM`).
     fn reports(&self, month: &str) -> Vec<Value> {
         let subject = format!("SLA-rapport {month}");
