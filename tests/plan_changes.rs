@@ -332,3 +332,27 @@ fn moved_and_moved_back_to_the_announced_time_posts_both_moves() {
     assert_eq!(plan(&mut w, t2, start), ["change-moved"]);
     assert!(w.tick(t2 + Duration::hours(1)).intents.is_empty());
 }
+
+#[test]
+fn a_change_registered_after_the_fact_and_completed_is_no_news() {
+    // An emergency change written down after it started (planned start already past at
+    // registration), then solved: never announced, so its completion is not posted either.
+    let mut w = world();
+    let start = oslo(2027, 4, 6, 22, 0);
+    let created = start + Duration::hours(1);
+    let s = change(9, created, start);
+    w.observe(&s, created);
+    let done_at = created + Duration::hours(1);
+    let mut d = at(&s, done_at);
+    d.core = CoreStatus::Solved;
+    d.status = "Løst".into();
+    d.resolved = Some(done_at);
+    w.observe(&d, done_at);
+    let fired = run(
+        &mut w,
+        created,
+        done_at + Duration::hours(3),
+        Duration::minutes(30),
+    );
+    assert_eq!(fired, vec![]);
+}

@@ -5,7 +5,7 @@
 //! shorter ones (reminders) and `change_started` are keyed by the planned start (minutes since
 //! the epoch), so a move re-arms them for the new time; `change_moved` by the revision
 //! number; `change_completed` by the resolution count; cancel and short notice fire once.
-//! A move or a cancellation is posted only if the change was announced already, and a reminder
+//! A move, a cancellation or the completion is posted only if the change was announced, and a reminder
 //! only if the announcement went out before the reminder was due.
 
 use super::spans::minute_key;
@@ -58,6 +58,13 @@ fn announcement_not_before(
             && announcing.contains(&e.intent.key.rule.as_str())
             && e.created_at < due
     })
+}
+
+/// Whether an announcement or reminder of this change was issued.
+fn announced(t: &TrackedTicket, ledger: &Ledger) -> bool {
+    ledger
+        .for_ticket(t.id)
+        .any(|e| e.intent.reason == Reason::ChangeNotice)
 }
 
 pub fn evaluate(
@@ -124,8 +131,12 @@ pub fn evaluate(
             }
         }
         Trigger::ChangeCompleted => {
+            // Completion is news only to those who were told of the change: one registered
+            // after the fact, or first seen already done, was never announced.
             if let (Some(at), false) = (t.resolved_at(), change.cancelled) {
-                out.fire(t.resolutions.len() as u32, at, Reason::ChangeCompleted);
+                if announced(t, ledger) {
+                    out.fire(t.resolutions.len() as u32, at, Reason::ChangeCompleted);
+                }
             }
         }
         Trigger::ChangeMoved => {
@@ -149,10 +160,7 @@ pub fn evaluate(
             }
         }
         Trigger::ChangeCancelled => {
-            let announced = ledger
-                .for_ticket(t.id)
-                .any(|e| e.intent.reason == Reason::ChangeNotice);
-            if change.cancelled && announced {
+            if change.cancelled && announced(t, ledger) {
                 out.fire(1, t.last_modified.min(now), Reason::ChangeCancelled);
             }
         }
