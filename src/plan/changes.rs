@@ -159,10 +159,8 @@ pub fn evaluate(
                 }
             }
         }
-        Trigger::ChangeCancelled => {
-            if change.cancelled && announced(t, ledger) {
-                out.fire(1, t.last_modified.min(now), Reason::ChangeCancelled);
-            }
+        Trigger::ChangeCancelled if change.cancelled && announced(t, ledger) => {
+            out.fire(1, t.last_modified.min(now), Reason::ChangeCancelled);
         }
         Trigger::ChangeShortNotice => {
             let first = t.change_revisions.first().copied().or(start);
