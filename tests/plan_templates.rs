@@ -1,4 +1,4 @@
-//! Message templates: every built-in template renders in nb, da and en; incident messages carry
+//! Message templates: every built-in template renders in nb, nn, da and en; incident messages carry
 //! the facts of DOMAIN.md and read naturally without the optional ones; strict variables;
 //! overrides from `templates_dir`; HTML escaping; `check_all`.
 
@@ -253,6 +253,193 @@ fn danish_and_english_sets_speak_their_language() {
     .unwrap();
     assert!(
         m.text.contains("onsdag den 24. marts 2027 kl. 10.00"),
+        "{}",
+        m.text
+    );
+}
+
+/// Words that are bokmål and not nynorsk: none of them may appear in a nynorsk message.
+const BOKMAL_ONLY: &[&str] = &[
+    "ikke",
+    "hendelse",
+    "hendelsen",
+    "hendelser",
+    "tjeneste",
+    "tjenesten",
+    "ennå",
+    "nå",
+    "fra",
+    "hvis",
+    "hva",
+    "hvem",
+    "en",
+    "et",
+    "noen",
+    "saken",
+    "startet",
+    "forventet",
+    "senest",
+    "siden",
+    "løst",
+    "rettet",
+    "varighet",
+    "hovedårsak",
+    "hovedårsaken",
+    "berørt",
+    "berørte",
+    "kommuner",
+    "mangler",
+    "fortsatt",
+    "gjelder",
+    "kommer",
+    "behandles",
+    "følges",
+    "varsler",
+    "gjenåpnet",
+    "påminnelse",
+    "planlagt",
+    "begrunnelse",
+    "mulig",
+    "flere",
+    "samme",
+    "tålmodigheten",
+    "oppdaget",
+    "ingen handling",
+    "brudd",
+    "brukeren",
+];
+
+/// The bokmål-only words in `text` (whole words, any case).
+fn bokmal_words(text: &str) -> Vec<&'static str> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .collect();
+    BOKMAL_ONLY
+        .iter()
+        .copied()
+        .filter(|w| match w.split_once(' ') {
+            Some((a, b)) => words.windows(2).any(|p| p[0] == a && p[1] == b),
+            None => words.contains(w),
+        })
+        .collect()
+}
+
+#[test]
+fn the_nynorsk_set_speaks_nynorsk_in_every_template() {
+    let mut c = config();
+    c.daemon.language = Language::Nn;
+    let mut nb = config();
+    nb.daemon.language = Language::Nb;
+    let mut w = World::new(c.clone());
+    let now = oslo(2027, 3, 24, 12, 0);
+    for (fields, solved) in [(true, false), (false, false), (true, true), (false, true)] {
+        let mut t = ticket(&mut w, fields, solved);
+        if fields {
+            // The ticket's own fields are the agent's words; give them in nynorsk here.
+            for (k, v) in [
+                ("consequence", "Alarmar frå pasientrom kjem ikkje fram"),
+                ("cause", "defekt nettverkssvitsj"),
+            ] {
+                t.fields.insert(k.into(), v.into());
+            }
+        }
+        let clocks = slavakt::sla::clocks(&t, &c, now);
+        for name in BUILTIN_NAMES {
+            for reason in [Reason::Opened, Reason::After] {
+                let i = intent(name, reason, "email");
+                let m = render(&i, Some(&t), clocks.as_ref(), &c, now)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                for part in [&m.subject, &m.text, &m.html, &m.short] {
+                    let leaks = bokmal_words(part);
+                    assert!(leaks.is_empty(), "{name}: bokmål {leaks:?} in:\n{part}");
+                }
+                // SMS: the same length budget as the bokmål text (a few characters of slack
+                // for longer words such as «hending» or «løysingstida»).
+                let b = render(&i, Some(&t), clocks.as_ref(), &nb, now).unwrap();
+                let (nn_len, nb_len) = (m.short.chars().count(), b.short.chars().count());
+                assert!(
+                    nn_len <= nb_len + 8,
+                    "{name}: nn SMS {nn_len} chars, nb {nb_len}:\n{}\n{}",
+                    m.short,
+                    b.short
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn nynorsk_incident_messages_read_as_nynorsk() {
+    let mut c = config();
+    c.daemon.language = Language::Nn;
+    let now = oslo(2027, 3, 24, 10, 0);
+    let t = ticket(&mut World::new(c.clone()), false, false);
+    let render_nn = |name: &str, reason: Reason, channel: &str, t: &TrackedTicket| {
+        render(&intent(name, reason, channel), Some(t), None, &c, now).unwrap()
+    };
+    let m = render_nn("incident_alert", Reason::Opened, "email", &t);
+    assert!(
+        m.subject.starts_with("Alvorleg hending – Kritisk:"),
+        "{}",
+        m.subject
+    );
+    for want in [
+        "er ei alvorleg hending. Kommunikasjonsplanen gjeld frå no.",
+        "Teneste: Sensio Pasientvarsling",
+        "Starta: onsdag 24. mars 2027 kl. 10:00",
+        "Konsekvens og omfang: blir kartlagt",
+        "Råka kommune: Molde",
+        "Status no: Under arbeid, saka blir handsama av Per Saksbehandler",
+        "Venta løysingstid er ikkje kjend enno.",
+        "Neste statusoppdatering: seinast onsdag 24. mars 2027 kl. 11:00.",
+    ] {
+        assert!(m.text.contains(want), "missing {want:?} in:\n{}", m.text);
+    }
+    assert!(
+        m.html.contains("<th align=\"left\">Råka kommune</th>"),
+        "{}",
+        m.html
+    );
+    assert_eq!(
+        m.short,
+        "KRITISK hending: Sensio Pasientvarsling – Pasientvarsling nede på Bergmo (Molde). Starta 24.03. kl. 10:00. Sak 1001."
+    );
+    let m = render_nn(
+        "incident_announcement",
+        Reason::Opened,
+        "teams:ik_varsling",
+        &t,
+    );
+    assert!(
+        m.text.starts_with("KUNNGJERING – alvorleg hending"),
+        "{}",
+        m.text
+    );
+
+    let solved = ticket(&mut World::new(c.clone()), false, true);
+    let m = render_nn("incident_resolved", Reason::Resolved, "email", &solved);
+    assert!(m.subject.starts_with("Løyst – Kritisk:"), "{}", m.subject);
+    for want in [
+        "Feilen er retta: Pasientvarsling nede på Bergmo.",
+        "(varigheit 1 t 50 min)",
+        "Hovudårsaka er ikkje slått fast enno; ho kjem i hendingsrapporten.",
+        "Takk for tolmodet.",
+    ] {
+        assert!(m.text.contains(want), "missing {want:?} in:\n{}", m.text);
+    }
+    assert!(
+        m.short
+            .starts_with("LØYST: Sensio Pasientvarsling (Molde) fungerer igjen"),
+        "{}",
+        m.short
+    );
+    let mut warn = intent("sla_warning", Reason::ResolutionWarning, "email");
+    warn.vars.insert("clock".into(), "response".into());
+    let m = render(&warn, Some(&t), None, &c, now).unwrap();
+    assert_eq!(m.short, "SLA-varsel sak 1001: 75 % av svartida brukt.");
+    assert!(
+        m.text.contains("Gje brukaren eit første svar før fristen."),
         "{}",
         m.text
     );

@@ -18,13 +18,15 @@ macro_rules! set {
 type Set = &'static [(&'static str, &'static str)];
 
 const NB: Set = set!("nb");
+const NN: Set = set!("nn");
 const DA: Set = set!("da");
 const EN: Set = set!("en");
 
-/// The built-in source of `name` in `lang` (`nb`, `da`, `en`; `nn` reads `nb`).
+/// The built-in source of `name` in `lang` (`nb`, `nn`, `da`, `en`).
 pub fn get(lang: &str, name: &str) -> Option<&'static str> {
     let set = match lang {
         "nb" => NB,
+        "nn" => NN,
         "da" => DA,
         "en" => EN,
         _ => return None,
@@ -38,7 +40,7 @@ mod tests {
 
     #[test]
     fn every_set_has_every_template() {
-        for lang in ["nb", "da", "en"] {
+        for lang in ["nb", "nn", "da", "en"] {
             for name in super::super::BUILTIN_NAMES.iter().chain(["_macros"].iter()) {
                 assert!(get(lang, name).is_some(), "{lang}/{name}");
             }

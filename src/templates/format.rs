@@ -197,6 +197,10 @@ mod tests {
             "tirsdag 13. april 2027 kl. 18:00–20:00"
         );
         assert_eq!(
+            window(Language::Nn, tz, s, same_day),
+            "tysdag 13. april 2027 kl. 18:00–20:00"
+        );
+        assert_eq!(
             window(Language::Da, tz, s, same_day),
             "tirsdag den 13. april 2027 kl. 18.00–20.00"
         );

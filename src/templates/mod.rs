@@ -3,7 +3,7 @@
 //!
 //! A template is one file with four blocks: `subject`, `text`, `html`, `short` (SMS, no URLs).
 //! Lookup of `NAME` for language `L`: `templates_dir/NAME.L.j2`, `templates_dir/NAME.j2`, the
-//! built-in `L` set, then the built-in `nb` set (`nn` has no own set yet and reads `nb`).
+//! built-in `L` set, then the built-in `nb` set (a safety net: every built-in set is complete).
 //! The `html` block sees the same variables HTML-escaped; a template without an `html` block
 //! gets its text as escaped paragraphs, one without `short` gets its subject.
 
