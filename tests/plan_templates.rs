@@ -528,3 +528,32 @@ fn check_all_passes_for_the_builtin_sets() {
         assert_eq!(templates::check_all(&c), Vec::<String>::new());
     }
 }
+
+#[test]
+fn the_driftsmelding_ends_the_consequence_with_one_full_stop() {
+    let c = config();
+    let mut w = World::new(c.clone());
+    let mut t = ticket(&mut w, true, false);
+    let now = oslo(2027, 3, 24, 10, 0);
+    let text = |t: &TrackedTicket| {
+        render(
+            &intent("driftsmelding", Reason::Opened, "intranet"),
+            Some(t),
+            None,
+            &c,
+            now,
+        )
+        .unwrap()
+        .text
+    };
+    // As the agent wrote it: without a full stop, one is added; with one, none is doubled.
+    assert!(text(&t).contains("Konsekvens: Alarmer fra pasientrom når ikke fram. Berørt: Molde"));
+    t.fields
+        .insert("consequence".into(), "Ingen alarmer når fram.".into());
+    let with_stop = text(&t);
+    assert!(
+        with_stop.contains("Konsekvens: Ingen alarmer når fram. Berørt:"),
+        "{with_stop}"
+    );
+    assert!(!with_stop.contains("fram.."), "{with_stop}");
+}
