@@ -16,10 +16,9 @@ use slavakt::notify::email::message_id;
 use slavakt::pureservice::fake::{FakeOptions, FakePureservice, NewTicket};
 use slavakt::state::INTERRUPTED_OUTCOME;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -27,6 +26,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader as TokioBufReader};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
+
+mod process_support;
+use process_support::{collect_output, slavakt_run, Log};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
@@ -195,32 +197,13 @@ async fn world() -> World {
 /// A running `slavakt run` with its log collected.
 struct Daemon {
     child: Child,
-    log: Arc<Mutex<Vec<String>>>,
+    log: Log,
 }
 
 impl Daemon {
     fn spawn(config: &Path) -> Daemon {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_slavakt"))
-            .args(["run", "--config"])
-            .arg(config)
-            .env("SLAVAKT_DAEMON__POLL_INTERVAL", "1s")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let log: Arc<Mutex<Vec<String>>> = Arc::default();
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let log = log.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    log.lock().unwrap().push(line);
-                }
-            });
-        }
+        let mut child = slavakt_run(config).spawn().unwrap();
+        let log = collect_output(&mut child);
         Daemon { child, log }
     }
 
@@ -229,19 +212,19 @@ impl Daemon {
         let start = Instant::now();
         while !state_file.exists() {
             if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("daemon exited {status:?}: {:?}", self.log.lock().unwrap());
+                panic!("daemon exited {status:?}: {:?}", self.log.lines());
             }
             assert!(
                 start.elapsed() < DEADLINE,
                 "no state saved: {:?}",
-                self.log.lock().unwrap()
+                self.log.lines()
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
     fn logged(&self, needle: &str) -> bool {
-        self.log.lock().unwrap().iter().any(|l| l.contains(needle))
+        self.log.contains(needle)
     }
 
     fn signal(&self, sig: &str) {
@@ -339,11 +322,7 @@ async fn sigterm_waits_for_the_mail_in_flight_records_it_and_saves() {
     w.smtp.release.notify_one();
 
     let status = d.exit_status().await;
-    assert!(
-        status.success(),
-        "exit {status:?}: {:?}",
-        d.log.lock().unwrap()
-    );
+    assert!(status.success(), "exit {status:?}: {:?}", d.log.lines());
     assert!(d.logged("stopped; state saved"));
     let entries = w.email_entries();
     assert!(!entries.is_empty());

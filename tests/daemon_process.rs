@@ -6,11 +6,13 @@ use slavakt::clock::SystemClock;
 use slavakt::demo::capture::{self, Captured, Inbox};
 use slavakt::demo::{script, world};
 use slavakt::pureservice::fake::{FakeOptions, FakePureservice, NewTicket};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
+
+mod process_support;
+use process_support::{collect_output, slavakt_run};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
@@ -61,28 +63,8 @@ async fn sighup_with_a_broken_config_keeps_the_old_one_and_sigterm_stops_cleanly
     let config_path = dir.path().join("slavakt.toml");
     std::fs::write(&config_path, &text).unwrap();
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_slavakt"))
-        .args(["run", "--config"])
-        .arg(&config_path)
-        .env("SLAVAKT_DAEMON__POLL_INTERVAL", "1s")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log: Arc<Mutex<Vec<String>>> = Arc::default();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let log = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                log.lock().unwrap().push(line);
-            }
-        });
-    }
-    let logged = |needle: &str| log.lock().unwrap().iter().any(|l| l.contains(needle));
+    let mut child = slavakt_run(&config_path).spawn().unwrap();
+    let log = collect_output(&mut child);
     let state_file = dir.path().join("state.json");
     wait_until("the first saved state", || state_file.exists()).await;
 
@@ -94,7 +76,7 @@ async fn sighup_with_a_broken_config_keeps_the_old_one_and_sigterm_stops_cleanly
     .unwrap();
     signal(child.id(), "HUP");
     wait_until("the refusal in the log", || {
-        logged("new configuration refused")
+        log.contains("new configuration refused")
     })
     .await;
     assert!(
@@ -131,16 +113,13 @@ async fn sighup_with_a_broken_config_keeps_the_old_one_and_sigterm_stops_cleanly
     assert!(
         status.success(),
         "exit status {status:?}; log: {:?}",
-        log.lock().unwrap()
+        log.lines()
     );
-    assert!(logged("stopped; state saved"));
+    assert!(log.contains("stopped; state saved"));
     let state = slavakt::state::read_only(&state_file).unwrap().unwrap();
     assert_eq!(state.tickets.len(), 1);
     let api_key = fake.api_key();
     let secret = api_key.expose();
-    assert!(
-        !log.lock().unwrap().iter().any(|l| l.contains(secret)),
-        "the API key leaked into the log"
-    );
+    assert!(!log.contains(secret), "the API key leaked into the log");
     cancel.cancel();
 }

@@ -9,13 +9,15 @@ use slavakt::clock::SystemClock;
 use slavakt::demo::capture::{self, Inbox};
 use slavakt::demo::{script, world};
 use slavakt::pureservice::fake::{FakeOptions, FakePureservice, Fault};
-use std::io::{BufRead, BufReader};
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
+
+mod process_support;
+use process_support::{collect_output, slavakt_run};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
@@ -58,13 +60,10 @@ async fn world() -> World {
     }
 }
 
+/// `slavakt run` outside systemd, whatever the environment running the tests holds.
 fn slavakt(config: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_slavakt"));
-    c.args(["run", "--config"])
-        .arg(config)
-        .env("SLAVAKT_DAEMON__POLL_INTERVAL", "1s")
-        .env("RUST_LOG", "info")
-        .env_remove("NOTIFY_SOCKET")
+    let mut c = slavakt_run(config);
+    c.env_remove("NOTIFY_SOCKET")
         .env_remove("WATCHDOG_USEC")
         .env_remove("WATCHDOG_PID");
     c
@@ -313,19 +312,7 @@ fn the_watchdog_is_fed_while_a_poll_hangs_and_a_stop_does_not_wait_for_it() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let log: Arc<Mutex<Vec<String>>> = Arc::default();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let log = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                log.lock().unwrap().push(line);
-            }
-        });
-    }
-    let logged = |needle: &str| log.lock().unwrap().iter().any(|l| l.contains(needle));
+    let log = collect_output(&mut child);
     notes.wait_for("READY=1");
     notes.wait_for("WATCHDOG=1");
 
@@ -343,9 +330,9 @@ fn the_watchdog_is_fed_while_a_poll_hangs_and_a_stop_does_not_wait_for_it() {
     notes.drain();
     notes.wait_for("WATCHDOG=1");
     assert!(
-        !logged("poll failed"),
+        !log.contains("poll failed"),
         "the ping came only after the poll gave up: {:?}",
-        log.lock().unwrap()
+        log.lines()
     );
 
     // SIGTERM abandons the hanging poll: a clean stop with the state saved, long before the
@@ -360,12 +347,12 @@ fn the_watchdog_is_fed_while_a_poll_hangs_and_a_stop_does_not_wait_for_it() {
         assert!(
             start.elapsed() < DEADLINE,
             "the stop waited for the hanging poll: {:?}",
-            log.lock().unwrap()
+            log.lines()
         );
         std::thread::sleep(Duration::from_millis(20));
     };
-    assert!(status.success(), "{status:?}: {:?}", log.lock().unwrap());
-    assert!(logged("the poll in progress was abandoned"));
-    assert!(logged("stopped; state saved"));
-    assert!(!logged("poll failed"), "{:?}", log.lock().unwrap());
+    assert!(status.success(), "{status:?}: {:?}", log.lines());
+    assert!(log.contains("the poll in progress was abandoned"));
+    assert!(log.contains("stopped; state saved"));
+    assert!(!log.contains("poll failed"), "{:?}", log.lines());
 }

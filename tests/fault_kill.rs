@@ -23,6 +23,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
+mod process_support;
+use process_support::slavakt_run;
+
 /// Time for the first state save, and (doubled) for the ledger to settle after the storm.
 const DEADLINE: Duration = Duration::from_secs(45);
 const DEFAULT_KILLS: usize = 3;
@@ -53,11 +56,9 @@ impl Rng {
     }
 }
 
+/// The daemon with its output discarded: this test judges by the state file and the capture.
 fn spawn(config: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_slavakt"))
-        .args(["run", "--config"])
-        .arg(config)
-        .env("SLAVAKT_DAEMON__POLL_INTERVAL", "1s")
+    slavakt_run(config)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
