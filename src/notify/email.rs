@@ -6,9 +6,8 @@
 //! with `tls = starttls` (STARTTLS required), `tls` (implicit TLS) or `none`, AUTH when a
 //! username is configured, and an optional extra CA for private relays. Important messages carry
 //! `Importance: high` / `X-Priority: 1`; the subject is left as the template wrote it.
-//! [`EmailNotifier::send_with_attachments`] adds files (the monthly report's CSV) as a
-//! `multipart/mixed` around the same body; so do a message's own `attachments` (the
-//! serious-incident report on the resolved notice).
+//! A message's `attachments` (the serious-incident report on the resolved notice, the monthly
+//! report's CSV) go as a `multipart/mixed` around the same body.
 
 use super::failure::clean;
 use super::{Delivery, Notifier, NotifyError, Receipt, SendFuture};
@@ -48,40 +47,11 @@ pub fn id_domain(from: &Mailbox) -> String {
     from.email.domain().to_ascii_lowercase()
 }
 
-/// A file attached to a mail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attachment {
-    pub filename: String,
-    /// MIME type with parameters, e.g. `text/csv; charset=utf-8`.
-    pub content_type: String,
-    pub body: Vec<u8>,
-}
-
-impl From<&crate::notify::TextAttachment> for Attachment {
-    fn from(a: &crate::notify::TextAttachment) -> Self {
-        Attachment {
-            filename: a.filename.clone(),
-            content_type: format!("{}; charset=utf-8", a.content_type),
-            body: a.text.as_bytes().to_vec(),
-        }
-    }
-}
-
 /// Builds the MIME message for one delivery. `date` is the Date header (from the caller's clock).
 pub fn build_message(
     delivery: &Delivery,
     from: &Mailbox,
     date: DateTime<Utc>,
-) -> Result<lettre::Message, NotifyError> {
-    build_message_with(delivery, from, date, &[])
-}
-
-/// [`build_message`] with files attached (none: the same message as `build_message`).
-pub fn build_message_with(
-    delivery: &Delivery,
-    from: &Mailbox,
-    date: DateTime<Utc>,
-    attachments: &[Attachment],
 ) -> Result<lettre::Message, NotifyError> {
     let address = delivery.recipient.address.trim();
     let to: Mailbox = address.parse().map_err(|_| {
@@ -134,26 +104,22 @@ pub fn build_message_with(
         delivery.message.text.clone(),
         delivery.message.html.clone(),
     );
-    // The message's own files (the serious-incident report) first, then the caller's.
-    let own: Vec<Attachment> = delivery
-        .message
-        .attachments
-        .iter()
-        .map(Attachment::from)
-        .collect();
-    let attachments: Vec<&Attachment> = own.iter().chain(attachments).collect();
+    let attachments = &delivery.message.attachments;
     if !attachments.is_empty() {
         let mut mixed = MultiPart::mixed().multipart(body);
         for a in attachments {
-            let content_type = ContentType::parse(&a.content_type).map_err(|e| {
+            // Text files, always sent as UTF-8.
+            let mime = format!("{}; charset=utf-8", a.content_type);
+            let content_type = ContentType::parse(&mime).map_err(|e| {
                 NotifyError::Permanent(format!(
                     "attachment {:?}: bad content type {:?}: {e}",
                     a.filename, a.content_type
                 ))
             })?;
+            // As bytes (base64): the file arrives exactly as written, line endings included.
             mixed = mixed.singlepart(
                 lettre::message::Attachment::new(a.filename.clone())
-                    .body(a.body.clone(), content_type),
+                    .body(a.text.clone().into_bytes(), content_type),
             );
         }
         body = mixed;
@@ -247,26 +213,8 @@ impl EmailNotifier {
         })
     }
 
-    /// Sends one delivery with files attached (used for the scheduled monthly reports, which do
-    /// not go through the outbox).
-    pub async fn send_with_attachments(
-        &self,
-        delivery: &Delivery,
-        attachments: &[Attachment],
-    ) -> Result<Receipt, NotifyError> {
-        self.deliver_with(delivery, attachments).await
-    }
-
     async fn deliver(&self, delivery: &Delivery) -> Result<Receipt, NotifyError> {
-        self.deliver_with(delivery, &[]).await
-    }
-
-    async fn deliver_with(
-        &self,
-        delivery: &Delivery,
-        attachments: &[Attachment],
-    ) -> Result<Receipt, NotifyError> {
-        let message = build_message_with(delivery, &self.from, self.clock.now(), attachments)?;
+        let message = build_message(delivery, &self.from, self.clock.now())?;
         let id = message_id(&delivery.key, &id_domain(&self.from));
         match self.transport.send(message).await {
             Ok(response) => {
@@ -457,26 +405,24 @@ mod tests {
     #[test]
     fn attachments_wrap_the_body_in_multipart_mixed() {
         let at = Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap();
-        let csv = Attachment {
+        let mut d = delivery(vec![], false);
+        d.message.attachments.push(crate::notify::TextAttachment {
             filename: "rapport.csv".into(),
-            content_type: "text/csv; charset=utf-8".into(),
-            body: b"\"a\",\"b\"\r\n".to_vec(),
-        };
-        let m = build_message_with(&delivery(vec![], false), &from(), at, &[csv]).unwrap();
-        let raw = String::from_utf8_lossy(&m.formatted()).to_string();
+            content_type: "text/csv".into(),
+            text: "\"a\",\"b\"\r\n".into(),
+        });
+        let raw = String::from_utf8_lossy(&build_message(&d, &from(), at).unwrap().formatted())
+            .to_string();
         assert!(raw.contains("multipart/mixed"), "{raw}");
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("filename=\"rapport.csv\""), "{raw}");
+        assert!(raw.contains("text/csv; charset=utf-8"), "{raw}");
         let plain = build_message(&delivery(vec![], false), &from(), at).unwrap();
         let raw = String::from_utf8_lossy(&plain.formatted()).to_string();
         assert!(!raw.contains("multipart/mixed"));
-        let bad = Attachment {
-            filename: "x".into(),
-            content_type: "not a type".into(),
-            body: vec![],
-        };
+        d.message.attachments[0].content_type = "not a type".into();
         assert!(matches!(
-            build_message_with(&delivery(vec![], false), &from(), at, &[bad]),
+            build_message(&d, &from(), at),
             Err(NotifyError::Permanent(_))
         ));
     }

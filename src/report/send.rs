@@ -3,8 +3,8 @@
 
 use super::figures::MonthlyFigures;
 use crate::config::{Config, ReportFormat};
-use crate::notify::email::{Attachment, EmailNotifier};
-use crate::notify::{Delivery, Message, NotifyError, Receipt, Thread};
+use crate::notify::email::EmailNotifier;
+use crate::notify::{Delivery, Message, Notifier, NotifyError, Receipt, TextAttachment, Thread};
 use crate::plan::Recipient;
 use std::sync::Arc;
 
@@ -38,7 +38,7 @@ pub fn recipients(config: &Config, to: &[String]) -> (Vec<Recipient>, Vec<String
 
 /// The e-mail in `format`: `html` → the HTML report with the Markdown as its text part; `md` →
 /// the Markdown; `csv` → the CSV (`md` and `csv` also as preformatted HTML, so HTML-first mail
-/// clients show them as written).
+/// clients show them as written). The CSV is always attached.
 pub fn message(f: &MonthlyFigures, config: &Config, format: ReportFormat) -> Message {
     let lang = config.daemon.language;
     let tz = config.daemon.timezone;
@@ -65,16 +65,16 @@ pub fn message(f: &MonthlyFigures, config: &Config, format: ReportFormat) -> Mes
         short: String::new(),
         important: false,
         level: String::new(),
-        attachments: Vec::new(),
+        attachments: vec![csv_attachment(f)],
     }
 }
 
 /// The CSV file attached to every report mail: `slavakt-sla-YYYY-MM.csv`.
-pub fn csv_attachment(f: &MonthlyFigures) -> Attachment {
-    Attachment {
+pub fn csv_attachment(f: &MonthlyFigures) -> TextAttachment {
+    TextAttachment {
         filename: format!("slavakt-sla-{}.csv", super::month_text(f.month)),
-        content_type: "text/csv; charset=utf-8".into(),
-        body: super::render_csv::render(f).into_bytes(),
+        content_type: "text/csv".into(),
+        text: super::render_csv::render(f),
     }
 }
 
@@ -108,9 +108,7 @@ pub async fn mail_one(
         message: message(f, config, format),
         thread: Thread::default(),
     };
-    notifier
-        .send_with_attachments(&delivery, &[csv_attachment(f)])
-        .await
+    notifier.send(&delivery).await
 }
 
 pub fn format_name(format: ReportFormat) -> &'static str {
