@@ -18,6 +18,8 @@ const INTEGER_KEYS: &[&str] = &[
     "port",
     "max_requests_per_minute",
     "page_size",
+    "max_response_bytes",
+    "max_pages",
     "own_user_id",
     "storm_limit",
     "concurrency",

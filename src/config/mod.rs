@@ -196,6 +196,10 @@ pub struct PureserviceConfig {
     pub timeout: chrono::Duration,
     pub max_requests_per_minute: u32,
     pub page_size: u32,
+    /// Largest answer body read from Pureservice (bytes); a longer one fails the request.
+    pub max_response_bytes: u64,
+    /// Most pages one paged read of a reference table may take; more fails the read.
+    pub max_pages: u32,
     /// Re-read window behind the cursor, to survive clock skew and slow commits.
     pub sync_overlap: chrono::Duration,
     pub date_literal: DateLiteral,

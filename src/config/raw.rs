@@ -81,6 +81,8 @@ pub(super) struct RawPureservice {
     pub timeout: L<String>,
     pub max_requests_per_minute: L<i64>,
     pub page_size: L<i64>,
+    pub max_response_bytes: L<i64>,
+    pub max_pages: L<i64>,
     pub sync_overlap: L<String>,
     pub date_literal: L<String>,
     pub reference_refresh: L<String>,
