@@ -53,6 +53,23 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
             }
         }
     };
+    let http_token = ctx.secret(&raw.http_token, &raw.http_token_file, "daemon", "http_token");
+    if let Some(addr) = http_listen.filter(|a| !a.ip().is_loopback()) {
+        if http_token.is_none() {
+            ctx.err(
+                p("http_listen"),
+                format!(
+                    "{addr} is beyond loopback, and the status page shows names, phone numbers \
+                     and addresses"
+                ),
+                Some(
+                    "set daemon.http_token_file (a file with a long random token) or listen on \
+                     127.0.0.1 behind a reverse proxy"
+                        .into(),
+                ),
+            );
+        }
+    }
     let templates_dir = ctx.path(&raw.templates_dir, &p("templates_dir"));
     if let Some(dir) = &templates_dir {
         if !dir.is_dir() {
@@ -83,6 +100,20 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
         storm_limit: ctx.number(&raw.storm_limit, &p("storm_limit"), 1, 1000, 5) as u32,
         shutdown_grace: ctx.wall(&raw.shutdown_grace, &p("shutdown_grace"), "30s"),
         retention: ctx.wall(&raw.retention, &p("retention"), "396d"),
+        poll_wait: ctx.wall(&raw.poll_wait, &p("poll_wait"), "10s"),
+        http_max_connections: ctx.number(
+            &raw.http_max_connections,
+            &p("http_max_connections"),
+            1,
+            10_000,
+            64,
+        ) as u32,
+        http_request_timeout: ctx.wall(
+            &raw.http_request_timeout,
+            &p("http_request_timeout"),
+            "10s",
+        ),
+        http_token,
     };
     (
         daemon,

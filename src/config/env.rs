@@ -18,6 +18,7 @@ const INTEGER_KEYS: &[&str] = &[
     "port",
     "max_requests_per_minute",
     "page_size",
+    "http_max_connections",
     "max_response_bytes",
     "max_pages",
     "own_user_id",

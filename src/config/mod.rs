@@ -159,6 +159,15 @@ pub struct DaemonConfig {
     pub shutdown_grace: chrono::Duration,
     /// Resolved tickets are kept this long for reports (default 13 months ≈ 396 days).
     pub retention: chrono::Duration,
+    /// How long a cycle waits for a running poll before planning and delivering without it
+    /// (the poll goes on and is applied by a later cycle). Default 10 s.
+    pub poll_wait: chrono::Duration,
+    /// Open connections the HTTP endpoint serves at once; more wait in the kernel's backlog.
+    pub http_max_connections: u32,
+    /// Time a client has to send its request (headers and body) and the answer takes at most.
+    pub http_request_timeout: chrono::Duration,
+    /// Bearer token (or Basic password) for `/` and `/status.json`; required beyond loopback.
+    pub http_token: Option<crate::secret::Secret>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -49,7 +49,19 @@ pub(super) fn build(
             }
         },
     };
-    let api_key = ctx.secret(&raw.api_key, &raw.api_key_file, "pureservice", "api_key");
+    let mut api_key = ctx.secret(&raw.api_key, &raw.api_key_file, "pureservice", "api_key");
+    // A key that cannot go into an HTTP header would pass here and fail every request of `run`.
+    if api_key
+        .as_ref()
+        .is_some_and(|k| reqwest::header::HeaderValue::from_str(k.expose()).is_err())
+    {
+        ctx.err(
+            p("api_key"),
+            "the API key contains a line break or another control character",
+            Some("copy the key again; the file may hold only the key (one trailing newline is fine)".into()),
+        );
+        api_key = None;
+    }
     if api_key.is_none() && raw.api_key.is_none() && raw.api_key_file.is_none() && !missing {
         ctx.err(
             p("api_key_file"),

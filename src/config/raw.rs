@@ -69,6 +69,11 @@ pub(super) struct RawDaemon {
     pub storm_limit: L<i64>,
     pub shutdown_grace: L<String>,
     pub retention: L<String>,
+    pub poll_wait: L<String>,
+    pub http_max_connections: L<i64>,
+    pub http_request_timeout: L<String>,
+    pub http_token: L<String>,
+    pub http_token_file: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
