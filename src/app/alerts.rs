@@ -24,7 +24,7 @@ pub fn alert(
     let message = Message {
         subject: format!("[slavakt] {subject}"),
         text: body.to_string(),
-        html: format!("<p>{}</p>", html_escape(body)),
+        html: format!("<p>{}</p>", crate::escape::html(body)),
         short: format!("slavakt: {subject}"),
         important: true,
         level: String::new(),
@@ -91,10 +91,4 @@ fn recipients(config: &Config, via: &ChannelRef) -> Vec<(String, Recipient)> {
         }
     }
     out
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

@@ -84,7 +84,7 @@ pub fn render_text(v: &StatusView) -> String {
             .unwrap_or_else(|| l.never.to_string())
     ));
     if let Some(e) = &v.last_error {
-        out.push_str(&format!("{}: {e}\n", l.last_error));
+        out.push_str(&format!("{}: {}\n", l.last_error, crate::escape::terminal(e)));
     }
     if v.outage {
         out.push_str(&format!("!! {}\n", l.outage));
@@ -195,7 +195,13 @@ fn one_line(s: &str) -> String {
 }
 
 /// Left-aligned columns separated by two spaces; the last column is not padded.
+/// Every cell goes through [`crate::escape::terminal`]: ticket text must not drive the terminal.
 fn table(out: &mut String, rows: &[Vec<String>]) {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| crate::escape::terminal(c)).collect())
+        .collect();
+    let rows = rows.as_slice();
     let cols = rows.first().map_or(0, Vec::len);
     let widths: Vec<usize> = (0..cols)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
