@@ -173,14 +173,11 @@ mod tests {
             let m = mail_header(h);
             assert!(no_controls(&m), "mail {m:?}");
             let s = sms(h);
-            assert!(
-                !s.chars().any(|c| c != '\n' && c.is_control()),
-                "sms {s:?}"
-            );
+            assert!(!s.chars().any(|c| c != '\n' && c.is_control()), "sms {s:?}");
             let x = html(h);
-            let stray = x
-                .chars()
-                .any(|c| !matches!(c, '\n' | '\r' | '\t') && (c.is_control() || is_bidi_control(c)));
+            let stray = x.chars().any(|c| {
+                !matches!(c, '\n' | '\r' | '\t') && (c.is_control() || is_bidi_control(c))
+            });
             assert!(!x.contains('<') && !x.contains('"') && !stray, "html {x:?}");
             let c = card_text(h);
             assert!(!c.contains("](") && !c.contains('\u{1b}'), "card {c:?}");
@@ -203,7 +200,10 @@ mod tests {
     #[test]
     fn terminal_makes_escapes_visible() {
         assert_eq!(terminal("a\u{1b}[31mb"), "a\\u{1b}[31mb");
-        assert_eq!(terminal("Skriver\tnede\npå Bergmo"), "Skriver nede på Bergmo");
+        assert_eq!(
+            terminal("Skriver\tnede\npå Bergmo"),
+            "Skriver nede på Bergmo"
+        );
     }
 
     #[test]
@@ -213,11 +213,17 @@ mod tests {
         let h = mail_header(&format!("Kritisk: {token}"));
         assert_eq!(h.chars().count(), MAX_HEADER_CHARS);
         assert!(h.ends_with('…'));
-        assert_eq!(mail_header("Kritisk feil på Ålesund"), "Kritisk feil på Ålesund");
+        assert_eq!(
+            mail_header("Kritisk feil på Ålesund"),
+            "Kritisk feil på Ålesund"
+        );
     }
 
     #[test]
     fn sms_keeps_lines_and_drops_controls() {
-        assert_eq!(sms("Kritisk\u{1b}[2J feil\r\nSak 1234"), "Kritisk [2J feil\nSak 1234");
+        assert_eq!(
+            sms("Kritisk\u{1b}[2J feil\r\nSak 1234"),
+            "Kritisk [2J feil\nSak 1234"
+        );
     }
 }

@@ -189,7 +189,9 @@ impl Daemon {
         {
             poll::PollState::Done(cursor, result) => Some((cursor, result)),
             poll::PollState::Running => {
-                tracing::info!("poll still running; planning and delivery go ahead with what is known");
+                tracing::info!(
+                    "poll still running; planning and delivery go ahead with what is known"
+                );
                 None
             }
             poll::PollState::Cancelled => {
@@ -397,9 +399,10 @@ impl Daemon {
             max: chrono::Duration::minutes(5),
             deadline: chrono::Duration::MAX,
         };
-        let delay = crate::outbox::backoff::delay(&policy, self.save_failures, &mut rand::thread_rng())
-            .to_std()
-            .unwrap_or_default();
+        let delay =
+            crate::outbox::backoff::delay(&policy, self.save_failures, &mut rand::thread_rng())
+                .to_std()
+                .unwrap_or_default();
         self.save_retry_at = Some(tokio::time::Instant::now() + delay);
         tracing::error!(error = %e, failures = self.save_failures, retry_in_ms = delay.as_millis() as u64,
             "cannot save the state; nothing is sent until it can be saved, retrying");

@@ -55,7 +55,9 @@ pub fn security_warnings(c: &Config) -> Vec<String> {
         ));
     }
     if let Some(e) = &c.channels.email {
-        if e.tls == crate::config::SmtpTls::None && e.password.is_some() && !is_loopback_host(&e.host)
+        if e.tls == crate::config::SmtpTls::None
+            && e.password.is_some()
+            && !is_loopback_host(&e.host)
         {
             out.push(format!(
                 "channels.email: tls = \"none\" with a password to {}: the password crosses \
@@ -70,7 +72,8 @@ pub fn security_warnings(c: &Config) -> Vec<String> {
 fn is_loopback_host(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     h.eq_ignore_ascii_case("localhost")
-        || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The summary printed on success: what was loaded, by name and count.

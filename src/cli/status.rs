@@ -84,7 +84,11 @@ pub fn render_text(v: &StatusView) -> String {
             .unwrap_or_else(|| l.never.to_string())
     ));
     if let Some(e) = &v.last_error {
-        out.push_str(&format!("{}: {}\n", l.last_error, crate::escape::terminal(e)));
+        out.push_str(&format!(
+            "{}: {}\n",
+            l.last_error,
+            crate::escape::terminal(e)
+        ));
     }
     if v.outage {
         out.push_str(&format!("!! {}\n", l.outage));

@@ -53,7 +53,12 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
             }
         }
     };
-    let http_token = ctx.secret(&raw.http_token, &raw.http_token_file, "daemon", "http_token");
+    let http_token = ctx.secret(
+        &raw.http_token,
+        &raw.http_token_file,
+        "daemon",
+        "http_token",
+    );
     if let Some(addr) = http_listen.filter(|a| !a.ip().is_loopback()) {
         if http_token.is_none() {
             ctx.err(

@@ -58,7 +58,10 @@ pub(super) fn build(
         ctx.err(
             p("api_key"),
             "the API key contains a line break or another control character",
-            Some("copy the key again; the file may hold only the key (one trailing newline is fine)".into()),
+            Some(
+                "copy the key again; the file may hold only the key (one trailing newline is fine)"
+                    .into(),
+            ),
         );
         api_key = None;
     }

@@ -248,7 +248,10 @@ impl Server {
         let (wanted, timeout) = {
             let d = &shared.read().config.daemon;
             let timeout = d.http_request_timeout.to_std().unwrap_or_default();
-            (d.http_max_connections, timeout.max(std::time::Duration::from_millis(100)))
+            (
+                d.http_max_connections,
+                timeout.max(std::time::Duration::from_millis(100)),
+            )
         };
         let cap = connection_cap(wanted);
         if cap < wanted {
@@ -283,8 +286,7 @@ impl Server {
                     .timer(hyper_util::rt::TokioTimer::new())
                     .header_read_timeout(timeout)
                     .keep_alive(false);
-                let conn =
-                    builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
                 // One deadline for the whole exchange: slow headers, a trickled body, a client
                 // that never reads the answer.
                 let _ = tokio::time::timeout(timeout, conn).await;

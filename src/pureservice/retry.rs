@@ -68,7 +68,9 @@ pub fn parse_retry_after(
         let secs = v.parse::<u64>().unwrap_or(u64::MAX);
         return Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER));
     }
-    if v.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+')) {
+    if v.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+'))
+    {
         if let Ok(secs) = v.parse::<f64>() {
             if secs.is_finite() && secs >= 0.0 {
                 let capped = secs.min(MAX_RETRY_AFTER.as_secs_f64());
@@ -82,7 +84,10 @@ pub fn parse_retry_after(
         .and_then(|d| httpdate::parse_http_date(d.trim()).ok())
         .map(DateTime::<Utc>::from)
         .unwrap_or(local_now);
-    let wait = at.signed_duration_since(now).to_std().unwrap_or(Duration::ZERO);
+    let wait = at
+        .signed_duration_since(now)
+        .to_std()
+        .unwrap_or(Duration::ZERO);
     Some(wait.min(MAX_RETRY_AFTER))
 }
 
