@@ -80,13 +80,8 @@ impl HttpClient {
         tracing::debug!(what, status, "HTTP answer");
         let headers = response.headers();
         let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
-        let retry_after = text(reqwest::header::RETRY_AFTER).and_then(|v| {
-            crate::pureservice::retry::parse_retry_after(
-                v,
-                text(reqwest::header::DATE),
-                self.clock.now(),
-            )
-        });
+        let retry_after = text(reqwest::header::RETRY_AFTER)
+            .and_then(|v| super::failure::parse_retry_after(v, self.clock.now()));
         let location = headers
             .get(reqwest::header::LOCATION)
             .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
