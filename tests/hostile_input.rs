@@ -489,9 +489,12 @@ async fn smaller_holes_are_closed() {
     let target = dir.path().join("precious.txt");
     std::fs::write(&target, "viktig innhold").unwrap();
     std::os::unix::fs::symlink(&target, dir.path().join("state.json.lock")).unwrap();
-    let e = slavakt::state::Store::open(&dir.path().join("state.json"), chrono::Utc::now())
-        .unwrap_err()
-        .to_string();
+    let e = slavakt::state::Store::open(
+        &dir.path().join("state.json"),
+        daemon_support::at("2027-03-24T12:00:00Z"),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("symbolic link"), "{e}");
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "viktig innhold");
 
@@ -581,7 +584,7 @@ async fn smaller_holes_are_closed() {
 fn incident_report_files_are_not_world_readable() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let now = chrono::Utc::now();
+    let now = daemon_support::at("2027-03-24T12:00:00Z");
     let mut owed = std::collections::BTreeMap::new();
     owed.insert(
         "4711/1".to_string(),
