@@ -112,6 +112,42 @@ async fn absurd_retry_after_from_a_channel_is_clamped_not_a_crash() {
     }
 }
 
+/// Other far-side durations: a Graph token's `expires_in` of any size is used, not a panic.
+#[tokio::test]
+async fn absurd_token_lifetimes_are_clamped_not_a_crash() {
+    use slavakt::notify::graph_auth::{Grant, GraphToken};
+    for expires_in in [
+        serde_json::json!(u64::MAX),
+        serde_json::json!("18446744073709551615"),
+        serde_json::json!(1e300),
+        serde_json::json!(-5),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/tenant-ror/oauth2/v2.0/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"access_token": "tok-hostile", "expires_in": expires_in}),
+            ))
+            .mount(&server)
+            .await;
+        let auth = slavakt::config::GraphAuth {
+            authority: server.uri(),
+            tenant: "tenant-ror".into(),
+            client_id: "app-ror".into(),
+            client_secret: Some(Secret::new("client-secret-0123")),
+            graph_url: format!("{}/v1.0", server.uri()),
+        };
+        let http = HttpClient::new(Duration::from_secs(5), clock()).unwrap();
+        let token = GraphToken::new(&auth, Grant::ClientCredentials, http).unwrap();
+        let got = token
+            .get()
+            .await
+            .unwrap_or_else(|e| panic!("{expires_in}: {e}"));
+        assert_eq!(got.expose(), "tok-hostile");
+        token.get().await.unwrap();
+    }
+}
+
 /// Every redirect status, same-origin and cross-origin: never followed, the error names the
 /// Location and what to change in the config, and the other side sees nothing.
 #[tokio::test]
