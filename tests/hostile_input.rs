@@ -199,6 +199,23 @@ async fn no_outgoing_client_follows_a_redirect() {
     }
 }
 
+/// A redirected poll is a failed poll (another host's empty list is not "no tickets").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirected_poll_is_not_a_healthy_poll() {
+    let w = daemon_support::world("2027-03-24T13:59:00+01:00").await;
+    let mut d = w.daemon();
+    d.cycle().await.unwrap();
+    let evil = "http://127.0.0.1:9/agent/api/ticket/";
+    w.fake.inject(Fault::Redirect(evil.into()), 1000, None);
+    w.clock.advance(Td::seconds(30));
+    let r = d.cycle().await.unwrap();
+    match r.polled {
+        Some(Err(e)) => assert!(e.message.contains(evil), "{}", e.message),
+        other => panic!("a redirected poll counted as {other:?}"),
+    }
+    assert!(d.state().health.last_poll_error.is_some());
+}
+
 /// Oversized answers, endless answers and endless paging: a clear error, bounded memory.
 #[tokio::test]
 async fn oversized_and_endless_answers_are_refused() {
