@@ -95,11 +95,19 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         }
     }
 
+    let lead_role = plan
+        .iter()
+        .flat_map(|r| &r.to)
+        .find_map(|a| match a {
+            Audience::Role(n) => Some(n.as_str()),
+            _ => None,
+        });
     let refs = classify::Refs {
         levels: &sla,
         services: &services,
         municipalities: &municipalities,
         known: &known,
+        lead_role,
     };
     let classify_rules = array_section(take("classify"), "classify", ctx);
     let raw_classification = take("classification").map(|v| section(v, "classification", ctx));
@@ -108,12 +116,14 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
     let alerts = classify::alerts(
         take("alerts").map(|v| section(v, "alerts", ctx)),
         &known,
+        lead_role,
         ctx,
     );
     let reports = reports::build(array_section(take("reports"), "reports", ctx), &known, ctx);
     let incident_report = super::incident_report::build(
         take("incident_report").map(|v| section(v, "incident_report", ctx)),
         &known,
+        lead_role,
         ctx,
     );
 

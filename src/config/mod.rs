@@ -553,7 +553,7 @@ pub struct ChangeConfig {
 }
 
 /// `[incident_report]`: roles whose resolved-notice e-mail carries the serious-incident report
-/// (default: `incident_manager` and `varslingsansvarlig`, those that exist). The roles'
+/// (default: the first role the plan tells). The roles'
 /// `off_hours` stand-ins get it too.
 #[derive(Debug, Clone)]
 pub struct IncidentReportConfig {

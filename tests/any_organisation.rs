@@ -1,0 +1,189 @@
+//! Issue 15, "any organisation's plan": calendars as they really are (recurring `MM-DD` days,
+//! working days counted at each day's own length), roles as groups, `[[plan]]` filters by
+//! service, category and municipality, per-unit Teams targets, neutral defaults, and the
+//! shipped Danish example (config/examples/holstebro.toml) replayed through `simulate`.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Europe::Copenhagen;
+use slavakt::calendar::{parse_interval, Calendar, Country, DayKind};
+use slavakt::duration::HumanDuration;
+use std::collections::BTreeSet;
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .unwrap_or_else(|e| panic!("{s}: {e}"))
+        .with_timezone(&Utc)
+}
+
+/// Holstebro-like: Mon–Thu 08:00–15:30, a 5-hour Friday 08:00–13:00, DK holidays.
+fn short_friday() -> Calendar {
+    let long = vec![parse_interval("08:00-15:30").unwrap()];
+    let fri = vec![parse_interval("08:00-13:00").unwrap()];
+    let hours = std::array::from_fn(|i| match i {
+        0..=3 => long.clone(),
+        4 => fri.clone(),
+        _ => Vec::new(),
+    });
+    Calendar::new(
+        "it",
+        Copenhagen,
+        hours,
+        Some(Country::Dk),
+        BTreeSet::new(),
+        BTreeSet::new(),
+    )
+    .unwrap()
+    .with_yearly([(12, 24), (12, 31), (6, 5)].into(), BTreeSet::new())
+    .unwrap()
+}
+
+fn due(cal: &Calendar, start: &str, d: &str) -> DateTime<Utc> {
+    let start = t(start);
+    let target = cal.resolve_from(&HumanDuration::parse(d).unwrap(), start, cal.working_day());
+    cal.add(start, target)
+}
+
+#[test]
+fn three_working_days_from_a_short_friday_noon_end_wednesday_noon() {
+    let cal = short_friday();
+    assert!(cal.uneven_days());
+    // Fri 2031-11-07 12:00 → Wed 2031-11-12 12:00 (not 14:30 as 3 × 7h30 would give).
+    assert_eq!(
+        due(&cal, "2031-11-07T12:00:00+01:00", "3wd"),
+        t("2031-11-12T12:00:00+01:00")
+    );
+    // Into a short Friday: Wed 14:00 + 2wd is Friday's closing (Friday is a whole day).
+    assert_eq!(
+        due(&cal, "2031-11-05T14:00:00+01:00", "2wd"),
+        t("2031-11-07T13:00:00+01:00")
+    );
+    // Out of hours: counting starts at the next opening; 1wd from Saturday is Monday's close.
+    assert_eq!(
+        due(&cal, "2031-11-08T10:00:00+01:00", "1wd"),
+        t("2031-11-10T15:30:00+01:00")
+    );
+    // A fraction is that share of the day landed on: half of Friday is 2h30m.
+    assert_eq!(
+        due(&cal, "2031-11-07T08:00:00+01:00", "0.5wd"),
+        t("2031-11-07T10:30:00+01:00")
+    );
+    // Wall-clock durations are unchanged.
+    assert_eq!(
+        due(&cal, "2031-11-07T12:00:00+01:00", "2h"),
+        t("2031-11-10T09:00:00+01:00")
+    );
+}
+
+#[test]
+fn even_calendars_keep_one_working_day_length() {
+    let h = vec![parse_interval("08:00-15:30").unwrap()];
+    let hours = std::array::from_fn(|i| if i < 5 { h.clone() } else { Vec::new() });
+    let cal = Calendar::new("k", Copenhagen, hours, None, BTreeSet::new(), BTreeSet::new())
+        .unwrap();
+    assert!(!cal.uneven_days());
+    let start = t("2031-11-07T12:00:00+01:00");
+    let wd = HumanDuration::parse("3wd").unwrap();
+    assert_eq!(
+        cal.resolve_from(&wd, start, cal.working_day()),
+        Duration::minutes(3 * 450)
+    );
+}
+
+#[test]
+fn recurring_closed_days_close_every_year() {
+    let cal = short_friday();
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    for day in ["2031-12-24", "2031-12-31", "2040-12-24", "2031-06-05"] {
+        assert!(
+            matches!(cal.day_kind(d(day)), DayKind::Closed(_)),
+            "{day} should be closed"
+        );
+    }
+    assert_eq!(cal.day_kind(d("2031-12-23")), DayKind::Working(&cal.hours[1]));
+    // Skipped in explanations, and deadlines step over it.
+    assert_eq!(
+        due(&cal, "2031-12-23T10:00:00+01:00", "1wd"),
+        t("2031-12-29T10:00:00+01:00")
+    );
+    // A dated `open` wins over a recurring closed day.
+    let open = short_friday();
+    let open = Calendar {
+        open: [d("2031-12-24")].into(),
+        ..open
+    };
+    assert!(matches!(
+        open.day_kind(d("2031-12-24")),
+        DayKind::Working(_)
+    ));
+    // Both closed and open every year is refused.
+    let both = short_friday().with_yearly([(12, 24)].into(), [(12, 24)].into());
+    assert!(both.unwrap_err()[0].contains("12-24"));
+}
+
+fn config(text: &str) -> Result<slavakt::config::Config, slavakt::config::ConfigErrors> {
+    slavakt::config::from_str(
+        text,
+        std::path::Path::new("/tmp/any_organisation.toml"),
+        &Default::default(),
+    )
+}
+
+/// The smallest valid config this file's config tests build on.
+const BASE: &str = r#"
+[daemon]
+state_file = "/tmp/slavakt-any-org.json"
+language = "da"
+timezone = "Europe/Copenhagen"
+off_hours_calendar = "it"
+
+[pureservice]
+base_url = "https://pureservice.example"
+api_key = "x"
+
+[pureservice.priorities]
+"Kritisk" = "kritisk"
+
+[calendars.it]
+timezone = "Europe/Copenhagen"
+holidays = "DK"
+hours = { mon = "08:00-15:30", tue = "08:00-15:30", wed = "08:00-15:30", thu = "08:00-15:30", fri = "08:00-13:00" }
+closed = ["12-24", "12-31", "06-05", "2031-11-14"]
+
+[sla.kritisk]
+response = "15m"
+resolution = "3wd"
+calendar = "it"
+
+[channels.email]
+host = "127.0.0.1"
+port = 2525
+from = "it@holstebro.example"
+tls = "none"
+
+[[plan]]
+id = "x"
+when = "opened"
+to = ["role:kriseleder"]
+via = ["email"]
+template = "incident_alert"
+"#;
+
+#[test]
+fn config_reads_recurring_days_and_refuses_bad_ones() {
+    let roles = r#"
+[roles.kriseleder]
+name = "Kim Krog"
+email = "kim.krog@holstebro.example"
+"#;
+    let cfg = config(&format!("{BASE}{roles}")).unwrap_or_else(|e| panic!("{e}"));
+    let cal = cfg.calendar("it").unwrap();
+    assert!(cal.closed_yearly.contains(&(12, 24)));
+    assert!(matches!(
+        cal.day_kind("2031-12-24".parse().unwrap()),
+        DayKind::Closed(_)
+    ));
+    assert!(cal.closed.contains(&"2031-11-14".parse().unwrap()));
+    let bad = BASE.replace("\"06-05\"", "\"02-30\"");
+    let e = config(&format!("{bad}{roles}")).unwrap_err().to_string();
+    assert!(e.contains("calendars.it.closed[2]") && e.contains("MM-DD"), "{e}");
+}
