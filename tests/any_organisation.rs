@@ -187,3 +187,162 @@ email = "kim.krog@holstebro.example"
     let e = config(&format!("{bad}{roles}")).unwrap_err().to_string();
     assert!(e.contains("calendars.it.closed[2]") && e.contains("MM-DD"), "{e}");
 }
+
+fn shipped_with(extra: &str) -> slavakt::config::Config {
+    let text = std::fs::read_to_string("config/slavakt.toml").unwrap();
+    slavakt::config::from_str(
+        &format!("{text}\n{extra}"),
+        std::path::Path::new("config/slavakt.toml"),
+        &Default::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn simulate(cfg: &slavakt::config::Config, scenario: &str) -> slavakt::scenario::Simulation {
+    let sc = slavakt::scenario::parse(scenario).unwrap_or_else(|e| panic!("{e}"));
+    slavakt::scenario::replay(&sc, cfg)
+}
+
+/// `rule channel recipient` of every action of `rule`.
+fn sent(sim: &slavakt::scenario::Simulation, rule: &str) -> Vec<String> {
+    sim.actions
+        .iter()
+        .filter(|a| a.intent.key.rule == rule)
+        .map(|a| format!("{} {}", a.intent.key.channel, a.intent.recipient.address))
+        .collect()
+}
+
+fn one_ticket(municipality: &str, service: &str) -> String {
+    format!(
+        r#"
+until = "2027-03-24T12:00:00+01:00"
+
+[[event]]
+at = "2027-03-24T10:00:00+01:00"
+ticket = 1001
+kind = "created"
+priority = "Kritisk"
+municipality = "{municipality}"
+service = "{service}"
+subject = "Nede"
+"#
+    )
+}
+
+#[test]
+fn plan_rules_filter_by_municipality_service_and_category() {
+    let cfg = shipped_with(
+        r#"
+[[plan]]
+id = "molde-only"
+when = "opened"
+to = ["role:driftssjef"]
+via = ["email"]
+template = "incident_alert"
+municipalities = ["Molde"]
+
+[[plan]]
+id = "sensio-in-rauma"
+when = "opened"
+to = ["role:driftssjef"]
+via = ["email"]
+template = "incident_alert"
+municipalities = ["rauma"]
+services = ["Sensio Pasientvarsling"]
+
+[[plan]]
+id = "by-category"
+when = "opened"
+to = ["role:driftssjef"]
+via = ["email"]
+template = "incident_alert"
+categories = ["Sikkerhetshendelse"]
+"#,
+    );
+    let molde = simulate(&cfg, &one_ticket("Molde", "Sensio Pasientvarsling"));
+    assert_eq!(sent(&molde, "molde-only").len(), 1);
+    assert!(sent(&molde, "sensio-in-rauma").is_empty());
+    assert!(sent(&molde, "by-category").is_empty());
+    let rauma = simulate(&cfg, &one_ticket("Rauma", "Sensio Pasientvarsling"));
+    assert!(sent(&rauma, "molde-only").is_empty());
+    assert_eq!(sent(&rauma, "sensio-in-rauma").len(), 1);
+    let rauma_gerica = simulate(&cfg, &one_ticket("Rauma", "Gerica"));
+    assert!(sent(&rauma_gerica, "sensio-in-rauma").is_empty());
+}
+
+#[test]
+fn plan_filters_name_known_units() {
+    let text = std::fs::read_to_string("config/slavakt.toml").unwrap();
+    let bad = format!(
+        "{text}\n[[plan]]\nid = \"typo\"\nwhen = \"opened\"\nvia = [\"teams:ik_varsling\"]\ntemplate = \"incident_alert\"\nmunicipalities = [\"Mlode\"]\n"
+    );
+    let e = slavakt::config::from_str(
+        &bad,
+        std::path::Path::new("config/slavakt.toml"),
+        &Default::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("unknown municipality \"Mlode\""), "{e}");
+}
+
+#[test]
+fn teams_per_municipality_posts_in_the_units_own_channel() {
+    let text = std::fs::read_to_string("config/slavakt.toml")
+        .unwrap()
+        .replacen("name = \"Molde\"\n", "name = \"Molde\"\nteams = \"driftsmeldinger\"\n", 1);
+    let cfg = slavakt::config::from_str(
+        &format!(
+            "{text}\n[[plan]]\nid = \"aktuell-kanal\"\nwhen = \"opened\"\nvia = [\"teams:municipality\"]\ntemplate = \"driftsmelding\"\n"
+        ),
+        std::path::Path::new("config/slavakt.toml"),
+        &Default::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let molde = simulate(&cfg, &one_ticket("Molde", "Gerica"));
+    assert_eq!(
+        sent(&molde, "aktuell-kanal"),
+        ["teams:driftsmeldinger teams:driftsmeldinger"]
+    );
+    // Rauma has no channel of its own: nothing is posted, and the gap is a finding.
+    let rauma = simulate(&cfg, &one_ticket("Rauma", "Gerica"));
+    assert!(sent(&rauma, "aktuell-kanal").is_empty());
+}
+
+#[test]
+fn group_roles_reach_every_member_and_stand_in_cycles_are_refused() {
+    let groups = r#"
+[roles.kriseleder]
+title = "Kriseleder"
+name = "Kim Krog"
+email = "kim.krog@holstebro.example"
+phone = "+4590000101"
+off_hours = "ledergruppe"
+
+[roles.ledergruppe]
+title = "IT-ledergruppen"
+members = [
+  { name = "Lise Lund", email = "lise.lund@holstebro.example", phone = "+4590000102" },
+  { name = "Ole Ravn", title = "Leder af IT-drift", phone = "+4590000103" },
+]
+"#;
+    let cfg = config(&format!("{BASE}{groups}")).unwrap_or_else(|e| panic!("{e}"));
+    let g = &cfg.roles["ledergruppe"];
+    assert_eq!(g.name, "IT-ledergruppen");
+    let names: Vec<String> = g.people().into_iter().map(|p| p.name).collect();
+    assert_eq!(names, ["Lise Lund", "Ole Ravn"]);
+    assert_eq!(cfg.roles["kriseleder"].title.as_deref(), Some("Kriseleder"));
+
+    let cycle = groups.replace(
+        "title = \"IT-ledergruppen\"",
+        "title = \"IT-ledergruppen\"\noff_hours = \"kriseleder\"",
+    );
+    let e = config(&format!("{BASE}{cycle}")).unwrap_err().to_string();
+    assert!(
+        e.contains("kriseleder → ledergruppe → kriseleder"),
+        "{e}"
+    );
+    let empty = format!("{BASE}\n[roles.kriseleder]\nmembers = []\n");
+    let e = config(&empty).unwrap_err().to_string();
+    assert!(e.contains("roles.kriseleder.members") && e.contains("no members"), "{e}");
+}

@@ -73,13 +73,22 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         dir: daemon.templates_dir.as_deref(),
         language: daemon.language.code(),
     };
+    let unit_names = |v: Vec<&String>| v.into_iter().cloned().collect::<Vec<String>>();
+    let service_names = unit_names(services.iter().map(|s| &s.name).collect());
+    let municipality_names = unit_names(municipalities.iter().map(|m| &m.name).collect());
+    let units = plan::Units {
+        services: &service_names,
+        municipalities: &municipality_names,
+    };
     let plan = plan::build(
         array_section(take("plan"), "plan", ctx),
         &sla,
         &known,
+        &units,
         &templates,
         ctx,
     );
+    unit_teams(&municipalities, &services, &known, ctx);
     if plan
         .iter()
         .any(|r| r.to.contains(&Audience::MunicipalityCritical))
@@ -143,6 +152,36 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         alerts,
         reports,
         incident_report,
+    }
+}
+
+/// Every `teams` target named on a `[[municipalities]]` or `[[services]]` entry is configured.
+fn unit_teams(
+    municipalities: &[super::Municipality],
+    services: &[super::Service],
+    known: &Known,
+    ctx: &mut Ctx,
+) {
+    let named = municipalities
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (format!("municipalities[{i}].teams"), &m.teams))
+        .chain(
+            services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("services[{i}].teams"), &s.teams)),
+        );
+    for (path, teams) in named {
+        if let Some(t) = teams {
+            if !known.channels.contains(&format!("teams:{t}")) {
+                ctx.err(
+                    path,
+                    format!("Teams target {t:?} is not configured"),
+                    Some(format!("configure [channels.teams.{t}]")),
+                );
+            }
+        }
     }
 }
 

@@ -244,12 +244,34 @@ pub struct SlaLevel {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Role {
+    /// The person's name; for a group, its `title` (or the role's key).
     pub name: String,
+    /// What the role is called in the organisation ("Kriseleder"), shown beside the name.
+    pub title: Option<String>,
+    /// The one person's addresses; `None` for a group (its members have theirs).
     pub email: Option<String>,
     /// E.164, e.g. `+4790000101`.
     pub phone: Option<String>,
     /// Role that stands in outside `daemon.off_hours_calendar` hours.
     pub off_hours: Option<String>,
+    /// A group role's members (`members = [{ name, email, phone }, …]`); empty for one person.
+    pub members: Vec<Contact>,
+}
+
+impl Role {
+    /// The people the role stands for: a group's members, or the one person.
+    pub fn people(&self) -> Vec<Contact> {
+        if !self.members.is_empty() {
+            return self.members.clone();
+        }
+        vec![Contact {
+            name: self.name.clone(),
+            title: self.title.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            critical: false,
+        }]
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -266,6 +288,8 @@ pub struct Municipality {
     pub name: String,
     pub companies: Vec<String>,
     pub contacts: Vec<Contact>,
+    /// Its own Teams target (`[channels.teams.NAME]`), used by `via = "teams:municipality"`.
+    pub teams: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -276,6 +300,8 @@ pub struct Service {
     pub life_and_health: bool,
     pub administrator: Option<Contact>,
     pub vendor: Option<Contact>,
+    /// Its own Teams target (`[channels.teams.NAME]`), used by `via = "teams:service"`.
+    pub teams: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -507,7 +533,42 @@ pub struct PlanRule {
     pub via: Vec<ChannelRef>,
     pub template: String,
     pub important: bool,
+    /// Which tickets the rule is for, beyond `priorities`.
+    pub filters: RuleFilters,
 }
+
+/// `[[plan]]` `services`, `categories` and `municipalities`: a rule fires only for tickets
+/// matching every filter it gives (an empty list does not filter). Names compare ignoring case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleFilters {
+    pub services: Vec<String>,
+    pub categories: Vec<String>,
+    /// Any of the ticket's affected municipalities (units) may match.
+    pub municipalities: Vec<String>,
+}
+
+impl RuleFilters {
+    pub fn matches(
+        &self,
+        service: Option<&str>,
+        category: Option<&str>,
+        municipalities: &[String],
+    ) -> bool {
+        let one = |list: &[String], v: Option<&str>| {
+            list.is_empty()
+                || v.is_some_and(|v| list.iter().any(|x| x.to_lowercase() == v.to_lowercase()))
+        };
+        one(&self.services, service)
+            && one(&self.categories, category)
+            && (self.municipalities.is_empty()
+                || municipalities.iter().any(|m| one(&self.municipalities, Some(m))))
+    }
+}
+
+/// `via = "teams:municipality"`: each affected municipality's own `teams` target.
+pub const TEAMS_MUNICIPALITY: &str = "municipality";
+/// `via = "teams:service"`: the ticket's service's own `teams` target.
+pub const TEAMS_SERVICE: &str = "service";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClassifyAction {

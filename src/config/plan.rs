@@ -4,7 +4,7 @@
 use super::ctx::{Ctx, DURATION_HINT};
 use super::raw::RawPlanRule;
 use super::refs::{self, Known};
-use super::{Audience, PlanRule, SlaLevel, Trigger};
+use super::{Audience, PlanRule, RuleFilters, SlaLevel, Trigger};
 use crate::duration::HumanDuration;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -22,10 +22,42 @@ impl TemplateCheck<'_> {
     }
 }
 
+/// The names `[[plan]]` filters may use: those of `[[services]]` and `[[municipalities]]`.
+pub(super) struct Units<'a> {
+    pub services: &'a [String],
+    pub municipalities: &'a [String],
+}
+
+/// A filter list of service or municipality names; each must be listed in the config (when the
+/// config lists any), so a typo does not silently turn a rule off.
+fn names(
+    v: &super::raw::L<Vec<String>>,
+    path: &str,
+    what: &str,
+    known: &[String],
+    ctx: &mut Ctx,
+) -> Vec<String> {
+    let list = ctx.list(v, path);
+    if known.is_empty() {
+        return list;
+    }
+    for (i, n) in list.iter().enumerate() {
+        if !known.iter().any(|k| k.to_lowercase() == n.to_lowercase()) {
+            ctx.err(
+                format!("{path}[{i}]"),
+                format!("unknown {what} {n:?}"),
+                Some(format!("use one of: {}", known.join(", "))),
+            );
+        }
+    }
+    list
+}
+
 pub(super) fn build(
     raw: Vec<RawPlanRule>,
     levels: &BTreeMap<String, SlaLevel>,
     known: &Known,
+    units: &Units,
     templates: &TemplateCheck,
     ctx: &mut Ctx,
 ) -> Vec<PlanRule> {
@@ -138,6 +170,17 @@ pub(super) fn build(
             );
         }
         let important = ctx.flag(&r.important, &p("important"));
+        let filters = RuleFilters {
+            services: names(&r.services, &p("services"), "service", units.services, ctx),
+            categories: ctx.list(&r.categories, &p("categories")),
+            municipalities: names(
+                &r.municipalities,
+                &p("municipalities"),
+                "municipality",
+                units.municipalities,
+                ctx,
+            ),
+        };
         // Name the rule in every problem about it (references are checked elsewhere).
         if !label.is_empty() {
             for e in &mut ctx.errors[errors_before..] {
@@ -155,6 +198,7 @@ pub(super) fn build(
                 via,
                 template,
                 important,
+                filters,
             });
         }
     }

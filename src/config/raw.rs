@@ -151,9 +151,12 @@ pub(super) struct RawSla {
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct RawRole {
     pub name: L<String>,
+    pub title: L<String>,
     pub email: L<String>,
     pub phone: L<String>,
     pub off_hours: L<String>,
+    /// A group: everyone listed is told (instead of `name`/`email`/`phone`).
+    pub members: Option<Vec<RawPerson>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -170,6 +173,7 @@ pub(super) struct RawMunicipality {
     pub name: L<String>,
     pub companies: L<Vec<String>>,
     pub contacts: Option<Vec<RawContact>>,
+    pub teams: L<String>,
 }
 
 /// A service's administrator or vendor.
@@ -188,6 +192,7 @@ pub(super) struct RawService {
     pub life_and_health: L<bool>,
     pub administrator: Option<RawPerson>,
     pub vendor: Option<RawPerson>,
+    pub teams: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -271,6 +276,9 @@ pub(super) struct RawPlanRule {
     pub via: L<Vec<String>>,
     pub template: L<String>,
     pub important: L<bool>,
+    pub services: L<Vec<String>>,
+    pub categories: L<Vec<String>>,
+    pub municipalities: L<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -193,6 +193,10 @@ pub fn evaluate(
             None
         };
         for (order, rule) in config.plan.iter().enumerate() {
+            let (service, category) = (t.service.as_deref(), t.category.as_deref());
+            if !rule.filters.matches(service, category, &t.municipalities) {
+                continue;
+            }
             let out = triggers::evaluate(rule, t, &runs, clocks.as_ref(), config, ledger, now);
             if let Some(n) = out.next {
                 ev.next_due = Some(ev.next_due.map_or(n, |x| x.min(n)));
