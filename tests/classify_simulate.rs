@@ -20,6 +20,7 @@ fn with_opening_rule() -> slavakt::config::Config {
         template: "incident_alert".into(),
         important: false,
         filters: Default::default(),
+        ack: None,
     }];
     cfg
 }

@@ -105,6 +105,7 @@ impl Builder<'_> {
             template: n.template.to_string(),
             important: n.important,
             filters: Default::default(),
+            ack: None,
         };
         let mut findings: Vec<Finding> = Vec::new();
         let targets = audience::resolve(

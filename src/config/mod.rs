@@ -159,6 +159,16 @@ pub struct DaemonConfig {
     pub shutdown_grace: chrono::Duration,
     /// Resolved tickets are kept this long for reports (default 13 months ≈ 396 days).
     pub retention: chrono::Duration,
+    /// Where people reach `http_listen` from (e.g. `https://slavakt.kommune.example`): the base
+    /// of acknowledgement links. `None`: messages carry no link (a response in Pureservice
+    /// still acknowledges).
+    pub public_url: Option<url::Url>,
+    /// Signs acknowledgement tokens; required with `public_url`.
+    pub ack_secret: Option<Secret>,
+    /// What an affected unit is called in messages ("kommune", "forvaltning", "enhet"), and
+    /// its plural; default the language's word for municipality.
+    pub unit_word: String,
+    pub unit_word_plural: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,6 +218,9 @@ pub struct PureserviceConfig {
     /// Status names that pause the SLA clocks.
     pub paused_statuses: Vec<String>,
     pub municipality_from: Vec<FieldSource>,
+    /// `true`: the units of every `municipality_from` source, combined (a custom field listing
+    /// several, the category, the requester's company); `false`: the first source naming any.
+    pub municipality_from_all: bool,
     pub service_from: Vec<FieldSource>,
     /// `requestTypeId` values that are planned changes (default `[2]`).
     pub change_request_types: Vec<u64>,
@@ -535,6 +548,20 @@ pub struct PlanRule {
     pub important: bool,
     /// Which tickets the rule is for, beyond `priorities`.
     pub filters: RuleFilters,
+    /// `ack_within` + `escalate_to`: the occurrence must be acknowledged, or the chain is told.
+    pub ack: Option<AckPolicy>,
+}
+
+/// A rule that asks for acknowledgement: unacknowledged `within` after an occurrence, the next
+/// entry of `escalate_to` is told (one step per `within`), with who did not answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AckPolicy {
+    /// Wall-clock time each step waits.
+    pub within: chrono::Duration,
+    /// The chain, in order; each entry is told on the rule's personal channels.
+    pub escalate_to: Vec<Audience>,
+    /// Template of the escalation messages (default `escalation`).
+    pub template: String,
 }
 
 /// `[[plan]]` `services`, `categories` and `municipalities`: a rule fires only for tickets

@@ -69,6 +69,11 @@ pub(super) struct RawDaemon {
     pub storm_limit: L<i64>,
     pub shutdown_grace: L<String>,
     pub retention: L<String>,
+    pub public_url: L<String>,
+    pub unit_word: L<String>,
+    pub unit_word_plural: L<String>,
+    pub ack_secret: L<String>,
+    pub ack_secret_file: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -86,6 +91,7 @@ pub(super) struct RawPureservice {
     pub reference_refresh: L<String>,
     pub unset_priorities: L<Vec<String>>,
     pub municipality_from: L<Vec<String>>,
+    pub municipality_from_all: L<bool>,
     pub service_from: L<Vec<String>>,
     pub change_request_types: L<Vec<i64>>,
     pub own_user_id: L<i64>,
@@ -279,6 +285,9 @@ pub(super) struct RawPlanRule {
     pub services: L<Vec<String>>,
     pub categories: L<Vec<String>>,
     pub municipalities: L<Vec<String>>,
+    pub ack_within: L<String>,
+    pub escalate_to: L<Vec<String>>,
+    pub escalation_template: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -57,6 +57,7 @@ pub fn rule(
         template: template.into(),
         important: false,
         filters: Default::default(),
+        ack: None,
     }
 }
 
