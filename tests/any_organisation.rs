@@ -346,3 +346,110 @@ members = [
     let e = config(&empty).unwrap_err().to_string();
     assert!(e.contains("roles.kriseleder.members") && e.contains("no members"), "{e}");
 }
+
+fn holstebro() -> slavakt::config::Config {
+    slavakt::config::load_with_env(
+        std::path::Path::new("config/examples/holstebro.toml"),
+        &Default::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `HH:MM ticket rule channel recipient` of every action.
+fn timeline(sim: &slavakt::scenario::Simulation) -> Vec<String> {
+    sim.actions
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} {} {} {}",
+                a.at.with_timezone(&Copenhagen).format("%H:%M"),
+                a.intent.key.ticket,
+                a.intent.key.rule,
+                a.intent.key.channel,
+                a.intent.recipient.address
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn holstebro_calls_out_the_whole_crisis_group_and_escalates_when_nobody_acknowledges() {
+    let cfg = holstebro();
+    let text = std::fs::read_to_string("tests/scenarios/holstebro_krisestab.toml").unwrap();
+    let sc = slavakt::scenario::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    let sim = slavakt::scenario::replay(&sc, &cfg);
+    let lines = timeline(&sim);
+    let has = |l: &str| lines.iter().any(|x| x == l);
+    // The call-out reaches every member of IT-ledergruppen on SMS and e-mail, for each ticket.
+    for ticket in [2001, 2002, 2003] {
+        for (phone, mail) in [
+            ("+4590000101", "karen.holm@holstebro.example"),
+            ("+4590000102", "ole.bech@holstebro.example"),
+            ("+4590000103", "mette.lund@holstebro.example"),
+        ] {
+            for l in [
+                format!("10:00 {ticket} krisestab-indkaldelse sms {phone}"),
+                format!("10:00 {ticket} krisestab-indkaldelse email {mail}"),
+            ] {
+                assert!(has(&l), "missing {l}\n{}", lines.join("\n"));
+            }
+        }
+    }
+    // Nobody acknowledged 2001: the emergency phone at 10:15, the deputy director at 10:30.
+    assert!(has("10:15 2001 krisestab-indkaldelse.escalation1 sms +4590000100"), "{lines:#?}");
+    assert!(has("10:30 2001 krisestab-indkaldelse.escalation2 sms +4590000105"), "{lines:#?}");
+    assert!(has("10:30 2001 krisestab-indkaldelse.escalation2 email anders.krogh@holstebro.example"));
+    // Acknowledged by the link (2002) or answered in Pureservice (2003): no escalation.
+    let escalated: BTreeSet<u64> = sim
+        .actions
+        .iter()
+        .filter(|a| a.intent.key.rule.contains(".escalation"))
+        .map(|a| a.intent.key.ticket)
+        .collect();
+    assert_eq!(escalated, [2001].into());
+    assert_eq!(sim.ledger.acks["2002/krisestab-indkaldelse/0"].by, "Ole Bech");
+
+    // Danish text throughout, with the meeting places, the link and who did not answer.
+    let msg = |rule: &str, channel: &str| {
+        sim.actions
+            .iter()
+            .find(|a| a.intent.key.ticket == 2001 && a.intent.key.rule == rule && a.intent.key.channel == channel)
+            .and_then(|a| a.message.as_ref().ok())
+            .unwrap_or_else(|| panic!("{rule} {channel}"))
+            .clone()
+    };
+    let callout = msg("krisestab-indkaldelse", "email");
+    let body = format!("{} {}", callout.subject, callout.text);
+    for want in [
+        "Indkaldelse af krisestaben",
+        "Møderum 1224, Kirkestræde 15",
+        "Bekræft, at du kommer: https://slavakt.holstebro.example/ack/",
+        "Berørte forvaltninger: Social og Sundhed og Børn og Unge",
+    ] {
+        assert!(body.contains(want), "{want:?} not in\n{body}");
+    }
+    let up = msg("krisestab-indkaldelse.escalation2", "email");
+    let body = format!("{} {}", up.subject, up.text);
+    for want in [
+        "Ingen har bekræftet",
+        "Har ikke svaret: Karen Holm, Mette Lund, Ole Bech og Beredskabstelefonen.",
+        "inden for 15 min",
+    ] {
+        assert!(body.contains(want), "{want:?} not in\n{body}");
+    }
+    for a in &sim.actions {
+        let m = a.message.as_ref().unwrap_or_else(|e| panic!("{}: {e}", a.intent.key));
+        let all = format!("{} {} {}", m.subject, m.text, m.short);
+        for english in ["Ticket ", " ticket ", "Affected", "municipalit", "Hello", "Dear"] {
+            assert!(!all.contains(english), "{english:?} in {}:\n{all}", a.intent.key);
+        }
+    }
+    // The situation picture goes to the crisis group every hour.
+    assert!(has("11:00 2001 situationsbillede email ole.bech@holstebro.example"), "{lines:#?}");
+    // The unit's own Teams channel ("aktuel kanal") for Social og Sundhed and Børn og Unge.
+    assert!(has("10:00 2001 forvaltningens-kanal teams:social_og_sundhed teams:social_og_sundhed"));
+    assert!(has("10:00 2001 forvaltningens-kanal teams:boern_og_unge teams:boern_og_unge"));
+    // Omsorgssystem in Social og Sundhed: its administrator, only for that ticket.
+    assert!(has("10:00 2001 omsorg-administrator sms +4590000201"));
+    assert!(!lines.iter().any(|l| l.contains("omsorg-administrator") && !l.contains(" 2001 ")));
+}
