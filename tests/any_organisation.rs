@@ -453,3 +453,94 @@ fn holstebro_calls_out_the_whole_crisis_group_and_escalates_when_nobody_acknowle
     assert!(has("10:00 2001 omsorg-administrator sms +4590000201"));
     assert!(!lines.iter().any(|l| l.contains("omsorg-administrator") && !l.contains(" 2001 ")));
 }
+
+#[tokio::test]
+async fn ack_links_work_once_for_their_own_ticket_only() {
+    use slavakt::clock::{Clock, FakeClock};
+    use std::sync::Arc;
+    let cfg = holstebro();
+    let text = std::fs::read_to_string("tests/scenarios/holstebro_krisestab.toml").unwrap();
+    let sim = slavakt::scenario::replay(&slavakt::scenario::parse(&text).unwrap(), &cfg);
+    let link = |ticket: u64, address: &str| {
+        sim.actions
+            .iter()
+            .find(|a| {
+                a.intent.key.ticket == ticket
+                    && a.intent.key.rule == "krisestab-indkaldelse"
+                    && a.intent.recipient.address == address
+            })
+            .and_then(|a| a.intent.vars.get("ack_url").cloned())
+            .expect("the call-out carries its link")
+    };
+    let karen = link(2001, "karen.holm@holstebro.example");
+    let path = karen
+        .strip_prefix("https://slavakt.holstebro.example")
+        .unwrap()
+        .to_string();
+
+    let mut state = slavakt::state::State::default();
+    state.ledger = sim.ledger.clone();
+    let clock = FakeClock::new(t("2027-03-24T10:05:00+01:00"));
+    let shared = slavakt::http::HttpShared::new(
+        Arc::new(cfg),
+        Arc::new(slavakt::metrics::Metrics::new()),
+        Arc::new(clock.clone()) as Arc<dyn Clock>,
+    );
+    shared.publish(&state, clock.now());
+    let server = slavakt::http::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let base = format!("http://{}", server.local_addr());
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let task = tokio::spawn(server.run(shared.clone(), cancel.clone()));
+    let get = |p: String| {
+        let url = format!("{base}{p}");
+        async move {
+            let r = reqwest::get(url).await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+
+    let (status, body) = get(path.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Tak! Din bekræftelse er registreret."), "{body}");
+    assert!(!body.contains(&path[5..]), "the page never echoes the token");
+    // Used once: a second click answers 410 and queues nothing more.
+    let (status, body) = get(path.clone()).await;
+    assert_eq!(status, 410);
+    assert!(body.contains("allerede brugt"), "{body}");
+    // A forged signature, another ticket's payload with this signature, garbage: 404.
+    let (payload, mac) = path["/ack/".len()..].split_once('.').unwrap();
+    let mut forged = mac.to_string();
+    forged.replace_range(0..1, if mac.starts_with('A') { "B" } else { "A" });
+    let other = link(2002, "karen.holm@holstebro.example");
+    let (other_payload, _) = other.rsplit_once('/').unwrap().1.split_once('.').unwrap();
+    for bad in [
+        format!("/ack/{payload}.{forged}"),
+        format!("/ack/{other_payload}.{mac}"),
+        "/ack/nonsense".to_string(),
+    ] {
+        let (status, body) = get(bad.clone()).await;
+        assert_eq!(status, 404, "{bad}");
+        assert!(body.contains("Linket er ugyldigt"), "{body}");
+    }
+    let clicked = shared.take_acks();
+    assert_eq!(clicked.len(), 1);
+    assert_eq!(clicked[0].key, "2001/krisestab-indkaldelse/0");
+    assert_eq!(clicked[0].by, "Karen Holm");
+    assert!(shared.take_acks().is_empty());
+
+    // Recorded in the ledger, the escalation of 2001 no longer fires.
+    let mut ledger = sim.ledger.clone();
+    ledger.entries.retain(|_, e| !e.intent.key.rule.contains(".escalation"));
+    let c = &clicked[0];
+    assert!(ledger.acknowledge(
+        c.key.clone(),
+        slavakt::plan::ack::Ack { at: c.at, by: c.by.clone(), source: "link".into() }
+    ));
+    let cfg = holstebro();
+    let ev = slavakt::plan::evaluate(&sim.tickets, &ledger, &cfg, t("2027-03-24T10:40:00+01:00"));
+    assert!(ev.intents.iter().all(|i| !i.key.rule.contains(".escalation")), "{:?}", ev.intents);
+    cancel.cancel();
+    task.await.unwrap().unwrap();
+}
