@@ -408,6 +408,19 @@ fn holstebro_calls_out_the_whole_crisis_group_and_escalates_when_nobody_acknowle
         .collect();
     assert_eq!(escalated, [2001].into());
     assert_eq!(sim.ledger.acks["2002/krisestab-indkaldelse/0"].by, "Ole Bech");
+    // `status` lists each call-out's acknowledgement, in Danish.
+    let state = slavakt::state::State {
+        tickets: sim.tickets.clone(),
+        ledger: sim.ledger.clone(),
+        ..Default::default()
+    };
+    let status = slavakt::cli::status::acks_text(&state, &cfg);
+    assert_eq!(
+        status,
+        "\nBekræftelser:\n  #2001 krisestab-indkaldelse: ikke bekræftet, eskaleret ×2\n  \
+         #2002 krisestab-indkaldelse: bekræftet af Ole Bech 24.03. 10:05\n  \
+         #2003 krisestab-indkaldelse: bekræftet af Pureservice 24.03. 10:10\n"
+    );
 
     // Danish text throughout, with the meeting places, the link and who did not answer.
     let msg = |rule: &str, channel: &str| {
@@ -543,4 +556,31 @@ async fn ack_links_work_once_for_their_own_ticket_only() {
     assert!(ev.intents.iter().all(|i| !i.key.rule.contains(".escalation")), "{:?}", ev.intents);
     cancel.cancel();
     task.await.unwrap().unwrap();
+}
+
+#[test]
+fn explain_shows_the_per_day_working_day_in_the_configured_language() {
+    let args = |priority: &str| slavakt::cli::explain::Args {
+        config: "config/examples/holstebro.toml".into(),
+        priority: priority.into(),
+        created: "2031-11-07T12:00".into(),
+        paused: Vec::new(),
+        json: false,
+    };
+    let now = t("2031-11-01T00:00:00Z");
+    let da = slavakt::cli::explain::render(&args("Middel"), &holstebro(), now).unwrap();
+    assert!(da.contains("hver tæller som én hel arbejdsdag med sin egen længde: man–tor 7h30m; fre 5h"), "{da}");
+    assert!(da.contains("Løsningsfrist: 3wd (20h åbningstid) → ons 2031-11-12 12:00"), "{da}");
+    let text = std::fs::read_to_string("config/examples/holstebro.toml")
+        .unwrap()
+        .replace("language = \"da\"", "language = \"nn\"");
+    let nn_cfg = slavakt::config::from_str(
+        &text,
+        std::path::Path::new("config/examples/holstebro.toml"),
+        &Default::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let nn = slavakt::cli::explain::render(&args("Middel"), &nn_cfg, now).unwrap();
+    assert!(nn.contains("kvar tel som éin heil arbeidsdag med si eiga lengd"), "{nn}");
+    assert!(nn.contains("Løysingsfrist"), "{nn}");
 }
