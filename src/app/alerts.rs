@@ -75,19 +75,21 @@ fn recipients(config: &Config, via: &ChannelRef) -> Vec<(String, Recipient)> {
         let Some(r) = config.roles.get(role) else {
             continue;
         };
-        let address = match via {
-            ChannelRef::Email => r.email.clone(),
-            ChannelRef::Sms => r.phone.clone(),
-            _ => None,
-        };
-        if let Some(address) = address {
-            out.push((
-                audience.to_string(),
-                Recipient {
-                    name: r.name.clone(),
-                    address,
-                },
-            ));
+        for person in r.people() {
+            let address = match via {
+                ChannelRef::Email => person.email,
+                ChannelRef::Sms => person.phone,
+                _ => None,
+            };
+            if let Some(address) = address {
+                out.push((
+                    audience.to_string(),
+                    Recipient {
+                        name: person.name,
+                        address,
+                    },
+                ));
+            }
         }
     }
     out

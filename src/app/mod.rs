@@ -247,6 +247,19 @@ impl Daemon {
             }
         }
 
+        // Acknowledgement links clicked since the last cycle stop their escalations.
+        for c in self.http.take_acks() {
+            let ack = crate::plan::ack::Ack {
+                at: c.at,
+                by: c.by,
+                source: "link".into(),
+            };
+            if self.state.ledger.acknowledge(c.key.clone(), ack) {
+                tracing::info!(occurrence = %c.key, "call-out acknowledged");
+                self.dirty = true;
+            }
+        }
+
         // Plan: what is due now (including catch-up after downtime, marked late).
         let step = cycle::plan(&mut self.state, &config, now);
         for f in &step.findings {

@@ -86,6 +86,51 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
         }
     }
     let off_hours_calendar_set = raw.off_hours_calendar.is_some();
+    let public_url = match ctx.text(&raw.public_url, &p("public_url")) {
+        None => None,
+        Some(s) => match url::Url::parse(s.trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Some(u),
+            _ => {
+                ctx.err(
+                    p("public_url"),
+                    format!("{s:?} is not an http(s) address"),
+                    Some("write where people reach slavakt, e.g. \"https://slavakt.kommune.example\"".into()),
+                );
+                None
+            }
+        },
+    };
+    let unit_word = ctx
+        .text(&raw.unit_word, &p("unit_word"))
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty());
+    let unit_word_plural = ctx
+        .text(&raw.unit_word_plural, &p("unit_word_plural"))
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty())
+        .or_else(|| unit_word.as_deref().map(|w| plural(language, w)));
+    let (default_one, default_many) = match language {
+        Language::Nb | Language::Da => ("kommune", "kommuner"),
+        Language::Nn => ("kommune", "kommunar"),
+        Language::En => ("municipality", "municipalities"),
+    };
+    let ack_secret = ctx.secret(&raw.ack_secret, &raw.ack_secret_file, "daemon", "ack_secret");
+    if public_url.is_some() && ack_secret.is_none() {
+        ctx.err(
+            p("ack_secret"),
+            "public_url is set, so acknowledgement links are made, but nothing signs them",
+            Some("set ack_secret_file to a file holding a long random string (e.g. from `openssl rand -hex 32`)".into()),
+        );
+    }
+    if let Some(s) = &ack_secret {
+        if s.expose().len() < 16 {
+            ctx.err(
+                p("ack_secret"),
+                "too short to sign acknowledgement links safely",
+                Some("use at least 16 random characters, e.g. `openssl rand -hex 32`".into()),
+            );
+        }
+    }
     let daemon = DaemonConfig {
         state_file: ctx
             .path(&raw.state_file, &p("state_file"))
@@ -119,6 +164,10 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
             "10s",
         ),
         http_token,
+        public_url,
+        ack_secret,
+        unit_word: unit_word.unwrap_or_else(|| default_one.into()),
+        unit_word_plural: unit_word_plural.unwrap_or_else(|| default_many.into()),
     };
     (
         daemon,
@@ -126,6 +175,18 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
             off_hours_calendar_set,
         },
     )
+}
+
+/// The usual plural of a unit word (`forvaltning` → `forvaltninger`, nn `eining` →
+/// `einingar`); `unit_word_plural` overrides it for irregular words.
+fn plural(lang: Language, w: &str) -> String {
+    match lang {
+        Language::Nb | Language::Da if w.ends_with('e') => format!("{w}r"),
+        Language::Nb | Language::Da => format!("{w}er"),
+        Language::Nn => format!("{}ar", w.strip_suffix('e').unwrap_or(w)),
+        Language::En if w.ends_with('y') => format!("{}ies", &w[..w.len() - 1]),
+        Language::En => format!("{w}s"),
+    }
 }
 
 /// An IANA time zone name such as `Europe/Oslo`.

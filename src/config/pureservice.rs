@@ -205,6 +205,7 @@ pub(super) fn build(
             "requester_company",
             ctx,
         ),
+        municipality_from_all: ctx.flag(&raw.municipality_from_all, &p("municipality_from_all")),
         service_from: sources(&raw.service_from, &p("service_from"), "category", ctx),
         change_request_types,
         fields: fields(raw.fields.as_ref(), ctx),

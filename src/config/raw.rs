@@ -74,6 +74,11 @@ pub(super) struct RawDaemon {
     pub http_request_timeout: L<String>,
     pub http_token: L<String>,
     pub http_token_file: L<String>,
+    pub public_url: L<String>,
+    pub unit_word: L<String>,
+    pub unit_word_plural: L<String>,
+    pub ack_secret: L<String>,
+    pub ack_secret_file: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -93,6 +98,7 @@ pub(super) struct RawPureservice {
     pub reference_refresh: L<String>,
     pub unset_priorities: L<Vec<String>>,
     pub municipality_from: L<Vec<String>>,
+    pub municipality_from_all: L<bool>,
     pub service_from: L<Vec<String>>,
     pub change_request_types: L<Vec<i64>>,
     pub own_user_id: L<i64>,
@@ -158,9 +164,12 @@ pub(super) struct RawSla {
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct RawRole {
     pub name: L<String>,
+    pub title: L<String>,
     pub email: L<String>,
     pub phone: L<String>,
     pub off_hours: L<String>,
+    /// A group: everyone listed is told (instead of `name`/`email`/`phone`).
+    pub members: Option<Vec<RawPerson>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -177,6 +186,7 @@ pub(super) struct RawMunicipality {
     pub name: L<String>,
     pub companies: L<Vec<String>>,
     pub contacts: Option<Vec<RawContact>>,
+    pub teams: L<String>,
 }
 
 /// A service's administrator or vendor.
@@ -195,6 +205,7 @@ pub(super) struct RawService {
     pub life_and_health: L<bool>,
     pub administrator: Option<RawPerson>,
     pub vendor: Option<RawPerson>,
+    pub teams: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -278,6 +289,12 @@ pub(super) struct RawPlanRule {
     pub via: L<Vec<String>>,
     pub template: L<String>,
     pub important: L<bool>,
+    pub services: L<Vec<String>>,
+    pub categories: L<Vec<String>>,
+    pub municipalities: L<Vec<String>>,
+    pub ack_within: L<String>,
+    pub escalate_to: L<Vec<String>>,
+    pub escalation_template: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -15,6 +15,7 @@
 //! | `/metrics` | Prometheus text format 0.0.4 ([`crate::metrics`]) |
 //! | `/` | HTML status page for the service desk, refreshing itself every 30 s |
 //! | `/status.json` | the [`StatusView`] as JSON (503 before the first cycle) |
+//! | `/ack/<token>` | acknowledges a call-out (`ack_within` rules): 200, 410 once used, 404 if invalid ([`ack`]) |
 //!
 //! # For the run loop
 //!
@@ -41,7 +42,10 @@
 //! Handlers read the snapshot under a short read lock; the view is built once per cycle by
 //! `publish` (not per request), so a page hit costs a string render, nothing more.
 
+mod ack;
 mod page;
+
+pub use ack::Clicked;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -64,6 +68,8 @@ pub struct HttpShared {
     inner: RwLock<Snapshot>,
     pub metrics: Arc<Metrics>,
     clock: Arc<dyn Clock>,
+    /// Acknowledgement links clicked, and which ones are valid (see `ack.rs`).
+    acks: std::sync::Mutex<ack::AckInbox>,
 }
 
 struct Snapshot {
@@ -93,6 +99,7 @@ impl HttpShared {
             }),
             metrics,
             clock,
+            acks: Default::default(),
         })
     }
 
@@ -112,6 +119,7 @@ impl HttpShared {
         let config = self.read().config.clone();
         let view = Arc::new(status_view::build(state, &config, now));
         self.metrics.set_tracked(state, &config, now);
+        self.acks().refresh(&state.ledger, &config);
         let mut g = self.write();
         g.view = Some(view);
         g.last_poll_ok = state.health.last_poll_ok;
@@ -313,6 +321,7 @@ pub fn router(shared: Arc<HttpShared>) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/status.json", get(status_json))
+        .route("/ack/{token}", get(ack::ack))
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             require_token,

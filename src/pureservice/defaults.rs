@@ -35,6 +35,7 @@ impl PureserviceConfig {
             unset_priorities: Vec::new(),
             paused_statuses: Vec::new(),
             municipality_from: vec![FieldSource::RequesterCompany],
+            municipality_from_all: false,
             service_from: vec![FieldSource::Category],
             change_request_types: vec![2],
             fields: TicketFields::default(),
