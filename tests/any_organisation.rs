@@ -546,8 +546,10 @@ async fn ack_links_work_once_for_their_own_ticket_only() {
         .unwrap()
         .to_string();
 
-    let mut state = slavakt::state::State::default();
-    state.ledger = sim.ledger.clone();
+    let state = slavakt::state::State {
+        ledger: sim.ledger.clone(),
+        ..Default::default()
+    };
     let clock = FakeClock::new(t("2027-03-24T10:05:00+01:00"));
     let shared = slavakt::http::HttpShared::new(
         Arc::new(cfg),
