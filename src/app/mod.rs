@@ -119,11 +119,9 @@ impl Daemon {
         )
         .map_err(AppError::Startup)?;
         let config = Arc::new(opts.config);
-        let http = crate::http::HttpShared::new(
-            config.clone(),
-            Arc::new(crate::metrics::Metrics::new()),
-            opts.clock.clone(),
-        );
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        metrics.declare_channels(&config);
+        let http = crate::http::HttpShared::new(config.clone(), metrics, opts.clock.clone());
         http.publish(&state, now);
         Ok(Daemon {
             config_path: opts.config_path,
@@ -548,6 +546,7 @@ impl Daemon {
             Ok((new, source, outbox)) => {
                 self.config = Arc::new(new);
                 self.http.set_config(self.config.clone());
+                self.http.metrics.declare_channels(&self.config);
                 self.poller.replace(source);
                 self.outbox = outbox;
                 tracing::info!(config = %self.config_path.display(), "configuration reloaded");
