@@ -68,6 +68,7 @@ pub fn track(
         }
         if previous != Some(&next) {
             state.tickets.insert(snap.id, next);
+            state.touch_ticket(snap.id);
             out.changed = true;
         }
         if !observed.is_empty() {

@@ -94,6 +94,9 @@ impl Daemon {
     pub fn start(opts: RunOptions) -> Result<Daemon, AppError> {
         let now = opts.clock.now();
         let (store, mut state) = Store::open(&opts.config.daemon.state_file, now)?;
+        if store.dropped_torn_line() {
+            tracing::warn!(journal = %store.journal_path().display(), "the journal's last line was torn (slavakt stopped while writing it); dropped, the changes before it are kept");
+        }
         for healed in store.healed() {
             tracing::warn!(entry = %healed, "delivery was in flight when slavakt stopped; it will be sent again");
         }
@@ -305,6 +308,9 @@ impl Daemon {
         if crate::state::minimise(&mut self.state, &titled, now) > 0 {
             self.dirty = true;
         }
+        if self.dirty && self.state.ledger.slim_settled() > 0 {
+            tracing::debug!("settled ledger entries slimmed");
+        }
         report.saved_bytes = self.save_if_dirty(now)?;
         // Also refreshes the tracked-ticket gauges.
         self.http.publish(&self.state, now);
@@ -312,7 +318,7 @@ impl Daemon {
     }
 
     fn save_if_dirty(&mut self, now: DateTime<Utc>) -> Result<Option<u64>, AppError> {
-        if !self.dirty {
+        if !self.dirty && !self.store.health_due(&self.state.health, now) {
             return Ok(None);
         }
         let started = std::time::Instant::now();
@@ -352,11 +358,13 @@ impl Daemon {
         let h = &mut self.state.health;
         let was_alerted = h.outage_alerted;
         let since = h.failing_since.take();
+        // Health facts alone never force a save (they are served from memory; the store writes
+        // them at most every `state::HEALTH_EVERY`). The all-clear below is a real change.
         h.last_poll_ok = Some(now);
         h.last_poll_error = None;
         h.outage_alerted = false;
-        self.dirty = true;
         if was_alerted {
+            self.dirty = true;
             let since = since.map(|s| s.to_rfc3339()).unwrap_or_default();
             let body = format!(
                 "Pureservice svarer igjen (feilet siden {since}). slavakt tar igjen det som ble forsinket; \
@@ -381,8 +389,8 @@ impl Daemon {
         let h = &mut self.state.health;
         h.last_poll_error = Some(format!("{}: {}", e.kind, e.message));
         let since = *h.failing_since.get_or_insert(now);
-        self.dirty = true;
         if !h.outage_alerted && now - since >= outage_after {
+            self.dirty = true;
             h.outage_alerted = true;
             h.outages += 1;
             let body = format!(
@@ -527,8 +535,15 @@ impl Daemon {
         }
         self.systemd.stopping();
         let now = self.clock.now();
-        self.dirty = true;
-        self.save_if_dirty(now)?;
+        // A clean stop leaves one whole snapshot and an empty journal.
+        let started = std::time::Instant::now();
+        match self.store.compact(&self.state, now) {
+            Ok(bytes) => self.http.state_saved(started.elapsed(), bytes),
+            Err(e) => {
+                self.http.state_save_failed(&e.to_string());
+                return Err(e.into());
+            }
+        }
         tracing::info!("stopped; state saved");
         Ok(())
     }

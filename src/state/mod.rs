@@ -1,10 +1,13 @@
-//! The persisted state: one versioned JSON file, written atomically.
+//! The persisted state: a versioned JSON snapshot, written atomically, plus an append-only
+//! journal of the changes since (see `journal.rs`), so a save writes what changed, not the whole.
 //!
 //! Holds tracked tickets, the ledger, threading ids, the sync cursor and health facts. Never
 //! descriptions or other personal free text. A corrupt or unknown-version file is moved aside
 //! and the daemon stops loudly — never a silent empty start that would re-notify everyone.
 //!
-//! - [`Store`] (`store.rs`): open (lock, load, migrate, heal) and atomic save.
+//! - [`Store`] (`store.rs`): open (lock, load snapshot + journal, migrate, heal), save (one
+//!   journal line) and compaction (a new snapshot).
+//! - `journal.rs`: the journal's line format and finding what changed since the last save.
 //! - `lock.rs`: the sibling `<file>.lock` that keeps a second daemon away.
 //! - `migrate.rs`: schema versions and the steps between them.
 //! - `heal.rs`: what a restart does with deliveries that were in flight at a crash.
@@ -13,6 +16,7 @@
 
 mod error;
 mod heal;
+mod journal;
 mod lock;
 mod migrate;
 mod prune;
@@ -21,7 +25,7 @@ mod store;
 pub use error::{LoadProblem, StateError};
 pub use heal::{heal_in_flight, INTERRUPTED_OUTCOME};
 pub use prune::{minimise, prune, Pruned, MINIMISE_AFTER};
-pub use store::{read_only, Store};
+pub use store::{read_only, Store, WriteStats, HEALTH_EVERY};
 
 use crate::ledger::Ledger;
 use crate::ticket::{TicketId, TrackedTicket};
@@ -29,7 +33,41 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: the snapshot names the last journal line it includes (`journal_seq`).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Tickets changed in memory since the last save: the one kind of record too large to compare
+/// on every save, so whoever changes a tracked ticket marks it ([`State::touch_ticket`]).
+/// Tickets added or removed are found without a mark. Not persisted, and never part of a
+/// state's equality.
+#[derive(Debug, Default)]
+pub struct Touched(std::sync::Mutex<BTreeSet<TicketId>>);
+
+impl Touched {
+    pub(crate) fn take(&self) -> BTreeSet<TicketId> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub(crate) fn restore(&self, ids: BTreeSet<TicketId>) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend(ids);
+    }
+}
+
+impl Clone for Touched {
+    fn clone(&self) -> Self {
+        Touched(std::sync::Mutex::new(
+            self.0.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+        ))
+    }
+}
+
+impl PartialEq for Touched {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Touched {}
 
 /// Where the incremental sync stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,7 +115,18 @@ pub struct State {
     /// ticket.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub incident_reports: BTreeMap<String, crate::report::incident::Record>,
+    #[serde(skip)]
+    pub touched: Touched,
+    /// Last field: `store::encode` relies on it.
     pub saved_at: Option<DateTime<Utc>>,
+}
+
+impl State {
+    /// Marks a tracked ticket as changed, so the next save writes it. Every change to an
+    /// existing entry of `tickets` must be marked; adding or removing one need not be.
+    pub fn touch_ticket(&self, id: TicketId) {
+        self.touched.0.lock().unwrap_or_else(|p| p.into_inner()).insert(id);
+    }
 }
 
 impl Default for State {
@@ -93,6 +142,7 @@ impl Default for State {
             reports_sent: BTreeSet::new(),
             reports_owed: BTreeMap::new(),
             incident_reports: BTreeMap::new(),
+            touched: Touched::default(),
             saved_at: None,
         }
     }
