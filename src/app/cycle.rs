@@ -80,7 +80,43 @@ pub fn track(
 
 /// Evaluates the plan at `now`, renders every due intent and issues it to the ledger.
 pub fn plan(state: &mut State, config: &Config, now: DateTime<Utc>) -> PlanStep {
-    let mut evaluation = plan::evaluate(&state.tickets, &state.ledger, config, now);
+    plan_with(state, None, config, now)
+}
+
+/// [`plan`], evaluating only the tickets that can still fire (see [`plan::index`]); the same
+/// result. The daemon keeps one index for its life (cleared on a config reload).
+pub fn plan_indexed(
+    state: &mut State,
+    index: &mut plan::index::Index,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> PlanStep {
+    plan_with(state, Some(index), config, now)
+}
+
+fn plan_with(
+    state: &mut State,
+    index: Option<&mut plan::index::Index>,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> PlanStep {
+    let mut evaluation = match index {
+        None => plan::evaluate(&state.tickets, &state.ledger, config, now),
+        Some(ix) => {
+            let (changed, mark) = state.touched.since(ix.touch_mark());
+            let selected = ix.select(&state.tickets, &state.ledger, &changed, mark, now);
+            let mut ev = plan::evaluate_tickets(
+                &state.tickets,
+                selected.into_iter(),
+                &state.ledger,
+                config,
+                now,
+                |id, next| ix.evaluated(id, next),
+            );
+            ev.next_due = ix.next_due();
+            ev
+        }
+    };
     let notices = classify::evaluate(&state.tickets, &state.ledger, config, now);
     evaluation.intents.extend(notices.intents);
     evaluation.digested.extend(notices.digested);

@@ -70,6 +70,8 @@ pub struct Daemon {
     outbox: crate::outbox::Outbox,
     /// Whether the in-memory state differs from the file.
     dirty: bool,
+    /// What each ticket can fire next, so a tick evaluates only what can still fire.
+    plan_index: crate::plan::index::Index,
     /// Health facts, metrics and the status view shared with the HTTP endpoint.
     pub http: Arc<crate::http::HttpShared>,
     /// Called with every delivery outcome (the `demo` prints them).
@@ -130,6 +132,7 @@ impl Daemon {
             source,
             outbox,
             dirty: false,
+            plan_index: crate::plan::index::Index::new(),
             http,
             on_delivery: None,
         })
@@ -224,7 +227,7 @@ impl Daemon {
         }
 
         // Plan: what is due now (including catch-up after downtime, marked late).
-        let step = cycle::plan(&mut self.state, &config, now);
+        let step = cycle::plan_indexed(&mut self.state, &mut self.plan_index, &config, now);
         for f in &step.findings {
             tracing::warn!(finding = %f.key, "{}", f.message);
         }
@@ -434,6 +437,7 @@ impl Daemon {
         let outcome = match result {
             Ok((new, source, outbox)) => {
                 self.config = Arc::new(new);
+                self.plan_index.clear();
                 self.http.set_config(self.config.clone());
                 self.source = source;
                 self.outbox = outbox;

@@ -25,7 +25,7 @@ mod store;
 pub use error::{LoadProblem, StateError};
 pub use heal::{heal_in_flight, INTERRUPTED_OUTCOME};
 pub use prune::{minimise, prune, Pruned, MINIMISE_AFTER};
-pub use store::{read_only, Store, WriteStats, HEALTH_EVERY};
+pub use store::{journal_path, read_only, Store, WriteStats, HEALTH_EVERY};
 
 use crate::ledger::Ledger;
 use crate::ticket::{TicketId, TrackedTicket};
@@ -36,28 +36,47 @@ use std::collections::{BTreeMap, BTreeSet};
 /// 2: the snapshot names the last journal line it includes (`journal_seq`).
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// Tickets changed in memory since the last save: the one kind of record too large to compare
-/// on every save, so whoever changes a tracked ticket marks it ([`State::touch_ticket`]).
-/// Tickets added or removed are found without a mark. Not persisted, and never part of a
-/// state's equality.
+/// Which tracked tickets changed in memory, and in which order: the one kind of record too
+/// large to compare on every save, so whoever changes a tracked ticket marks it
+/// ([`State::touch_ticket`]). Each reader (the store's journal, the plan's index) keeps its own
+/// mark and asks for what was touched after it ([`Touched::since`]). Tickets added or removed
+/// are found without a mark. Not persisted, and never part of a state's equality.
 #[derive(Debug, Default)]
-pub struct Touched(std::sync::Mutex<BTreeSet<TicketId>>);
+pub struct Touched(std::sync::Mutex<TouchLog>);
+
+#[derive(Debug, Clone, Default)]
+struct TouchLog {
+    counter: u64,
+    /// Ticket → the counter at its last touch.
+    last: BTreeMap<TicketId, u64>,
+}
 
 impl Touched {
-    pub(crate) fn take(&self) -> BTreeSet<TicketId> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    fn log(&self) -> std::sync::MutexGuard<'_, TouchLog> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(crate) fn restore(&self, ids: BTreeSet<TicketId>) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend(ids);
+    /// Tickets touched after `mark`, and the mark to pass next time.
+    pub fn since(&self, mark: u64) -> (BTreeSet<TicketId>, u64) {
+        let log = self.log();
+        let ids = log
+            .last
+            .iter()
+            .filter(|(_, at)| **at > mark)
+            .map(|(id, _)| *id)
+            .collect();
+        (ids, log.counter)
+    }
+
+    /// Forgets tickets no longer tracked (after pruning).
+    pub(crate) fn retain(&self, keep: impl Fn(&TicketId) -> bool) {
+        self.log().last.retain(|id, _| keep(id));
     }
 }
 
 impl Clone for Touched {
     fn clone(&self) -> Self {
-        Touched(std::sync::Mutex::new(
-            self.0.lock().unwrap_or_else(|p| p.into_inner()).clone(),
-        ))
+        Touched(std::sync::Mutex::new(self.log().clone()))
     }
 }
 
@@ -125,7 +144,10 @@ impl State {
     /// Marks a tracked ticket as changed, so the next save writes it. Every change to an
     /// existing entry of `tickets` must be marked; adding or removing one need not be.
     pub fn touch_ticket(&self, id: TicketId) {
-        self.touched.0.lock().unwrap_or_else(|p| p.into_inner()).insert(id);
+        let mut log = self.touched.log();
+        log.counter += 1;
+        let at = log.counter;
+        log.last.insert(id, at);
     }
 }
 

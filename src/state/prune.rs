@@ -37,6 +37,9 @@ pub fn prune(state: &mut State, retention: chrono::Duration, now: DateTime<Utc>)
         state.tickets.remove(id);
         out.tickets += 1;
     }
+    if !gone.is_empty() {
+        state.touched.retain(|id| !gone.contains(id));
+    }
 
     let tickets = &state.tickets;
     let before = state.ledger.entries.len();

@@ -67,6 +67,8 @@ struct Inner {
     health_at: Option<DateTime<Utc>>,
     /// The next save writes a snapshot (no snapshot yet, a migrated one, or a failed write).
     must_compact: bool,
+    /// `State::touched` up to here is on disk.
+    touch_mark: u64,
     stats: WriteStats,
 }
 
@@ -145,6 +147,7 @@ impl Store {
             journal_since: (replay.valid_len > 0).then_some(now),
             health_at: state.saved_at,
             must_compact: fresh || migrated,
+            touch_mark: 0,
             stats: WriteStats::default(),
         };
         Ok((
@@ -213,18 +216,19 @@ impl Store {
     /// On error what is on disk is unchanged (a torn journal line at most, dropped at the
     /// next open), and the next save writes a whole snapshot.
     pub fn save(&self, state: &State, now: DateTime<Utc>) -> Result<u64, StateError> {
-        let touched = state.touched.take();
         let mut inner = self.inner();
+        let (touched, mark) = state.touched.since(inner.touch_mark);
         let compact_due = inner.must_compact
             || inner.journal_bytes > COMPACT_MIN_BYTES.max(inner.snapshot_bytes / 2)
             || inner.journal_since.is_some_and(|at| now - at >= COMPACT_AFTER);
         if compact_due {
-            return self.compact_locked(&mut inner, state, &touched, now);
+            return self.compact_locked(&mut inner, state, &touched, mark, now);
         }
         let seq = inner.seq + 1;
         let health_due = inner.health_at.is_none_or(|at| now - at >= HEALTH_EVERY);
         let line = inner.shadow.changes(state, &touched, seq, now, health_due);
         if line.is_empty() {
+            inner.touch_mark = mark;
             return Ok(inner.snapshot_bytes + inner.journal_bytes);
         }
         let wrote_health = line.writes_health();
@@ -240,10 +244,10 @@ impl Store {
         if let Err(e) = self.append(&mut inner, &bytes) {
             // The shadow already counts the line as written: only a snapshot is safe now.
             inner.must_compact = true;
-            state.touched.restore(touched);
             return Err(e);
         }
         inner.seq = seq;
+        inner.touch_mark = mark;
         inner.journal_bytes += bytes.len() as u64;
         inner.journal_since.get_or_insert(now);
         if wrote_health {
@@ -260,9 +264,9 @@ impl Store {
     /// Writes a new snapshot of `state` now and empties the journal (a clean stop does this, so
     /// the admin finds one whole file). Returns the snapshot's size.
     pub fn compact(&self, state: &State, now: DateTime<Utc>) -> Result<u64, StateError> {
-        let touched = state.touched.take();
         let mut inner = self.inner();
-        self.compact_locked(&mut inner, state, &touched, now)
+        let (touched, mark) = state.touched.since(inner.touch_mark);
+        self.compact_locked(&mut inner, state, &touched, mark, now)
     }
 
     fn compact_locked(
@@ -270,11 +274,11 @@ impl Store {
         inner: &mut Inner,
         state: &State,
         touched: &std::collections::BTreeSet<crate::ticket::TicketId>,
+        mark: u64,
         now: DateTime<Utc>,
     ) -> Result<u64, StateError> {
         let fail = |inner: &mut Inner, e: StateError| {
             inner.must_compact = true;
-            state.touched.restore(touched.clone());
             e
         };
         let mut bytes = match encode(state, inner.seq, now) {
@@ -312,6 +316,7 @@ impl Store {
         inner.health_at = Some(now);
         inner.snapshot_bytes = bytes.len() as u64;
         inner.must_compact = false;
+        inner.touch_mark = mark;
         inner.stats.writes += 1;
         inner.stats.compactions += 1;
         inner.stats.bytes_written += bytes.len() as u64;
@@ -415,7 +420,7 @@ pub fn read_only(path: &Path) -> Result<Option<State>, StateError> {
 }
 
 /// `state.json` → `state.json.journal`.
-fn journal_path(path: &Path) -> PathBuf {
+pub fn journal_path(path: &Path) -> PathBuf {
     sibling(path, "", ".journal")
 }
 
