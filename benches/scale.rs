@@ -33,6 +33,10 @@ use std::time::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
+#[path = "support/mod.rs"]
+mod support;
+use support::{ms, peak_rss_mb, timed};
+
 /// Latency samples; p99 of 30 is the second-highest sample.
 const LATENCY_SAMPLES: u64 = 30;
 /// Repetitions of each timed step (best and median are reported).
@@ -150,49 +154,6 @@ fn snapshot(i: usize, now: DateTime<Utc>) -> TicketSnapshot {
         fields: BTreeMap::new(),
         modified_by_us: false,
     }
-}
-
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn ms(d: std::time::Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// CPU time consumed by the calling thread so far, in ms (nanosecond resolution). std has no
-/// CPU clock, so this calls the C library's `clock_gettime` that std already links.
-fn thread_cpu_ms() -> f64 {
-    #[repr(C)]
-    struct Timespec {
-        sec: std::os::raw::c_long,
-        nsec: std::os::raw::c_long,
-    }
-    extern "C" {
-        fn clock_gettime(clock: std::os::raw::c_int, ts: *mut Timespec) -> std::os::raw::c_int;
-    }
-    // Linux's CLOCK_THREAD_CPUTIME_ID.
-    const THREAD_CPU: std::os::raw::c_int = 3;
-    let mut ts = Timespec { sec: 0, nsec: 0 };
-    // SAFETY: `ts` is a valid, writable timespec (two C longs on 64-bit Linux); the call only
-    // writes it.
-    let rc = unsafe { clock_gettime(THREAD_CPU, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    ts.sec as f64 * 1000.0 + ts.nsec as f64 / 1e6
-}
-
-/// Wall and CPU time of `f`.
-fn timed<R>(f: impl FnOnce() -> R) -> (R, f64, f64) {
-    let c = thread_cpu_ms();
-    let t = Instant::now();
-    let r = f();
-    (r, ms(t.elapsed()), thread_cpu_ms() - c)
 }
 
 /// `best / median` of the samples.

@@ -145,7 +145,8 @@ impl Store {
             journal_bytes: replay.valid_len,
             snapshot_bytes,
             journal_since: (replay.valid_len > 0).then_some(now),
-            health_at: state.saved_at,
+            // The first poll after a start is written at once (a restart shows on disk).
+            health_at: None,
             must_compact: fresh || migrated,
             touch_mark: 0,
             stats: WriteStats::default(),
