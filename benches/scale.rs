@@ -172,12 +172,15 @@ fn one_size(n: usize) {
     drop(snapshots);
     assert_eq!(state.tickets.len(), n, "{} changed", tracked.changed);
 
-    let (first, first_ms, first_cpu) = timed(|| cycle::plan(&mut state, &config, now));
+    // The daemon's path: the index of next due instants (the first tick evaluates everything).
+    let mut index = slavakt::plan::index::Index::new();
+    let (first, first_ms, first_cpu) =
+        timed(|| cycle::plan_indexed(&mut state, &mut index, &config, now));
     // Steady state: poll intervals later, nothing new is due for most tickets.
     let (mut wall, mut cpu) = (Vec::new(), Vec::new());
     for k in 0..REPEAT {
         let at = now + Duration::seconds(30 * (k as i64 + 1));
-        let (step, w, c) = timed(|| cycle::plan(&mut state, &config, at));
+        let (step, w, c) = timed(|| cycle::plan_indexed(&mut state, &mut index, &config, at));
         std::hint::black_box(step);
         wall.push(w);
         cpu.push(c);
@@ -186,13 +189,33 @@ fn one_size(n: usize) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.json");
     let (store, _) = Store::open(&path, now).unwrap();
-    let (mut save_wall, mut save_cpu) = (Vec::new(), Vec::new());
-    let mut bytes = 0;
-    for _ in 0..REPEAT {
-        let (b, w, c) = timed(|| store.save(&state, now).unwrap());
-        bytes = b;
+    // A fresh store's first save is a snapshot; then a cycle's save with 3 tickets changed (one
+    // journal line), and a quiet save (nothing changed: nothing written).
+    let (bytes, snap_wall, snap_cpu) = timed(|| store.save(&state, now).unwrap());
+    let (mut save_wall, mut save_cpu, mut line_bytes) = (Vec::new(), Vec::new(), 0);
+    let (mut quiet_wall, mut quiet_cpu) = (Vec::new(), Vec::new());
+    for k in 0..REPEAT {
+        let at = now + Duration::seconds(30 * (k as i64 + 1));
+        for id in [1 + k as u64, 101 + k as u64, 201 + k as u64] {
+            if let Some(t) = state.tickets.get_mut(&id) {
+                t.status = format!("Under arbeid {k}");
+                state.touch_ticket(id);
+            }
+        }
+        let before = store.stats().bytes_written;
+        let (_, w, c) = timed(|| store.save(&state, at).unwrap());
+        line_bytes = store.stats().bytes_written - before;
         save_wall.push(w);
         save_cpu.push(c);
+        let before = store.stats().bytes_written;
+        let (_, w, c) = timed(|| store.save(&state, at).unwrap());
+        assert_eq!(
+            store.stats().bytes_written,
+            before,
+            "a quiet save writes nothing"
+        );
+        quiet_wall.push(w);
+        quiet_cpu.push(c);
     }
     drop(store);
     if let Ok(keep) = std::env::var("SLAVAKT_BENCH_KEEP_STATE") {
@@ -216,15 +239,23 @@ fn one_size(n: usize) {
         first.issued.len()
     );
     println!(
-        "  steady evaluation tick (all clocks + plan)   wall {}  cpu {}",
+        "  steady evaluation tick (indexed: only what can fire)   wall {}  cpu {}",
         spread(wall),
         spread(cpu)
     );
     println!(
-        "  state save   wall {}  cpu {}   file {:.2} MB ({ledger} ledger entries)",
-        spread(save_wall),
-        spread(save_cpu),
+        "  snapshot (first save, compaction)   wall {snap_wall:.1}  cpu {snap_cpu:.1}   file {:.2} MB ({ledger} ledger entries)",
         bytes as f64 / 1e6
+    );
+    println!(
+        "  save with 3 tickets changed (one journal line, {line_bytes} bytes)   wall {}  cpu {}",
+        spread(save_wall),
+        spread(save_cpu)
+    );
+    println!(
+        "  quiet save (nothing changed, 0 bytes)   wall {}  cpu {}",
+        spread(quiet_wall),
+        spread(quiet_cpu)
     );
     println!(
         "  start-up (lock, read, parse, heal)   wall {}  cpu {}",

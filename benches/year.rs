@@ -22,8 +22,8 @@ use slavakt::ledger::{Attempt, DeliveryStatus};
 use slavakt::plan::index::Index;
 use slavakt::state::{State, Store};
 use slavakt::ticket::{CoreStatus, Person, TicketSnapshot};
-use std::collections::{BTreeMap, BinaryHeap};
 use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::path::Path;
 
 #[path = "support/mod.rs"]
@@ -33,7 +33,12 @@ use support::{peak_rss_mb, thread_cpu_ms, timed};
 fn main() {
     let all: Vec<String> = std::env::args().collect();
     if std::env::var("SLAVAKT_YEAR_SCALE").is_ok() {
-        let var = |k: &str, d: u32| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+        let var = |k: &str, d: u32| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
         return run(
             var("SLAVAKT_YEAR_SCALE", 1),
             var("SLAVAKT_YEAR_MONTHS", 13),
@@ -43,7 +48,9 @@ fn main() {
     let runs: &[(u32, u32, u32)] = if all.iter().any(|a| a == "--bench") {
         &[(1, 13, 5), (10, 13, 30)]
     } else {
-        println!("year benchmark, small CI version (run `cargo bench --bench year` for the full one)");
+        println!(
+            "year benchmark, small CI version (run `cargo bench --bench year` for the full one)"
+        );
         &[(1, 1, 5)]
     };
     for (scale, months, cycle) in runs {
@@ -92,7 +99,10 @@ fn life(id: u64, at: DateTime<Utc>) -> Vec<(DateTime<Utc>, Kind)> {
         10..=33 => h(24),
         _ => h(24 + (r % 216) as i64),
     };
-    let mut v = vec![(at, Kind::Open), (at + Duration::minutes(20), Kind::Respond)];
+    let mut v = vec![
+        (at, Kind::Open),
+        (at + Duration::minutes(20), Kind::Respond),
+    ];
     if id % 10 == 3 && duration > h(26) {
         v.push((at + h(2), Kind::Pause));
         v.push((at + h(26), Kind::Resume));
@@ -120,7 +130,9 @@ fn snapshot(id: u64, at: DateTime<Utc>) -> TicketSnapshot {
         priority: Some(priority.into()),
         status: "Ny".into(),
         core: CoreStatus::Open,
-        municipalities: vec![["Aukra", "Molde", "Rauma", "Vestnes", "Hustadvika"][id as usize % 5].into()],
+        municipalities: vec![
+            ["Aukra", "Molde", "Rauma", "Vestnes", "Hustadvika"][id as usize % 5].into(),
+        ],
         service: Some("Gerica".into()),
         category: None,
         company: None,
@@ -208,7 +220,7 @@ impl Sim {
             .ledger
             .pending()
             .into_iter()
-            .filter(|e| e.next_attempt.is_none_or(|t| t <= now))
+            .filter(|e| !e.next_attempt.is_some_and(|t| t > now))
             .map(|e| e.intent.key.to_string())
             .collect();
         if !due.is_empty() {
@@ -220,8 +232,16 @@ impl Sim {
                 let e = self.state.ledger.entries.get_mut(k).unwrap();
                 e.status = DeliveryStatus::Delivered;
                 e.next_attempt = None;
-                let id = format!("<{}.{}@slavakt.ror-ikt.example>", e.intent.key.ticket, mix(k.len() as u64 ^ now.timestamp() as u64) % 100_000);
-                e.attempts.push(Attempt { at: now, ok: true, outcome: "250 2.0.0 queued".into() });
+                let id = format!(
+                    "<{}.{}@slavakt.ror-ikt.example>",
+                    e.intent.key.ticket,
+                    mix(k.len() as u64 ^ now.timestamp() as u64) % 100_000
+                );
+                e.attempts.push(Attempt {
+                    at: now,
+                    ok: true,
+                    outcome: "250 2.0.0 queued".into(),
+                });
                 e.remote_id = Some(id.clone());
                 let thread = self
                     .state
@@ -333,8 +353,14 @@ fn run(scale: u32, months: u32, cycle_min: u32) {
         sim.store = None;
         let ((store, loaded), _, startup_ms) = timed(|| Store::open(&path, now).unwrap());
         assert_eq!(
-            State { saved_at: None, ..loaded.clone() },
-            State { saved_at: None, ..sim.state.clone() },
+            State {
+                saved_at: None,
+                ..loaded.clone()
+            },
+            State {
+                saved_at: None,
+                ..sim.state.clone()
+            },
             "the restart reads back what was in memory"
         );
         sim.store = Some(store);
@@ -355,7 +381,12 @@ fn run(scale: u32, months: u32, cycle_min: u32) {
         let quiet_bytes = sim.store().stats().bytes_written - bytes_before;
         sim.tick_cpu.clear();
         sim.save_cpu.clear();
-        let open_now = sim.state.tickets.values().filter(|t| !t.is_resolved()).count();
+        let open_now = sim
+            .state
+            .tickets
+            .values()
+            .filter(|t| !t.is_resolved())
+            .count();
         println!(
             "{month:>5} | {:>7} | {open_now:>4} | {:>6} | {:>10.2} | {written_day:>14.2} | {changed_day:>14.3} | {saves_day:>9.0} | {compactions:>11} | {save_ms:>7.2} | {startup_ms:>11.1} | {first_tick:>13.1} | {tick_ms:>7.2} | {:>14.2} | {quiet_bytes:>11} | {:>11.1}",
             sim.state.tickets.len(),

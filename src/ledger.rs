@@ -177,7 +177,11 @@ impl Ledger {
             if !e.is_settled() {
                 continue;
             }
-            let extra = e.intent.vars.keys().any(|k| !KEPT_VARS.contains(&k.as_str()));
+            let extra = e
+                .intent
+                .vars
+                .keys()
+                .any(|k| !KEPT_VARS.contains(&k.as_str()));
             if e.message.is_some() || extra {
                 e.message = None;
                 e.intent.vars.retain(|k, _| KEPT_VARS.contains(&k.as_str()));

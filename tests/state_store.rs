@@ -195,13 +195,19 @@ fn a_torn_last_journal_line_is_dropped_never_a_reason_to_start_empty() {
     drop(store);
     // The process died while writing the next line.
     let mut torn = good.clone();
-    torn.extend_from_slice(b"{\"seq\":3,\"at\":\"2026-05-06T10:11:30Z\",\"reported\":{\"add\":[\"lo");
+    torn.extend_from_slice(
+        b"{\"seq\":3,\"at\":\"2026-05-06T10:11:30Z\",\"reported\":{\"add\":[\"lo",
+    );
     fs::write(&journal, &torn).unwrap();
 
     let (store, back) = Store::open(&path, t("2026-05-06T10:12:00Z")).unwrap();
     assert!(store.dropped_torn_line());
     assert!(back.reported.contains("kept") && back.tickets.len() == 2);
-    assert_eq!(fs::read(&journal).unwrap(), good, "the torn tail is cut off");
+    assert_eq!(
+        fs::read(&journal).unwrap(),
+        good,
+        "the torn tail is cut off"
+    );
     // The next line starts on a clean line and reads back.
     let mut back = back;
     back.reported.insert("after".into());

@@ -46,4 +46,3 @@ pub fn timed<R>(f: impl FnOnce() -> R) -> (R, f64, f64) {
     let r = f();
     (r, ms(t.elapsed()), thread_cpu_ms() - c)
 }
-

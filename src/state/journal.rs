@@ -343,7 +343,13 @@ impl Shadow {
     /// The shadow of a state that is entirely on disk.
     pub(crate) fn of(state: &State) -> Shadow {
         let mut s = Shadow::default();
-        let _ = s.changes(state, &BTreeSet::new(), 0, state.saved_at.unwrap_or_default(), true);
+        let _ = s.changes(
+            state,
+            &BTreeSet::new(),
+            0,
+            state.saved_at.unwrap_or_default(),
+            true,
+        );
         s
     }
 
@@ -366,10 +372,18 @@ impl Shadow {
         if self.tickets.len() != state.tickets.len()
             || !self.tickets.iter().eq(state.tickets.keys())
         {
-            for id in self.tickets.iter().filter(|id| !state.tickets.contains_key(id)) {
+            for id in self
+                .tickets
+                .iter()
+                .filter(|id| !state.tickets.contains_key(id))
+            {
                 tickets.insert(*id, None);
             }
-            for (id, t) in state.tickets.iter().filter(|(id, _)| !self.tickets.contains(id)) {
+            for (id, t) in state
+                .tickets
+                .iter()
+                .filter(|(id, _)| !self.tickets.contains(id))
+            {
                 tickets.insert(*id, Some(t));
             }
             self.tickets = state.tickets.keys().copied().collect();

@@ -89,7 +89,7 @@ pub fn prune(state: &mut State, retention: chrono::Duration, now: DateTime<Utc>)
     if !gone.is_empty() {
         state
             .reported
-            .retain(|key| finding_ticket(key).is_none_or(|id| !gone.contains(&id)));
+            .retain(|key| !finding_ticket(key).is_some_and(|id| gone.contains(&id)));
     }
     out.reported = before - state.reported.len();
     out

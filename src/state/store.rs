@@ -202,7 +202,7 @@ impl Store {
     pub fn health_due(&self, health: &Health, now: DateTime<Utc>) -> bool {
         let inner = self.inner();
         inner.shadow.health_differs(health)
-            && inner.health_at.is_none_or(|at| now - at >= HEALTH_EVERY)
+            && !inner.health_at.is_some_and(|at| now - at < HEALTH_EVERY)
     }
 
     fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -221,12 +221,14 @@ impl Store {
         let (touched, mark) = state.touched.since(inner.touch_mark);
         let compact_due = inner.must_compact
             || inner.journal_bytes > COMPACT_MIN_BYTES.max(inner.snapshot_bytes / 2)
-            || inner.journal_since.is_some_and(|at| now - at >= COMPACT_AFTER);
+            || inner
+                .journal_since
+                .is_some_and(|at| now - at >= COMPACT_AFTER);
         if compact_due {
             return self.compact_locked(&mut inner, state, &touched, mark, now);
         }
         let seq = inner.seq + 1;
-        let health_due = inner.health_at.is_none_or(|at| now - at >= HEALTH_EVERY);
+        let health_due = !inner.health_at.is_some_and(|at| now - at < HEALTH_EVERY);
         let line = inner.shadow.changes(state, &touched, seq, now, health_due);
         if line.is_empty() {
             inner.touch_mark = mark;
@@ -469,10 +471,13 @@ fn decode(bytes: &[u8]) -> Result<(State, u64, bool), LoadProblem> {
         journal_seq: u64,
     }
     let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    if let (true, Ok(Head {
-        version: Some(v),
-        journal_seq,
-    })) = (object, serde_json::from_slice::<Head>(bytes))
+    if let (
+        true,
+        Ok(Head {
+            version: Some(v),
+            journal_seq,
+        }),
+    ) = (object, serde_json::from_slice::<Head>(bytes))
     {
         if v == u64::from(super::SCHEMA_VERSION) {
             return serde_json::from_slice::<State>(bytes)
