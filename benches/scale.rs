@@ -186,6 +186,17 @@ fn one_size(n: usize) {
         cpu.push(c);
     }
 
+    // Of which: the classification notices, which still look at every ticket (clusters span
+    // tickets, so they are not behind the index).
+    let mut classify_cpu = Vec::new();
+    for k in 0..REPEAT {
+        let at = now + Duration::seconds(30 * (REPEAT as i64 + k as i64 + 1));
+        let (ev, _, c) =
+            timed(|| slavakt::classify::evaluate(&state.tickets, &state.ledger, &config, at));
+        std::hint::black_box(ev);
+        classify_cpu.push(c);
+    }
+
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.json");
     let (store, _) = Store::open(&path, now).unwrap();
@@ -242,6 +253,10 @@ fn one_size(n: usize) {
         "  steady evaluation tick (indexed: only what can fire)   wall {}  cpu {}",
         spread(wall),
         spread(cpu)
+    );
+    println!(
+        "    of which classification notices (every ticket)   cpu {}",
+        spread(classify_cpu)
     );
     println!(
         "  snapshot (first save, compaction)   wall {snap_wall:.1}  cpu {snap_cpu:.1}   file {:.2} MB ({ledger} ledger entries)",

@@ -211,8 +211,13 @@ fn settled(
     status: DeliveryStatus,
     outcome: String,
 ) -> LedgerEntry {
+    let mut intent = intent.clone();
+    // Settled at birth: it keeps only what is read later (see `Ledger::slim_settled`).
+    intent
+        .vars
+        .retain(|k, _| crate::ledger::KEPT_VARS.contains(&k.as_str()));
     LedgerEntry {
-        intent: intent.clone(),
+        intent,
         created_at: now,
         status,
         attempts: vec![crate::ledger::Attempt {
