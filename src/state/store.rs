@@ -284,23 +284,29 @@ impl Store {
             inner.must_compact = true;
             e
         };
-        let mut bytes = match encode(state, inner.seq, now) {
-            Ok(b) => b,
+        let tmp = temp_path(&self.path);
+        let (seq, path) = (inner.seq, &self.path);
+        let written = write_replace(&tmp, path, |f| {
+            // Streamed into the file: no second copy of the whole state in memory.
+            match encode_to(f, state, seq, now) {
+                Err(e) if e.kind() == ErrorKind::InvalidData => {
+                    // `saved_at` is no longer State's last field: the slower tree path.
+                    f.get_mut().set_len(0)?;
+                    std::io::Seek::rewind(f.get_mut())?;
+                    let mut bytes = encode(state, seq, now).map_err(std::io::Error::other)?;
+                    bytes.push(b'\n');
+                    f.write_all(&bytes)
+                }
+                other => other,
+            }
+        });
+        let size = match written {
+            Ok(size) => size,
             Err(e) => {
-                let e = StateError::io(
-                    "serialize the state for",
-                    &self.path,
-                    std::io::Error::other(e),
-                );
+                let _ = fs::remove_file(&tmp);
                 return Err(fail(inner, e));
             }
         };
-        bytes.push(b'\n');
-        let tmp = temp_path(&self.path);
-        if let Err(e) = write_replace(&tmp, &self.path, &bytes) {
-            let _ = fs::remove_file(&tmp);
-            return Err(fail(inner, e));
-        }
         // The snapshot includes every journal line up to `seq`; a crash before the reset below
         // leaves lines that the next open skips.
         if inner.journal_bytes > 0 || self.journal_path.exists() {
@@ -317,13 +323,13 @@ impl Store {
         inner.journal_bytes = 0;
         inner.journal_since = None;
         inner.health_at = Some(now);
-        inner.snapshot_bytes = bytes.len() as u64;
+        inner.snapshot_bytes = size;
         inner.must_compact = false;
         inner.touch_mark = mark;
         inner.stats.writes += 1;
         inner.stats.compactions += 1;
-        inner.stats.bytes_written += bytes.len() as u64;
-        Ok(bytes.len() as u64)
+        inner.stats.bytes_written += size;
+        Ok(size)
     }
 
     fn open_journal<'a>(&self, inner: &'a mut Inner) -> Result<&'a mut File, StateError> {
@@ -499,25 +505,90 @@ fn decode(bytes: &[u8]) -> Result<(State, u64, bool), LoadProblem> {
     Ok((state, seq, true))
 }
 
-fn write_replace(tmp: &Path, target: &Path, bytes: &[u8]) -> Result<(), StateError> {
+/// Writes a new file at `tmp` with `write` (buffered), fsyncs it and renames it onto `target`.
+/// Returns the file's size.
+fn write_replace(
+    tmp: &Path,
+    target: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
+) -> Result<u64, StateError> {
     // A stale temp file from a crash may have another mode; start from nothing.
     match fs::remove_file(tmp) {
         Ok(()) => {}
         Err(e) if e.kind() == ErrorKind::NotFound => {}
         Err(e) => return Err(StateError::io("remove the stale temp file", tmp, e)),
     }
-    let mut f = OpenOptions::new()
+    let f = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(tmp)
         .map_err(|e| StateError::io("create the temp file", tmp, e))?;
-    f.write_all(bytes)
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+    write(&mut w)
+        .and_then(|()| w.flush())
         .map_err(|e| StateError::io("write", tmp, e))?;
+    let f = w
+        .into_inner()
+        .map_err(|e| StateError::io("write", tmp, e.into_error()))?;
     f.sync_all().map_err(|e| StateError::io("fsync", tmp, e))?;
+    let size = f
+        .metadata()
+        .map_err(|e| StateError::io("stat", tmp, e))?
+        .len();
     drop(f);
     fs::rename(tmp, target).map_err(|e| StateError::io("rename the temp file onto", target, e))?;
-    sync_dir(&parent_dir(target))
+    sync_dir(&parent_dir(target))?;
+    Ok(size)
+}
+
+/// Streams the snapshot of `state` into `out`: the state's JSON with its `,"saved_at":…}` tail
+/// held back and replaced by `,"journal_seq":seq,"saved_at":now}` and a newline. An
+/// `InvalidData` error means the tail was not there (`saved_at` no longer the last field).
+fn encode_to(
+    out: &mut impl Write,
+    state: &State,
+    seq: u64,
+    now: DateTime<Utc>,
+) -> std::io::Result<()> {
+    /// Forwards everything but the last `keep` bytes.
+    struct HoldBack<'a, W: Write> {
+        inner: &'a mut W,
+        held: Vec<u8>,
+        keep: usize,
+    }
+    impl<W: Write> Write for HoldBack<'_, W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.held.extend_from_slice(buf);
+            if self.held.len() > self.keep {
+                let excess = self.held.len() - self.keep;
+                self.inner.write_all(&self.held[..excess])?;
+                self.held.drain(..excess);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.inner.flush()
+        }
+    }
+    let mut tail = b",\"saved_at\":".to_vec();
+    serde_json::to_writer(&mut tail, &state.saved_at)?;
+    tail.push(b'}');
+    let mut w = HoldBack {
+        inner: out,
+        held: Vec::with_capacity(2 * tail.len()),
+        keep: tail.len(),
+    };
+    serde_json::to_writer(&mut w, state)?;
+    if w.held != tail {
+        return Err(std::io::Error::new(
+            ErrorKind::InvalidData,
+            "saved_at is not the last field of State",
+        ));
+    }
+    write!(out, ",\"journal_seq\":{seq},\"saved_at\":")?;
+    serde_json::to_writer(&mut *out, &now)?;
+    out.write_all(b"}\n")
 }
 
 /// Makes a rename durable: the directory entry itself must reach the disk.
@@ -607,5 +678,11 @@ mod tests {
         assert_eq!(back.saved_at, Some(now));
         state.saved_at = Some(now);
         assert_eq!(back, state);
+        // The streamed snapshot is byte for byte the buffered one.
+        let mut streamed = Vec::new();
+        encode_to(&mut streamed, &state, 7, now).unwrap();
+        let mut buffered = encode(&state, 7, now).unwrap();
+        buffered.push(b'\n');
+        assert_eq!(streamed, buffered);
     }
 }
