@@ -7,7 +7,7 @@
 //! 4 hours (Kritisk), a day (Høy) or 1–10 days, every 25th reopened once — about 240 open at
 //! 1×), driven by a fake clock through the daemon's own steps: `cycle::track`,
 //! `cycle::plan_indexed` with the shipped config (rendering included), the store's save before
-//! and after each delivery round, prune and minimise every cycle, health facts every cycle.
+//! and after each delivery round, prune and minimise once an hour (as the daemon does), health facts every cycle.
 //! Delivery itself is simulated (in flight → saved → delivered with a remote id and a thread id,
 //! slimmed → saved), as the outbox does without the network. Once a month the daemon
 //! "restarts": the store is dropped and opened again (start-up time), the reloaded state must
@@ -187,6 +187,7 @@ struct Sim {
     path: std::path::PathBuf,
     save_cpu: Vec<f64>,
     tick_cpu: Vec<f64>,
+    housekeeping_at: Option<DateTime<Utc>>,
 }
 
 impl Sim {
@@ -255,10 +256,16 @@ impl Sim {
             }
             dirty = true;
         }
-        let pruned = slavakt::state::prune(&mut self.state, self.config.daemon.retention, now);
-        dirty |= pruned != Default::default();
-        let titled = slavakt::report::monthly::incident_levels(&self.config);
-        dirty |= slavakt::state::minimise(&mut self.state, &titled, now) > 0;
+        if self
+            .housekeeping_at
+            .map_or(true, |at| now - at >= slavakt::app::HOUSEKEEPING_EVERY)
+        {
+            self.housekeeping_at = Some(now);
+            let pruned = slavakt::state::prune(&mut self.state, self.config.daemon.retention, now);
+            dirty |= pruned != Default::default();
+            let titled = slavakt::report::monthly::incident_levels(&self.config);
+            dirty |= slavakt::state::minimise(&mut self.state, &titled, now) > 0;
+        }
         if dirty {
             self.state.ledger.slim_settled();
             self.save(now);
@@ -326,6 +333,7 @@ fn run(scale: u32, months: u32, cycle_min: u32) {
         path: path.clone(),
         save_cpu: Vec::new(),
         tick_cpu: Vec::new(),
+        housekeeping_at: None,
     };
     let per_day = 1300.0 * f64::from(scale) * 12.0 / 365.0;
     let step = Duration::minutes(i64::from(cycle_min));

@@ -30,6 +30,9 @@ use tokio_util::sync::CancellationToken;
 /// gets the daemon restarted.
 pub const CYCLE_WATCHDOG_CAP: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
+/// How often retention and minimising run (`state::prune`, `state::minimise`).
+pub const HOUSEKEEPING_EVERY: chrono::Duration = chrono::Duration::hours(1);
+
 /// Why the daemon stopped with an error (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -72,6 +75,8 @@ pub struct Daemon {
     dirty: bool,
     /// What each ticket can fire next, so a tick evaluates only what can still fire.
     plan_index: crate::plan::index::Index,
+    /// When retention and minimising last ran.
+    housekeeping_at: Option<DateTime<Utc>>,
     /// Health facts, metrics and the status view shared with the HTTP endpoint.
     pub http: Arc<crate::http::HttpShared>,
     /// Called with every delivery outcome (the `demo` prints them).
@@ -133,6 +138,7 @@ impl Daemon {
             outbox,
             dirty: false,
             plan_index: crate::plan::index::Index::new(),
+            housekeeping_at: None,
             http,
             on_delivery: None,
         })
@@ -303,13 +309,22 @@ impl Daemon {
         }
 
         let now = self.clock.now();
-        let pruned = crate::state::prune(&mut self.state, config.daemon.retention, now);
-        if pruned != crate::state::Pruned::default() {
-            self.dirty = true;
-        }
-        let titled = crate::report::monthly::incident_levels(&config);
-        if crate::state::minimise(&mut self.state, &titled, now) > 0 {
-            self.dirty = true;
+        // Retention and minimising walk every ticket and ledger entry; their deadlines are
+        // months and a week, so once an hour is as good as every cycle and keeps a quiet cycle
+        // cheap.
+        if self
+            .housekeeping_at
+            .map_or(true, |at| now - at >= HOUSEKEEPING_EVERY)
+        {
+            self.housekeeping_at = Some(now);
+            let pruned = crate::state::prune(&mut self.state, config.daemon.retention, now);
+            if pruned != crate::state::Pruned::default() {
+                self.dirty = true;
+            }
+            let titled = crate::report::monthly::incident_levels(&config);
+            if crate::state::minimise(&mut self.state, &titled, now) > 0 {
+                self.dirty = true;
+            }
         }
         if self.dirty && self.state.ledger.slim_settled() > 0 {
             tracing::debug!("settled ledger entries slimmed");
