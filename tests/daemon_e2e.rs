@@ -415,7 +415,10 @@ async fn the_state_file_holds_no_description_requester_or_sent_message_text() {
         "settled entries keep their message: {settled_with_text:?}"
     );
     drop(d);
-    let raw = std::fs::read_to_string(&w.config.daemon.state_file).unwrap();
+    // Snapshot and journal together are what is on disk.
+    let journal = slavakt::state::journal_path(&w.config.daemon.state_file);
+    let raw = std::fs::read_to_string(&w.config.daemon.state_file).unwrap()
+        + &std::fs::read_to_string(journal).unwrap_or_default();
     for private in ["rom 12", "falt", "Moldestad", "per.moldestad"] {
         assert!(
             !raw.contains(private),
