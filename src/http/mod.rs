@@ -43,6 +43,7 @@
 //! `publish` (not per request), so a page hit costs a string render, nothing more.
 
 mod ack;
+mod desk_words;
 mod page;
 
 pub use ack::Clicked;
