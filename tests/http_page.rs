@@ -161,7 +161,12 @@ async fn page_shows_the_planned_action_in_words() {
     );
     assert!(body.contains("24.03. 16:00 — Statusoppdatering på e-post"));
     // Plain language: no rule ids, no template names.
-    for id in ["hoy-response-warning", "kritisk-followup", "sla_warning", "incident_status"] {
+    for id in [
+        "hoy-response-warning",
+        "kritisk-followup",
+        "sla_warning",
+        "incident_status",
+    ] {
         assert!(!body.contains(id), "{id} on the page");
     }
     srv.stop().await;

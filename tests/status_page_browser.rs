@@ -91,15 +91,23 @@ async fn the_status_page_reads_in_chromium_on_a_wall_screen_and_a_phone() {
     // What burns first, then the board, then the change apart, never breached.
     let burning = html.find("Pågående hendelser").expect("incidents section");
     let board = html.find("SLA-tavle").expect("board");
-    let changes = html.find("Planlagte endringer (1)").expect("changes section");
+    let changes = html
+        .find("Planlagte endringer (1)")
+        .expect("changes section");
     assert!(burning < board && board < changes);
     let kritisk_card = html[burning..board].find("Sak 1001").expect("1001 burning");
     let hoy_card = html[burning..board].find("Sak 1002").expect("1002 burning");
     assert!(kritisk_card < hoy_card, "Kritisk before Høy");
-    assert!(!html[board..changes].contains(">1005<"), "the change is not on the board");
+    assert!(
+        !html[board..changes].contains(">1005<"),
+        "the change is not on the board"
+    );
     let change_section = &html[changes..];
     assert!(change_section.contains("Oppgradering av Fagsystem"));
-    assert!(change_section.contains("25.03. 17:00 – 25.03. 19:00"), "{change_section}");
+    assert!(
+        change_section.contains("25.03. 17:00 – 25.03. 19:00"),
+        "{change_section}"
+    );
     assert!(!change_section.contains("brutt") && !change_section.contains("forfalt"));
 
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/status-page");
@@ -129,15 +137,29 @@ async fn the_status_page_reads_in_chromium_on_a_wall_screen_and_a_phone() {
         let dom = chromium(
             &url,
             &dir.path().join(format!("dom{width}")),
-            &[size.clone(), "--virtual-time-budget=20000".into(), "--dump-dom".into()],
+            &[
+                size.clone(),
+                "--virtual-time-budget=20000".into(),
+                "--dump-dom".into(),
+            ],
         );
-        let start = dom.find("<pre id=\"probe\">").unwrap_or_else(|| panic!("axe did not finish at {width} px:\n{dom}"));
+        let start = dom
+            .find("<pre id=\"probe\">")
+            .unwrap_or_else(|| panic!("axe did not finish at {width} px:\n{dom}"));
         let probe = &dom[start + 16..];
         let probe = &probe[..probe.find("</pre>").unwrap()];
-        let probe = probe.replace("&quot;", "\"").replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&");
+        let probe = probe
+            .replace("&quot;", "\"")
+            .replace("&gt;", ">")
+            .replace("&lt;", "<")
+            .replace("&amp;", "&");
         let found: serde_json::Value = serde_json::from_str(&probe).unwrap();
         assert_eq!(found["overflow"], false, "wider than {width} px");
-        assert_eq!(found["violations"], serde_json::json!([]), "axe-core at {width} px");
+        assert_eq!(
+            found["violations"],
+            serde_json::json!([]),
+            "axe-core at {width} px"
+        );
         let shot = out.join(format!("status-page-{width}.png"));
         let _ = std::fs::remove_file(&shot);
         chromium(

@@ -8,8 +8,7 @@
 use super::desk_words::Words;
 use crate::config::Language;
 use crate::status_view::{
-    human_duration, ActionView, ChangeView, ClockView, IncidentView, Labels, StatusView,
-    TicketView,
+    human_duration, ActionView, ChangeView, ClockView, IncidentView, Labels, StatusView, TicketView,
 };
 use std::fmt::Write as _;
 
@@ -54,7 +53,10 @@ pub fn render(view: Option<&StatusView>, language: Language) -> String {
     let w = Words::for_language(language);
     let mut h = String::with_capacity(16384);
     let generated = view
-        .map(|v| v.generated_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+        .map(|v| {
+            v.generated_at
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+        })
         .unwrap_or_default();
     let _ = write!(
         h,
@@ -91,7 +93,12 @@ pub fn render(view: Option<&StatusView>, language: Language) -> String {
     }
     summary_strip(&mut h, v, l, w, fmt);
 
-    let _ = writeln!(h, "<section aria-labelledby=\"burning\"><h2 id=\"burning\">{} ({})</h2>", esc(w.burning), v.incidents.len());
+    let _ = writeln!(
+        h,
+        "<section aria-labelledby=\"burning\"><h2 id=\"burning\">{} ({})</h2>",
+        esc(w.burning),
+        v.incidents.len()
+    );
     if v.incidents.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", esc(w.no_burning));
     } else {
@@ -115,7 +122,12 @@ pub fn render(view: Option<&StatusView>, language: Language) -> String {
             t.number,
         )
     });
-    let _ = writeln!(h, "<section aria-labelledby=\"board\"><h2 id=\"board\">{} ({})</h2>", esc(w.board), board.len());
+    let _ = writeln!(
+        h,
+        "<section aria-labelledby=\"board\"><h2 id=\"board\">{} ({})</h2>",
+        esc(w.board),
+        board.len()
+    );
     if board.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", esc(l.no_open_tickets));
     } else {
@@ -131,7 +143,12 @@ pub fn render(view: Option<&StatusView>, language: Language) -> String {
     }
     h.push_str("</section>\n");
 
-    let _ = writeln!(h, "<section aria-labelledby=\"changes\"><h2 id=\"changes\">{} ({})</h2>", esc(w.changes), v.changes.len());
+    let _ = writeln!(
+        h,
+        "<section aria-labelledby=\"changes\"><h2 id=\"changes\">{} ({})</h2>",
+        esc(w.changes),
+        v.changes.len()
+    );
     if v.changes.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", esc(w.no_changes));
     } else {
@@ -208,7 +225,13 @@ fn rank_of(t: &TicketView) -> u8 {
 fn summary_strip(h: &mut String, v: &StatusView, l: &Labels, w: &Words, fmt: &str) {
     h.push_str("<ul class=\"strip\">");
     for c in &v.summary.open {
-        let _ = write!(h, "<li>{} {}: <strong>{}</strong></li>", esc(w.open), esc(&c.label), c.count);
+        let _ = write!(
+            h,
+            "<li>{} {}: <strong>{}</strong></li>",
+            esc(w.open),
+            esc(&c.label),
+            c.count
+        );
     }
     let _ = write!(
         h,
@@ -229,7 +252,14 @@ fn summary_strip(h: &mut String, v: &StatusView, l: &Labels, w: &Words, fmt: &st
     h.push_str("</ul>\n");
 }
 
-fn incident_card(h: &mut String, i: &IncidentView, v: &StatusView, l: &Labels, w: &Words, fmt: &str) {
+fn incident_card(
+    h: &mut String,
+    i: &IncidentView,
+    v: &StatusView,
+    l: &Labels,
+    w: &Words,
+    fmt: &str,
+) {
     let t = v.tickets.iter().find(|t| t.number == i.number);
     let class = if i.level == "kritisk" { " l4" } else { "" };
     let _ = write!(
@@ -247,20 +277,42 @@ fn incident_card(h: &mut String, i: &IncidentView, v: &StatusView, l: &Labels, w
     let dd = |h: &mut String, k: &str, v: String| {
         let _ = write!(h, "<dt>{}</dt><dd>{v}</dd>", esc(k));
     };
-    dd(h, w.running_for, format!("{} ({})", esc(&human_duration(i.running_seconds)), esc(&i.since.format(fmt).to_string())));
+    dd(
+        h,
+        w.running_for,
+        format!(
+            "{} ({})",
+            esc(&human_duration(i.running_seconds)),
+            esc(&i.since.format(fmt).to_string())
+        ),
+    );
     if let Some(t) = t {
         dd(h, l.municipality, esc(&t.municipalities.join(", ")));
         dd(h, l.service, esc(t.service.as_deref().unwrap_or("")));
     }
-    dd(h, w.last_update, esc(&i.last_update.map_or_else(|| w.none.to_string(), |a| a.format(fmt).to_string())));
+    dd(
+        h,
+        w.last_update,
+        esc(&i
+            .last_update
+            .map_or_else(|| w.none.to_string(), |a| a.format(fmt).to_string())),
+    );
     let next = match i.next_update {
-        Some(n) if i.update_overdue => format!("<span class=\"breached\">{} — {}</span>", esc(&n.format(fmt).to_string()), esc(w.update_overdue)),
+        Some(n) if i.update_overdue => format!(
+            "<span class=\"breached\">{} — {}</span>",
+            esc(&n.format(fmt).to_string()),
+            esc(w.update_overdue)
+        ),
         Some(n) => esc(&n.format(fmt).to_string()),
         None => esc(w.none),
     };
     dd(h, w.next_update, next);
     if !i.acks.is_empty() {
-        let acks: Vec<String> = i.acks.iter().map(|a| format!("{} {}", esc(&a.by), esc(&a.at.format(fmt).to_string()))).collect();
+        let acks: Vec<String> = i
+            .acks
+            .iter()
+            .map(|a| format!("{} {}", esc(&a.by), esc(&a.at.format(fmt).to_string())))
+            .collect();
         dd(h, w.acks, acks.join("<br>"));
     }
     h.push_str("</dl>");
@@ -285,7 +337,10 @@ fn incident_card(h: &mut String, i: &IncidentView, v: &StatusView, l: &Labels, w
 }
 
 fn change_card(h: &mut String, c: &ChangeView, l: &Labels, w: &Words, fmt: &str) {
-    let when = |t: Option<chrono::DateTime<chrono::FixedOffset>>| t.map(|t| t.format(fmt).to_string()).unwrap_or_else(|| "?".into());
+    let when = |t: Option<chrono::DateTime<chrono::FixedOffset>>| {
+        t.map(|t| t.format(fmt).to_string())
+            .unwrap_or_else(|| "?".into())
+    };
     let _ = write!(
         h,
         "<article class=\"card\"><h3>{} {} <span class=\"tag\">{}</span></h3><p>{}</p><dl>\
@@ -303,7 +358,12 @@ fn change_card(h: &mut String, c: &ChangeView, l: &Labels, w: &Words, fmt: &str)
         esc(&c.municipalities.join(", ")),
     );
     if let Some(a) = &c.next_notice {
-        let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", esc(w.next_notice), action_text(a, l, w, fmt));
+        let _ = write!(
+            h,
+            "<dt>{}</dt><dd>{}</dd>",
+            esc(w.next_notice),
+            action_text(a, l, w, fmt)
+        );
     }
     let _ = write!(h, "</dl><h4>{}</h4>", esc(w.notices));
     if c.notices.is_empty() {
@@ -328,7 +388,9 @@ fn change_card(h: &mut String, c: &ChangeView, l: &Labels, w: &Words, fmt: &str)
 /// "24.03. 15:45 — Varsel 75 % (respons) på e-post": when, what, on which channels; no rule
 /// ids or template names.
 fn action_text(a: &ActionView, l: &Labels, w: &Words, fmt: &str) -> String {
-    let what = w.reason(&a.what).map_or_else(|| l.action(a), str::to_string);
+    let what = w
+        .reason(&a.what)
+        .map_or_else(|| l.action(a), str::to_string);
     let mut s = format!("{} — {}", esc(&a.at.format(fmt).to_string()), esc(&what));
     if !a.channels.is_empty() {
         let channels: Vec<String> = a.channels.iter().map(|c| w.channel(c)).collect();

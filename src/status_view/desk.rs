@@ -59,7 +59,7 @@ pub(super) fn summary(state: &State, config: &Config, now: DateTime<Utc>) -> Sum
     let breached_today = state
         .tickets
         .values()
-        .filter(|t| !t.is_change() && t.resolved_at().is_none_or(|r| r >= today))
+        .filter(|t| !t.is_change() && t.resolved_at().map_or(true, |r| r >= today))
         .filter_map(|t| crate::sla::clocks(t, config, now))
         .filter(|c| {
             [&c.response, &c.resolution]
