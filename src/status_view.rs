@@ -43,6 +43,21 @@ pub struct StatusView {
     pub incidents: Vec<IncidentView>,
     /// Open planned changes with their notice timeline; changes have no SLA.
     pub changes: Vec<ChangeView>,
+    /// Open tickets per level over the last 24 hours and 7 days (the page's chart).
+    pub history: HistoryView,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryView {
+    pub day: Vec<HistoryPoint>,
+    pub week: Vec<HistoryPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryPoint {
+    pub at: DateTime<FixedOffset>,
+    /// Open tickets per level, in the order of `summary.open`.
+    pub counts: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -238,6 +253,7 @@ pub fn build(state: &State, config: &Config, now: DateTime<Utc>) -> StatusView {
     let summary = desk::summary(state, config, now);
     let incidents = desk::incidents(state, config, now);
     let changes = desk::changes(state, config, now);
+    let history = desk::history(state, config, now);
     StatusView {
         generated_at: at(now),
         timezone: tz.name().to_string(),
@@ -257,6 +273,7 @@ pub fn build(state: &State, config: &Config, now: DateTime<Utc>) -> StatusView {
         summary,
         incidents,
         changes,
+        history,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The service desk's status page in a real headless Chromium at 1280 and 390 px: the burning
 //! Kritisk incident comes first, the planned change sits in its own section and is never
-//! breached, nothing overflows the phone's width, and axe-core finds no violations.
+//! breached, the 24 h / 7 day chart is drawn, nothing overflows the phone's width, and axe-core finds no violations.
 //! Screenshots go to `target/status-page/` (kept by CI as artifacts). `scripts/test` installs
 //! Chromium and axe-core (into `target/test-tools`); without them this test fails and says so.
 
@@ -109,6 +109,35 @@ async fn the_status_page_reads_in_chromium_on_a_wall_screen_and_a_phone() {
         "{change_section}"
     );
     assert!(!change_section.contains("brutt") && !change_section.contains("forfalt"));
+
+    // The chart: open tickets per level over 24 h and 7 days, from the tickets' own history.
+    assert_eq!(html.matches("<svg").count(), 2, "two charts");
+    assert!(html.contains("Åpne saker per nivå, siste 24 timer; nå: Kritisk 1, Høy 1"));
+    let (_, _, json) = srv.get("/status.json").await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let day = v["history"]["day"].as_array().unwrap();
+    assert_eq!(day.len(), 25);
+    assert_eq!(
+        day[24]["counts"],
+        serde_json::json!([1, 1]),
+        "now: 1001 and 1002"
+    );
+    assert_eq!(
+        day[21]["counts"],
+        serde_json::json!([0, 0]),
+        "11:30 UTC, before 1001"
+    );
+    assert_eq!(v["history"]["week"].as_array().map(Vec::len), Some(29));
+    // The change: in its own list, without clocks.
+    assert_eq!(v["changes"][0]["number"], 1005);
+    assert_eq!(v["changes"][0]["state"], "planned");
+    let c = v["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["number"] == 1005)
+        .unwrap();
+    assert!(c["response"].is_null() && c["next_deadline"].is_null() && c["overdue"] == false);
 
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/status-page");
     std::fs::create_dir_all(&out).unwrap();

@@ -48,6 +48,10 @@ pub struct Words {
     pub escalation: &'static str,
     pub classified: &'static str,
     pub other_notice: &'static str,
+    pub chart: &'static str,
+    pub chart_day: &'static str,
+    pub chart_week: &'static str,
+    pub now: &'static str,
 }
 
 impl Words {
@@ -154,6 +158,10 @@ static NB: Words = Words {
     escalation: "Eskalering",
     classified: "Melding om prioritet",
     other_notice: "Melding",
+    chart: "Åpne saker per nivå",
+    chart_day: "siste 24 timer",
+    chart_week: "siste 7 dager",
+    now: "nå",
 };
 
 static NN: Words = Words {
@@ -200,6 +208,10 @@ static NN: Words = Words {
     escalation: "Eskalering",
     classified: "Melding om prioritet",
     other_notice: "Melding",
+    chart: "Opne saker per nivå",
+    chart_day: "siste 24 timar",
+    chart_week: "siste 7 dagar",
+    now: "no",
 };
 
 static DA: Words = Words {
@@ -246,6 +258,10 @@ static DA: Words = Words {
     escalation: "Eskalering",
     classified: "Besked om prioritet",
     other_notice: "Besked",
+    chart: "Åbne sager pr. niveau",
+    chart_day: "seneste 24 timer",
+    chart_week: "seneste 7 dage",
+    now: "nu",
 };
 
 static EN: Words = Words {
@@ -292,4 +308,8 @@ static EN: Words = Words {
     escalation: "Escalation",
     classified: "Priority notice",
     other_notice: "Notice",
+    chart: "Open tickets per level",
+    chart_day: "last 24 hours",
+    chart_week: "last 7 days",
+    now: "now",
 };

@@ -92,6 +92,7 @@ pub fn render(view: Option<&StatusView>, language: Language) -> String {
         let _ = writeln!(h, "<p class=\"meta\">{}: {}</p>", esc(l.last_error), esc(e));
     }
     summary_strip(&mut h, v, l, w, fmt);
+    charts(&mut h, v, w);
 
     let _ = writeln!(
         h,
@@ -250,6 +251,77 @@ fn summary_strip(h: &mut String, v: &StatusView, l: &Labels, w: &Words, fmt: &st
             .unwrap_or_else(|| l.never.to_string()))
     );
     h.push_str("</ul>\n");
+}
+
+/// Line colours per level position (most severe first), the badge colours.
+const LINE_COLOURS: &[&str] = &["#a00000", "#8a4500", "#7a6400", "#555555"];
+
+/// Two small inline SVG line charts: open tickets per level over 24 hours and 7 days.
+fn charts(h: &mut String, v: &StatusView, w: &Words) {
+    let _ = write!(
+        h,
+        "<section aria-labelledby=\"chart\"><h2 id=\"chart\">{}</h2><div class=\"cards\">",
+        esc(w.chart)
+    );
+    for (points, span) in [
+        (&v.history.day, w.chart_day),
+        (&v.history.week, w.chart_week),
+    ] {
+        let max = points
+            .iter()
+            .flat_map(|p| p.counts.iter().copied())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let (width, height) = (300.0_f64, 100.0_f64);
+        let n = points.len().saturating_sub(1).max(1) as f64;
+        let now: Vec<String> = v
+            .summary
+            .open
+            .iter()
+            .map(|c| format!("{} {}", c.label, c.count))
+            .collect();
+        let label = format!("{}, {span}; {}: {}", w.chart, w.now, now.join(", "));
+        let _ = write!(
+            h,
+            "<figure class=\"card\"><figcaption>{} ({max} max)</figcaption>\
+             <svg role=\"img\" aria-label=\"{}\" viewBox=\"0 0 {width} {height}\" width=\"100%\" height=\"110\">\
+             <rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#f7f7f7\"/>",
+            esc(span),
+            esc(&label)
+        );
+        for (li, c) in v.summary.open.iter().enumerate() {
+            let pts: Vec<String> = points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let y = height
+                        - 4.0
+                        - (height - 8.0) * p.counts.get(li).copied().unwrap_or(0) as f64
+                            / max as f64;
+                    format!("{:.1},{:.1}", width * i as f64 / n, y)
+                })
+                .collect();
+            let colour = LINE_COLOURS[li.min(LINE_COLOURS.len() - 1)];
+            let _ = write!(
+                h,
+                "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"><title>{}</title></polyline>",
+                pts.join(" "),
+                esc(&c.label)
+            );
+        }
+        h.push_str("</svg><p>");
+        for (li, c) in v.summary.open.iter().enumerate() {
+            let colour = LINE_COLOURS[li.min(LINE_COLOURS.len() - 1)];
+            let _ = write!(
+                h,
+                "<span style=\"color:{colour}\">■</span> {} ",
+                esc(&c.label)
+            );
+        }
+        h.push_str("</p></figure>");
+    }
+    h.push_str("</div></section>\n");
 }
 
 fn incident_card(

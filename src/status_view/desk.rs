@@ -234,3 +234,49 @@ pub(super) fn changes(state: &State, config: &Config, now: DateTime<Utc>) -> Vec
     out.sort_by_key(|c| (c.planned_start, c.number));
     out
 }
+
+/// Open tickets per level (in `summary.open` order) at hourly points over the last 24 hours
+/// and 6-hourly points over the last 7 days, oldest first. Derived from the tickets' own
+/// history in the state (creation, level changes, solved spans) — nothing extra is stored, and
+/// a restart loses nothing; tickets already pruned from the state no longer count.
+pub(super) fn history(state: &State, config: &Config, now: DateTime<Utc>) -> super::HistoryView {
+    let mut levels: Vec<_> = config.sla.values().collect();
+    levels.sort_by_key(|l| std::cmp::Reverse(l.rank));
+    let tz = config.daemon.timezone;
+    let points = |step_hours: i64, n: i64| -> Vec<super::HistoryPoint> {
+        (0..=n)
+            .rev()
+            .map(|k| now - chrono::Duration::hours(k * step_hours))
+            .map(|at| super::HistoryPoint {
+                at: local(at, tz),
+                counts: levels
+                    .iter()
+                    .map(|l| {
+                        state
+                            .tickets
+                            .values()
+                            .filter(|t| !t.is_change() && t.created <= at)
+                            .filter(|t| {
+                                !t.resolutions
+                                    .iter()
+                                    .any(|s| s.start <= at && s.end.map_or(true, |e| at < e))
+                            })
+                            .filter(|t| {
+                                t.levels
+                                    .iter()
+                                    .rev()
+                                    .find(|c| c.at <= at)
+                                    .and_then(|c| c.level.as_deref())
+                                    == Some(l.name.as_str())
+                            })
+                            .count()
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    super::HistoryView {
+        day: points(1, 24),
+        week: points(6, 28),
+    }
+}
