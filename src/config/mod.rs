@@ -251,6 +251,14 @@ pub struct TicketFields {
     pub expected_fix: Option<String>,
     pub cause: Option<String>,
     pub units: Option<String>,
+    /// What is being done now (tiltak, §5).
+    pub actions: Option<String>,
+    /// Temporary solution (§2.4, life-and-health services).
+    pub workaround: Option<String>,
+    /// When the fault began, as people report it (not the ticket's creation).
+    pub fault_started: Option<String>,
+    /// What Kundeservice tells callers.
+    pub tell_callers: Option<String>,
 }
 
 #[derive(Debug, Clone)]

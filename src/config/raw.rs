@@ -120,6 +120,10 @@ pub(super) struct RawFields {
     pub expected_fix: L<String>,
     pub cause: L<String>,
     pub units: L<String>,
+    pub actions: L<String>,
+    pub workaround: L<String>,
+    pub fault_started: L<String>,
+    pub tell_callers: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -109,6 +109,10 @@ fn sample_ticket(config: &Config, now: DateTime<Utc>, resolved: bool) -> Tracked
     fields.insert("expected_fix".into(), "i løpet av dagen".into());
     fields.insert("cause".into(), "feil hos leverandør".into());
     fields.insert("units".into(), "Bergmo omsorgssenter".into());
+    fields.insert("actions".into(), "leverandøren feilsøker".into());
+    fields.insert("workaround".into(), "manuell runde hver time".into());
+    fields.insert("fault_started".into(), "i natt".into());
+    fields.insert("tell_callers".into(), "feilen er kjent".into());
     TrackedTicket {
         id: 1001,
         number: 1001,
