@@ -112,7 +112,7 @@ fn every_builtin_template_renders_in_every_language() {
                 }
                 assert!(!m.subject.contains('\n'));
                 assert!(!m.short.contains("http"), "{name}: SMS carries no URLs");
-                assert!(m.short.chars().count() <= templates::SHORT_MAX_CHARS);
+                assert!(slavakt::notify::sms::gsm::size(&m.short).segments <= templates::SHORT_MAX_SEGMENTS);
             }
         }
     }
