@@ -51,6 +51,53 @@ pub fn check_all(config: &Config) -> Vec<String> {
     problems
 }
 
+/// Broken promises: a rule whose template says when the next status comes, to an audience
+/// (and channel) that no `every` rule at an overlapping priority reaches. Such a message
+/// drops the promise at run time (see `context::next_status`); check-config warns.
+pub fn promise_warnings(config: &Config) -> Vec<String> {
+    use crate::config::{Audience, Trigger};
+    let lang = config.daemon.language;
+    let dir = config.daemon.templates_dir.as_deref();
+    let overlap = |a: &[String], b: &[String]| {
+        a.is_empty() || b.is_empty() || a.iter().any(|p| b.contains(p))
+    };
+    let mut out = Vec::new();
+    for rule in &config.plan {
+        if matches!(rule.when, Trigger::Every(_)) {
+            continue;
+        }
+        let promises = super::source(&rule.template, lang, dir)
+            .is_some_and(|s| s.contains("next_status"));
+        if !promises {
+            continue;
+        }
+        let mut readers: Vec<(String, String)> = Vec::new();
+        for aud in rule.to.iter().filter(|a| **a != Audience::Notified) {
+            for ch in rule.via.iter().filter(|c| c.is_personal()) {
+                readers.push((aud.to_string(), ch.to_string()));
+            }
+        }
+        for ch in rule.via.iter().filter(|c| !c.is_personal()) {
+            readers.push(("channel".into(), ch.to_string()));
+        }
+        for (aud, ch) in readers {
+            let kept = config.plan.iter().any(|r| {
+                matches!(r.when, Trigger::Every(_))
+                    && overlap(&r.priorities, &rule.priorities)
+                    && super::context::reaches(r, &aud, &ch)
+            });
+            if !kept {
+                let who = if aud == "channel" { ch.clone() } else { format!("{aud} by {ch}") };
+                out.push(format!(
+                    "plan rule {:?}: template {:?} promises a next status to {who}, but no `every` rule reaches them (the promise is left out of the message)",
+                    rule.id, rule.template
+                ));
+            }
+        }
+    }
+    out
+}
+
 fn sample_intent(template: &str, now: DateTime<Utc>) -> Intent {
     let mut vars = BTreeMap::new();
     for (k, v) in [
