@@ -102,7 +102,7 @@ fn every_shipped_plan_rule_is_there() {
         ("incident-open-admin", "incident_admin"),
         ("incident-driftsmelding", "driftsmelding"),
         ("kritisk-announcement", "incident_announcement"),
-        ("kritisk-municipality", "incident_announcement"),
+        ("kritisk-municipality", "incident_municipality"),
         ("hoy-thread", "incident_announcement"),
         ("kritisk-leadership", "incident_leadership"),
         ("hoy-driftssjef", "incident_leadership"),

@@ -178,6 +178,9 @@ pub struct DaemonConfig {
     /// its plural; default the language's word for municipality.
     pub unit_word: String,
     pub unit_word_plural: String,
+    /// The sign-off / contact line that ends every e-mail (e.g. "Hilsen ROR-IKT Kundeservice,
+    /// tlf. …"); none when unset.
+    pub signature: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

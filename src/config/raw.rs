@@ -77,6 +77,7 @@ pub(super) struct RawDaemon {
     pub public_url: L<String>,
     pub unit_word: L<String>,
     pub unit_word_plural: L<String>,
+    pub signature: L<String>,
     pub ack_secret: L<String>,
     pub ack_secret_file: L<String>,
 }

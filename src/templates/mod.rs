@@ -26,6 +26,7 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "incident_admin",
     "driftsmelding",
     "incident_announcement",
+    "incident_municipality",
     "incident_leadership",
     "incident_status",
     "status_overdue",
@@ -137,11 +138,16 @@ pub fn render(
     let subject = block(&ctx, "subject")?.ok_or_else(|| err("has no `subject` block".into()))?;
     let text = block(&ctx, "text")?.ok_or_else(|| err("has no `text` block".into()))?;
     let subject = one_line(&subject);
-    let text = tidy(&text);
-    let html = match block(&html_ctx, "html")? {
+    let mut text = tidy(&text);
+    let mut html = match block(&html_ctx, "html")? {
         Some(h) => h.trim().to_string(),
         None => paragraphs(&text),
     };
+    // Every e-mail ends with the configured sign-off / contact line.
+    if let Some(sig) = config.daemon.signature.as_deref().filter(|_| intent.key.channel == "email") {
+        text.push_str(&format!("\n\n{sig}"));
+        html.push_str(&format!("\n<p>{}</p>", context::escape(sig)));
+    }
     let short = match block(&ctx, "short")? {
         Some(s) => one_line(&s),
         None => subject.clone(),
