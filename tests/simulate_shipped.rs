@@ -444,7 +444,10 @@ fn forty_simultaneous_incidents_give_each_recipient_a_digest() {
     assert_eq!(digest.intent.vars["count"], "40");
     let m = digest.message.as_ref().unwrap();
     assert!(m.subject.contains("40 varsler"), "{}", m.subject);
-    assert!(slavakt::notify::sms::gsm::size(&m.short).segments <= slavakt::templates::SHORT_MAX_SEGMENTS);
+    assert!(
+        slavakt::notify::sms::gsm::size(&m.short).segments
+            <= slavakt::templates::SHORT_MAX_SEGMENTS
+    );
     // The note on each ticket is not merged.
     assert_eq!(
         sim.actions

@@ -66,8 +66,8 @@ pub fn promise_warnings(config: &Config) -> Vec<String> {
         if matches!(rule.when, Trigger::Every(_)) {
             continue;
         }
-        let promises = super::source(&rule.template, lang, dir)
-            .is_some_and(|s| s.contains("next_status"));
+        let promises =
+            super::source(&rule.template, lang, dir).is_some_and(|s| s.contains("next_status"));
         if !promises {
             continue;
         }
@@ -87,7 +87,11 @@ pub fn promise_warnings(config: &Config) -> Vec<String> {
                     && super::context::reaches(r, &aud, &ch)
             });
             if !kept {
-                let who = if aud == "channel" { ch.clone() } else { format!("{aud} by {ch}") };
+                let who = if aud == "channel" {
+                    ch.clone()
+                } else {
+                    format!("{aud} by {ch}")
+                };
                 out.push(format!(
                     "plan rule {:?}: template {:?} promises a next status to {who}, but no `every` rule reaches them (the promise is left out of the message)",
                     rule.id, rule.template

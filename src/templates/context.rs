@@ -138,7 +138,7 @@ fn ticket_value(t: &TrackedTicket, config: &Config, lang: Language, now: DateTim
 /// SMS) needs the rule to reach the same audience (e.g. `municipality:critical`) on any
 /// personal channel. A message promises a next status only to readers a cadence rule reaches.
 pub fn reaches(rule: &crate::config::PlanRule, audience: &str, channel: &str) -> bool {
-    if audience == "channel" {
+    if audience == "channel" || !matches!(channel, "email" | "sms") {
         rule.via.iter().any(|v| v.to_string() == channel)
     } else {
         rule.via.iter().any(|v| v.is_personal())

@@ -144,7 +144,12 @@ pub fn render(
         None => paragraphs(&text),
     };
     // Every e-mail ends with the configured sign-off / contact line.
-    if let Some(sig) = config.daemon.signature.as_deref().filter(|_| intent.key.channel == "email") {
+    if let Some(sig) = config
+        .daemon
+        .signature
+        .as_deref()
+        .filter(|_| intent.key.channel == "email")
+    {
         text.push_str(&format!("\n\n{sig}"));
         html.push_str(&format!("\n<p>{}</p>", context::escape(sig)));
     }
