@@ -56,6 +56,7 @@ fn intent(template: &str, reason: Reason, channel: &str) -> Intent {
         ("tickets", "1,2,3,4,5,6"),
         ("items", "#1001 Kritisk – A (r)\n#1002 Høy – B (r)"),
         ("ack_within", "15 minutter"),
+        ("numbers", "1001, 1002"),
         ("not_answered", "Vakthavende"),
     ] {
         vars.insert(k.to_string(), v.to_string());

@@ -109,6 +109,7 @@ fn sample_intent(template: &str, now: DateTime<Utc>) -> Intent {
         ("clock", "resolution"),
         ("due", "2027-03-24T15:00:00+00:00"),
         ("since", "2027-03-24T12:00:00+00:00"),
+        ("numbers", "1001, 1002"),
         ("silence", "1h"),
         ("after", "2h"),
         ("every", "1h"),
