@@ -204,7 +204,7 @@ fn the_resolved_notice_says_fixed_and_the_main_cause() {
     assert!(m.subject.starts_with("Løst – Kritisk:"), "{}", m.subject);
     assert!(m.text.contains("Feilen er rettet"));
     assert!(m.text.contains("Hovedårsak: defekt nettverkssvitsj"));
-    assert!(m.text.contains("varighet 1 t 50 min"), "{}", m.text);
+    assert!(m.text.contains("varighet 1 time 50 min"), "{}", m.text);
     let t = ticket(&mut World::new(c.clone()), false, true);
     let m = render(
         &intent("incident_resolved", Reason::Resolved, "sms"),
@@ -429,7 +429,7 @@ fn nynorsk_incident_messages_read_as_nynorsk() {
     assert!(m.subject.starts_with("Løyst – Kritisk:"), "{}", m.subject);
     for want in [
         "Feilen er retta: Pasientvarsling nede på Bergmo.",
-        "(varigheit 1 t 50 min)",
+        "(varigheit 1 time 50 min)",
         "Hovudårsaka er ikkje slått fast enno; ho kjem i hendingsrapporten.",
         "Takk for tolmodet.",
     ] {

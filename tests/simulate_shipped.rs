@@ -417,8 +417,8 @@ fn a_reopened_incident_tells_the_notified_and_resolves_again() {
 }
 
 #[test]
-fn forty_simultaneous_incidents_give_each_recipient_a_digest() {
-    let mut text = String::from("until = \"2027-03-24T10:30:00+01:00\"\n");
+fn forty_simultaneous_incidents_keep_their_first_notices_and_digest_the_status() {
+    let mut text = String::from("until = \"2027-03-24T11:05:00+01:00\"\n");
     for n in 0..40 {
         text.push_str(&format!(
             "[[event]]\nat = \"2027-03-24T10:00:00+01:00\"\nticket = {}\nkind = \"created\"\npriority = \"Kritisk\"\nmunicipality = \"Molde\"\nservice = \"Nettverk\"\nsubject = \"Nettverk nede, bygg {n}\"\n",
@@ -427,11 +427,21 @@ fn forty_simultaneous_incidents_give_each_recipient_a_digest() {
     }
     let sim = scenario::replay(&scenario::parse(&text).unwrap(), &shipped());
     all_rendered(&sim);
+    // Every incident's first notice reaches Molde's contact as itself, SMS and e-mail.
+    let opened_sms = sim
+        .actions
+        .iter()
+        .filter(|a| {
+            a.intent.reason == Reason::Opened && a.intent.recipient.address == "+4790000211"
+        })
+        .count();
+    assert_eq!(opened_sms, 40);
+    // The 11:00 status of 40 incidents is one digest per recipient and channel.
     let mut per: std::collections::BTreeMap<(String, String), usize> = Default::default();
     for a in sim
         .actions
         .iter()
-        .filter(|a| a.intent.key.channel != "pureservice_note")
+        .filter(|a| a.intent.key.channel != "pureservice_note" && a.intent.reason != Reason::Opened)
     {
         *per.entry((
             a.intent.key.channel.clone(),
@@ -443,22 +453,25 @@ fn forty_simultaneous_incidents_give_each_recipient_a_digest() {
     let digest = sim
         .actions
         .iter()
-        .find(|a| a.intent.reason == Reason::Digest && a.intent.recipient.address == "+4790000211")
-        .expect("Molde's contact gets one SMS digest");
+        .find(|a| {
+            a.intent.reason == Reason::Digest
+                && a.intent.recipient.address == "kari.bolsoy@molde.kommune.example"
+        })
+        .expect("Molde's contact gets one status digest");
     assert_eq!(digest.intent.vars["count"], "40");
     let m = digest.message.as_ref().unwrap();
     assert!(m.subject.contains("40 varsler"), "{}", m.subject);
+    assert!(m.text.contains("#7000"), "request numbers: {}", m.text);
+    let on_channel = sim
+        .actions
+        .iter()
+        .find(|a| a.intent.reason == Reason::Digest && a.intent.key.channel == "teams:ik_varsling")
+        .expect("IK Varsling gets one status digest");
+    let m = on_channel.message.as_ref().unwrap();
     assert!(
-        slavakt::notify::sms::gsm::size(&m.short).segments
-            <= slavakt::templates::SHORT_MAX_SEGMENTS
-    );
-    // The note on each ticket is not merged.
-    assert_eq!(
-        sim.actions
-            .iter()
-            .filter(|a| a.intent.key.channel == "pureservice_note")
-            .count(),
-        40
+        !m.text.contains("Hei "),
+        "a channel is greeted by no one: {}",
+        m.text
     );
 }
 

@@ -128,7 +128,7 @@ fn ticket_value(t: &TrackedTicket, config: &Config, lang: Language, now: DateTim
         "tell_callers": field(t, "tell_callers", &f.tell_callers),
         "resolved_at": resolved_at.map(|x| format::datetime(lang, tz, x)),
         "resolved_short": resolved_at.map(|x| format::short(lang, tz, x)),
-        "duration": format::duration(lang, (resolved_at.unwrap_or(now) - t.created).num_seconds()),
+        "duration": format::duration_words(lang, (resolved_at.unwrap_or(now) - t.created).num_seconds()),
         "change": change,
     })
 }

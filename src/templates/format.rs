@@ -153,6 +153,30 @@ pub fn duration(lang: Language, secs: i64) -> String {
     parts.join(" ")
 }
 
+/// An elapsed time in prose: `2 timer 10 min`, `1 time`, `1 dag 3 timer` (nn `timar`/`dagar`,
+/// da `timer`/`dage`, en `hours`/`days`). Tables keep the compact [`duration`].
+pub fn duration_words(lang: Language, secs: i64) -> String {
+    let mins = secs.max(0) / 60;
+    let (d, h, m) = (mins / 1440, mins / 60 % 24, mins % 60);
+    let (day, days, hour, hours) = match lang {
+        Language::Nb => ("dag", "dager", "time", "timer"),
+        Language::Nn => ("dag", "dagar", "time", "timar"),
+        Language::Da => ("dag", "dage", "time", "timer"),
+        Language::En => ("day", "days", "hour", "hours"),
+    };
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(format!("{d} {}", if d == 1 { day } else { days }));
+    }
+    if h > 0 {
+        parts.push(format!("{h} {}", if h == 1 { hour } else { hours }));
+    }
+    if m > 0 || parts.is_empty() {
+        parts.push(format!("{m} min"));
+    }
+    parts.join(" ")
+}
+
 /// Names joined as a list: `Molde, Aukra og Rauma` (da `og`, en `and`).
 pub fn join(lang: Language, items: &[String]) -> String {
     let and = if lang == Language::En { "and" } else { "og" };
@@ -219,6 +243,10 @@ mod tests {
     fn durations_and_lists() {
         assert_eq!(duration(Language::Nb, 6600), "1 t 50 min");
         assert_eq!(duration(Language::En, 90_000), "1 d 1 h");
+        assert_eq!(duration_words(Language::Nb, 7200), "2 timer");
+        assert_eq!(duration_words(Language::Nb, 6600), "1 time 50 min");
+        assert_eq!(duration_words(Language::Nn, 90_000), "1 dag 1 time");
+        assert_eq!(duration_words(Language::Da, 180_000), "2 dage 2 timer");
         assert_eq!(duration(Language::Nb, 0), "0 min");
         let v = vec!["Molde".to_string(), "Aukra".into(), "Rauma".into()];
         assert_eq!(join(Language::Nb, &v), "Molde, Aukra og Rauma");
