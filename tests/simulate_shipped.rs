@@ -479,6 +479,18 @@ fn forty_simultaneous_incidents_keep_their_first_notices_and_digest_the_status()
 fn planned_changes_are_announced_reminded_moved_cancelled_and_completed() {
     let sim = run("planned_change.toml");
     all_rendered(&sim);
+    // The reminder says the true lead, not "om kort tid".
+    let reminder = sim
+        .actions
+        .iter()
+        .find(|a| a.intent.key.ticket == 6001 && a.intent.key.rule == "change-reminder")
+        .and_then(|a| a.message.as_ref().ok())
+        .expect("a reminder");
+    assert!(
+        reminder.text.contains("med nedetid om 2 dager"),
+        "{}",
+        reminder.text
+    );
     let apr = |d: u32, h: u32| {
         Oslo.with_ymd_and_hms(2027, 4, d, h, 0, 0)
             .unwrap()

@@ -96,6 +96,7 @@ fn ticket_value(t: &TrackedTicket, config: &Config, lang: Language, now: DateTim
             "planned_end": c.planned_end.map(|x| format::datetime(lang, tz, x)),
             "window": c.planned_start.map(|s| format::window(lang, tz, s, c.planned_end)),
             "cancelled": c.cancelled,
+            "lead": c.planned_start.map(|s| format::lead(lang, (s - now).num_seconds())),
         })
     });
     json!({
