@@ -77,7 +77,13 @@ pub fn promise_warnings(config: &Config) -> Vec<String> {
                 readers.push((aud.to_string(), ch.to_string()));
             }
         }
-        for ch in rule.via.iter().filter(|c| !c.is_personal()) {
+        // The internal note is a record on the ticket, not a reader waiting for a status (the
+        // promise is left out of it at run time when no rule posts there).
+        for ch in rule
+            .via
+            .iter()
+            .filter(|c| !c.is_personal() && c.to_string() != "pureservice_note")
+        {
             readers.push(("channel".into(), ch.to_string()));
         }
         for (aud, ch) in readers {
