@@ -130,7 +130,8 @@ pub(super) fn incidents(state: &State, config: &Config, now: DateTime<Utc>) -> V
             .filter(|e| matches!(e.status, DeliveryStatus::Pending | DeliveryStatus::InFlight))
             .map(|e| e.intent.due_at)
             .min();
-        let next_update = owed.or_else(|| crate::templates::context::next_status(t, config, now));
+        let next_update =
+            owed.or_else(|| crate::templates::context::next_status_any(t, config, now));
         let prefix = format!("{}/", t.id);
         let acks = state
             .ledger

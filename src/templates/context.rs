@@ -159,6 +159,24 @@ pub fn next_status(
     audience: &str,
     channel: &str,
 ) -> Option<DateTime<Utc>> {
+    next_status_where(t, config, now, |r| reaches(r, audience, channel))
+}
+
+/// When the next regular status update is due to anyone (the status page's "next update").
+pub fn next_status_any(
+    t: &TrackedTicket,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    next_status_where(t, config, now, |_| true)
+}
+
+fn next_status_where(
+    t: &TrackedTicket,
+    config: &Config,
+    now: DateTime<Utc>,
+    applies: impl Fn(&crate::config::PlanRule) -> bool,
+) -> Option<DateTime<Utc>> {
     if t.is_resolved() {
         return None;
     }
@@ -166,7 +184,7 @@ pub fn next_status(
     config
         .plan
         .iter()
-        .filter(|r| reaches(r, audience, channel))
+        .filter(|r| applies(r))
         .filter_map(|r| match &r.when {
             Trigger::Every(d) => {
                 let entry = spans::current_entry(r, &runs)?;
