@@ -16,6 +16,12 @@ pub struct Polled {
     pub removed: Vec<TicketId>,
     /// API requests this poll made (metrics, benchmark).
     pub requests: u64,
+    /// The sync mode the poll read in (`modified`, `open-set`), when the source has modes.
+    pub mode: Option<&'static str>,
+    /// Mode switches `sync = "auto"` made during this poll.
+    pub switches: Vec<crate::pureservice::sync::ModeSwitch>,
+    /// Tickets a reconcile found that the modified window had missed.
+    pub missed: Vec<TicketId>,
 }
 
 /// A failed poll: the cursor did not move and nothing was applied.

@@ -84,6 +84,9 @@ impl TicketSource for PureserviceSource {
                         snapshots: outcome.changed,
                         removed: outcome.removed,
                         requests: outcome.requests,
+                        mode: Some(outcome.mode.name()),
+                        switches: outcome.switches,
+                        missed: outcome.missed,
                     })
                 }
                 Err(e) => Err(PollError {

@@ -86,6 +86,13 @@ pub fn render_text(v: &StatusView) -> String {
     if let Some(e) = &v.last_error {
         out.push_str(&format!("{}: {e}\n", l.last_error));
     }
+    if let Some(mode) = &v.sync_mode {
+        let since = v
+            .sync_since
+            .map(|t| format!(" ({})", t.format(fmt)))
+            .unwrap_or_default();
+        out.push_str(&format!("{}: {mode}{since}\n", l.sync));
+    }
     if v.outage {
         out.push_str(&format!("!! {}\n", l.outage));
     }

@@ -64,6 +64,20 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
         }
     }
     let off_hours_calendar_set = raw.off_hours_calendar.is_some();
+    let hook_token = ctx
+        .secret(&raw.hook_token, &raw.hook_token_file, "daemon", "hook_token")
+        .filter(|t| {
+            // A guessable token would let anyone make the daemon poll at will.
+            let long = t.expose().trim().chars().count() >= 16;
+            if !long {
+                ctx.err(
+                    p("hook_token"),
+                    "the hook token is shorter than 16 characters (value not shown: it is a secret)",
+                    Some("use a random token, e.g. `openssl rand -hex 24`".into()),
+                );
+            }
+            long
+        });
     let daemon = DaemonConfig {
         state_file: ctx
             .path(&raw.state_file, &p("state_file"))
@@ -83,6 +97,7 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
         storm_limit: ctx.number(&raw.storm_limit, &p("storm_limit"), 1, 1000, 5) as u32,
         shutdown_grace: ctx.wall(&raw.shutdown_grace, &p("shutdown_grace"), "30s"),
         retention: ctx.wall(&raw.retention, &p("retention"), "396d"),
+        hook_token,
     };
     (
         daemon,

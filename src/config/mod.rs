@@ -159,6 +159,8 @@ pub struct DaemonConfig {
     pub shutdown_grace: chrono::Duration,
     /// Resolved tickets are kept this long for reports (default 13 months ≈ 396 days).
     pub retention: chrono::Duration,
+    /// Token of `POST /hooks/pureservice` (the push hint); `None`: the route does not exist.
+    pub hook_token: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +176,18 @@ pub enum DateLiteral {
     DateTimeOffset,
     /// `"2026-05-06T00:00:00Z"` as a quoted string.
     IsoString,
+}
+
+/// How the sync reads tickets (`[pureservice] sync`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyncSetting {
+    /// Decide from what the tenant answers, at start-up and again when it misbehaves.
+    #[default]
+    Auto,
+    /// Tickets modified since the cursor (needs a date filter and an honoured sort).
+    Modified,
+    /// The whole open set every cycle, plus the tickets that left it, read by id.
+    OpenSet,
 }
 
 /// Where the affected municipality (or service) of a ticket is read from.
@@ -199,6 +213,7 @@ pub struct PureserviceConfig {
     /// Re-read window behind the cursor, to survive clock skew and slow commits.
     pub sync_overlap: chrono::Duration,
     pub date_literal: DateLiteral,
+    pub sync: SyncSetting,
     /// Refresh cached reference data (users, companies, …) this often.
     pub reference_refresh: chrono::Duration,
     /// Pureservice priority name → SLA level name.

@@ -69,6 +69,8 @@ pub(super) struct RawDaemon {
     pub storm_limit: L<i64>,
     pub shutdown_grace: L<String>,
     pub retention: L<String>,
+    pub hook_token: L<String>,
+    pub hook_token_file: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -83,6 +85,7 @@ pub(super) struct RawPureservice {
     pub page_size: L<i64>,
     pub sync_overlap: L<String>,
     pub date_literal: L<String>,
+    pub sync: L<String>,
     pub reference_refresh: L<String>,
     pub unset_priorities: L<Vec<String>>,
     pub municipality_from: L<Vec<String>>,

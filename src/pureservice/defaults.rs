@@ -23,6 +23,7 @@ impl PureserviceConfig {
             page_size: DEFAULT_PAGE_SIZE,
             sync_overlap: chrono::Duration::minutes(2),
             date_literal: DateLiteral::DateTimeOffset,
+            sync: crate::config::SyncSetting::Auto,
             reference_refresh: chrono::Duration::hours(1),
             priorities: BTreeMap::new(),
             unset_priorities: Vec::new(),
