@@ -1,5 +1,5 @@
-//! Entry points for fuzzing the two parsers that face the outside world: a Pureservice response
-//! page and the config file. The cargo-fuzz targets in `fuzz/` and the CI "short fuzz"
+//! Entry points for fuzzing the parsers that face the outside world: a Pureservice response
+//! page, the config file, and a `Retry-After` header (from Pureservice or any HTTP channel). The cargo-fuzz targets in `fuzz/` and the CI "short fuzz"
 //! (`tests/fuzz_corpus.rs`) call exactly these functions, so a crash found by one is reproduced
 //! by the other. See `docs/FUZZING.md`.
 //!
@@ -142,6 +142,16 @@ fn count_linked(l: &wire::Linked) -> usize {
         + l.teams.len()
         + l.emailaddresses.len()
         + l.phonenumbers.len()
+}
+
+/// Reads a `Retry-After` value (with a `Date` header of the same bytes) the way the Pureservice
+/// client and every HTTP channel do. Whatever the bytes, the wait is at most
+/// [`crate::pureservice::retry::MAX_RETRY_AFTER`].
+pub fn retry_after(value: &[u8]) -> Option<std::time::Duration> {
+    let text = String::from_utf8_lossy(value);
+    let local = chrono::DateTime::<chrono::Utc>::from_timestamp(1_800_000_000, 0)?;
+    let (v, date) = text.split_once('\n').unwrap_or((&text, ""));
+    crate::pureservice::retry::parse_retry_after(v, Some(date), local)
 }
 
 /// Parses and validates config text as `slavakt check-config` would, with an empty environment

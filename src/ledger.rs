@@ -54,9 +54,24 @@ pub struct LedgerEntry {
 pub struct Ledger {
     /// Keyed by `IntentKey`'s display form.
     pub entries: BTreeMap<String, LedgerEntry>,
+    /// Acknowledgements of rule occurrences (`ticket/rule/occurrence`), see `plan::ack`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub acks: BTreeMap<String, crate::plan::ack::Ack>,
 }
 
 impl Ledger {
+    /// Records an acknowledgement; `false` (and nothing changes) when the occurrence was
+    /// acknowledged before — a link works once.
+    pub fn acknowledge(&mut self, key: String, ack: crate::plan::ack::Ack) -> bool {
+        match self.acks.entry(key) {
+            std::collections::btree_map::Entry::Occupied(_) => false,
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(ack);
+                true
+            }
+        }
+    }
+
     pub fn get(&self, key: &IntentKey) -> Option<&LedgerEntry> {
         self.entries.get(&key.to_string())
     }

@@ -121,7 +121,6 @@ pub struct Metrics {
     sync_mode: Family,
     sync_switches: Family,
     sync_missed: Family,
-    hooks: Family,
     /// (ticket, clock) pairs whose breach was already counted.
     breaches_seen: Mutex<BreachMemory>,
 }
@@ -159,12 +158,6 @@ impl Metrics {
                 "Tickets the hourly open-set reconcile found that the modified window had missed.",
                 "counter",
                 &[],
-            ),
-            hooks: Family::new(
-                "slavakt_hook_calls_total",
-                "Calls of POST /hooks/pureservice by outcome (accepted, unauthorized, too_large).",
-                "counter",
-                &["outcome"],
             ),
             polls: Family::new(
                 "slavakt_polls_total",
@@ -319,11 +312,6 @@ impl Metrics {
         self.sync_missed.add(&[], n as f64);
     }
 
-    /// One call of the push hint (`accepted`, `unauthorized`, `too_large`).
-    pub fn hook_call(&self, outcome: &str) {
-        self.hooks.add(&[outcome], 1.0);
-    }
-
     pub fn intent_issued(&self, rule: &str) {
         self.intents.add(&[rule], 1.0);
     }
@@ -434,7 +422,6 @@ impl Metrics {
             &self.sync_mode,
             &self.sync_switches,
             &self.sync_missed,
-            &self.hooks,
         ] {
             f.render(&mut out);
         }

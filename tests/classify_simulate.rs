@@ -19,6 +19,8 @@ fn with_opening_rule() -> slavakt::config::Config {
         via: vec![ChannelRef::Email],
         template: "incident_alert".into(),
         important: false,
+        filters: Default::default(),
+        ack: None,
     }];
     cfg
 }

@@ -509,17 +509,15 @@ fn minimal_config_is_valid_and_gets_defaults() {
     assert!(c.calendars.contains_key("24x7"));
     assert_eq!(c.classify.cluster_size, 5);
     assert_eq!(c.changes.min_notice.to_string(), "3d");
-    // Defaults naming roles keep those that exist.
+    // Who is told by default: the first role the plan tells (no built-in role names).
     let im = slavakt::config::Audience::Role("incident_manager".into());
     assert_eq!(c.classify.notify, vec![im.clone()]);
     assert_eq!(c.alerts.to, vec![im]);
 }
 
 #[test]
-fn defaults_naming_only_missing_roles_are_a_problem() {
-    let text = MINIMAL
-        .replace("[roles.incident_manager]", "[roles.im]")
-        .replace("role:incident_manager", "role:im");
+fn defaults_without_a_role_in_the_plan_are_a_problem() {
+    let text = MINIMAL.replace("to = [\"role:incident_manager\"]", "to = [\"ticket:assignee\"]");
     assert_problem(&text, "alerts.to", "no recipients");
     assert_problem(&text, "classification.notify", "no recipients");
 }

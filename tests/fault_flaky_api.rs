@@ -79,6 +79,9 @@ async fn a_flaky_pureservice_neither_crashes_nor_loses_a_notice() {
         dir.path(),
     )
     .unwrap();
+    // A cap the fake's real pages fit under and its oversized answers do not.
+    let mut config = config;
+    config.pureservice.max_response_bytes = 1 << 20;
     // Short Pureservice retries: a fault costs milliseconds, not seconds, per cycle.
     let retry = slavakt::pureservice::retry::RetryPolicy {
         max_attempts: 2,
@@ -110,11 +113,15 @@ async fn a_flaky_pureservice_neither_crashes_nor_loses_a_notice() {
         clock.advance(Duration::seconds(30));
         if rng.below(100) < 20 {
             faulted += 1;
-            let fault = match rng.below(5) {
+            let fault = match rng.below(8) {
                 0 => Fault::Status(503),
                 1 => Fault::Status(500),
                 2 => Fault::TooManyRequests(1 + rng.below(3), RetryAfterForm::Seconds),
                 3 => Fault::TooManyRequests(1, RetryAfterForm::HttpDate),
+                // Hostile answers: an absurd Retry-After, a redirect elsewhere, a huge body.
+                4 => Fault::TooManyRequests(10_000_000_000_000, RetryAfterForm::Seconds),
+                5 => Fault::Redirect("http://127.0.0.1:9/agent/api/ticket/".into()),
+                6 => Fault::Oversized(2 << 20),
                 _ => Fault::Malformed,
             };
             let count = 1 + rng.below(3);

@@ -267,6 +267,38 @@ fn pureservice_page_short_fuzz() {
     assert!(err > 0, "mutations must produce rejections too");
 }
 
+/// `Retry-After` from any far side: never a panic, never more than the documented cap.
+#[test]
+fn retry_after_short_fuzz() {
+    const TOKENS: &[&str] = &[
+        "e", "E", "9", "0", ".", "-", "+", " GMT", "9999", "\n", "inf",
+    ];
+    let seeds = corpus("retry_after");
+    let others: Vec<&[u8]> = seeds.iter().map(|(_, b)| b.as_slice()).collect();
+    let cap = slavakt::pureservice::retry::MAX_RETRY_AFTER;
+    let (mut ok, mut err) = (0, 0);
+    let mut rng = Rng(0x5EED_0017_0001_0001);
+    for (name, bytes) in &seeds {
+        for i in 0..=MUTATIONS_PER_SEED {
+            let input = if i == 0 {
+                bytes.clone()
+            } else {
+                mutate(&mut rng, bytes, &others, TOKENS)
+            };
+            let label = format!("{name}-m{i}");
+            match must_not_panic("retry_after", &label, &input, fuzzing::retry_after) {
+                Some(wait) => {
+                    assert!(wait <= cap, "{label}: {wait:?}");
+                    ok += 1
+                }
+                None => err += 1,
+            }
+        }
+    }
+    tally("retry_after", ok, err);
+    assert!(ok > 0 && err > 0);
+}
+
 #[test]
 fn config_short_fuzz() {
     let mut seeds = corpus("config");
@@ -512,6 +544,18 @@ fn fuzz_findings_stay_fixed() {
     }]});
     let s = check_page("hostile-html", body.to_string().as_bytes()).unwrap();
     assert_eq!(s.tickets, 1);
+    // 5. An id too large for a JSON number to hold exactly was clamped to u64::MAX (two
+    //    different far-side ids became one ticket); now the page is refused.
+    let page = br#"{"tickets":[{"id":1e30,"modified":"2026-11-02T08:00:00Z"}]}"#;
+    check_page("huge-id", page).unwrap_err();
+    // 6. `Retry-After: 1e20` panicked in `Duration::from_secs_f64` (a crash loop): now capped.
+    for v in ["1e20", "99999999999999999999", "10000000000000"] {
+        assert_eq!(
+            fuzzing::retry_after(v.as_bytes()),
+            Some(slavakt::pureservice::retry::MAX_RETRY_AFTER),
+            "{v}"
+        );
+    }
 }
 
 /// Found reviewing what the config target can reach: a `*_file` secret was read whole, so a

@@ -670,6 +670,8 @@ fn fallbacks_from_config_parts_use_roles_and_shared_channels_but_never_the_intra
             email: Some("hendelse@ikt.example".into()),
             phone: Some("+4790000199".into()),
             off_hours: None,
+            title: None,
+            members: Vec::new(),
         },
     );
     roles.insert(
@@ -679,6 +681,8 @@ fn fallbacks_from_config_parts_use_roles_and_shared_channels_but_never_the_intra
             email: Some("uten@ikt.example".into()),
             phone: None,
             off_hours: None,
+            title: None,
+            members: Vec::new(),
         },
     );
     let alerts = AlertsConfig {

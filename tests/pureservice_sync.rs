@@ -28,6 +28,7 @@ async fn fake() -> (FakePureservice, FakeClock) {
 fn municipality(name: &str) -> Municipality {
     Municipality {
         name: name.into(),
+        teams: None,
         companies: vec![format!("{name} kommune")],
         contacts: vec![Contact {
             name: format!("Kontakt {name}"),
@@ -48,6 +49,7 @@ fn settings(ps: PureserviceConfig) -> MapSettings {
         services: vec![
             Service {
                 name: "Sensio Pasientvarsling".into(),
+                teams: None,
                 categories: vec!["Pasientvarsling".into()],
                 life_and_health: true,
                 administrator: None,
@@ -55,6 +57,7 @@ fn settings(ps: PureserviceConfig) -> MapSettings {
             },
             Service {
                 name: "Nettverk".into(),
+                teams: None,
                 categories: vec!["Nettverk".into(), "Infrastruktur".into()],
                 life_and_health: false,
                 administrator: None,

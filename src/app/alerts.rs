@@ -24,7 +24,7 @@ pub fn alert(
     let message = Message {
         subject: format!("[slavakt] {subject}"),
         text: body.to_string(),
-        html: format!("<p>{}</p>", html_escape(body)),
+        html: format!("<p>{}</p>", crate::escape::html(body)),
         short: format!("slavakt: {subject}"),
         important: true,
         level: String::new(),
@@ -75,26 +75,22 @@ fn recipients(config: &Config, via: &ChannelRef) -> Vec<(String, Recipient)> {
         let Some(r) = config.roles.get(role) else {
             continue;
         };
-        let address = match via {
-            ChannelRef::Email => r.email.clone(),
-            ChannelRef::Sms => r.phone.clone(),
-            _ => None,
-        };
-        if let Some(address) = address {
-            out.push((
-                audience.to_string(),
-                Recipient {
-                    name: r.name.clone(),
-                    address,
-                },
-            ));
+        for person in r.people() {
+            let address = match via {
+                ChannelRef::Email => person.email,
+                ChannelRef::Sms => person.phone,
+                _ => None,
+            };
+            if let Some(address) = address {
+                out.push((
+                    audience.to_string(),
+                    Recipient {
+                        name: person.name,
+                        address,
+                    },
+                ));
+            }
         }
     }
     out
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

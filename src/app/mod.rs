@@ -8,9 +8,17 @@
 //! itself (after each completed cycle, while it waits for the next, and while a cycle runs for up
 //! to [`CYCLE_WATCHDOG_CAP`]), so systemd restarts a loop that hangs — but not a daemon that is
 //! waiting out a Pureservice outage, which it reports itself. A stop abandons a poll in progress.
+//! A cycle waits for the poll only up to `daemon.poll_wait` ([`poll`]): planning and delivery
+//! never wait behind a slow Pureservice.
+//!
+//! A failed state save is survived: the daemon keeps running, sends nothing (no delivery, no
+//! report mail) while its decisions cannot be persisted, retries the save with backoff, reports
+//! it on `/healthz` and in the metrics, and mails an alert once a save succeeds again. Only the
+//! final save at shutdown ends the daemon with an error (exit 2) when it fails.
 
 pub mod alerts;
 pub mod cycle;
+pub mod poll;
 pub mod signals;
 pub mod source;
 pub mod systemd;
@@ -20,7 +28,6 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::state::{State, Store};
 use chrono::{DateTime, Utc};
-use source::TicketSource;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -66,10 +73,14 @@ pub struct Daemon {
     client_options: Option<crate::pureservice::client::ClientOptions>,
     store: Store,
     state: State,
-    source: Box<dyn TicketSource>,
+    poller: poll::Poller,
     outbox: crate::outbox::Outbox,
     /// Whether the in-memory state differs from the file.
     dirty: bool,
+    /// Saves failed in a row, since when, and when the next try is due.
+    save_failures: u32,
+    save_failing_since: Option<DateTime<Utc>>,
+    save_retry_at: Option<tokio::time::Instant>,
     /// Health facts, metrics and the status view shared with the HTTP endpoint.
     pub http: Arc<crate::http::HttpShared>,
     /// Called with every delivery outcome (the `demo` prints them).
@@ -124,9 +135,12 @@ impl Daemon {
             client_options: opts.client_options,
             store,
             state,
-            source,
+            poller: poll::Poller::new(source),
             outbox,
             dirty: false,
+            save_failures: 0,
+            save_failing_since: None,
+            save_retry_at: None,
             http,
             on_delivery: None,
         })
@@ -164,17 +178,30 @@ impl Daemon {
         let now = self.clock.now();
         let config = self.config.clone();
 
-        // Poll. A failure applies nothing; the cursor does not move.
-        let mut cursor = self.state.cursor.clone();
-        let polled = tokio::select! {
-            r = self.source.poll(&mut cursor, &config, now) => Some(r),
-            // A poll can wait minutes on a hanging Pureservice (timeouts × retries); a stop
-            // must not. Abandoning it applies nothing, like a failed poll.
-            _ = self.shutdown.cancelled() => None,
+        // Poll. A failure applies nothing; the cursor does not move. A poll can take minutes on
+        // a slow Pureservice (timeouts × retries, 429s): it goes on beside the cycle, and a stop
+        // abandons it (applying nothing, like a failed poll).
+        let wait = config.daemon.poll_wait.to_std().unwrap_or_default();
+        let polled = match self
+            .poller
+            .poll(&self.state.cursor, &config, now, wait, &self.shutdown)
+            .await
+        {
+            poll::PollState::Done(cursor, result) => Some((cursor, result)),
+            poll::PollState::Running => {
+                tracing::info!(
+                    "poll still running; planning and delivery go ahead with what is known"
+                );
+                None
+            }
+            poll::PollState::Cancelled => {
+                tracing::info!("stopping: the poll in progress was abandoned");
+                None
+            }
         };
         match polled {
-            None => tracing::info!("stopping: the poll in progress was abandoned"),
-            Some(Ok(polled)) => {
+            None => {}
+            Some((cursor, Ok(polled))) => {
                 report.requests = polled.requests;
                 report.polled = Some(Ok(polled.snapshots.len()));
                 self.poll_succeeded(now);
@@ -184,7 +211,7 @@ impl Daemon {
                 }
                 let tracked = cycle::track(&mut self.state, &polled.snapshots, &config, now);
                 for (ticket, priority) in &tracked.patches {
-                    match self.source.set_priority(*ticket, priority).await {
+                    match self.poller.set_priority(*ticket, priority).await {
                         Ok(()) => {
                             tracing::info!(ticket, %priority, "classified priority written to Pureservice")
                         }
@@ -212,11 +239,24 @@ impl Daemon {
                     tracing::info!(ticket = id, changes = ?changes, "ticket changed");
                 }
             }
-            Some(Err(e)) => {
+            Some((_, Err(e))) => {
                 tracing::warn!(kind = %e.kind, error = %e.message, "poll failed; will retry next cycle");
                 self.http.metrics.poll_failed(&e.kind);
                 self.poll_failed(&e, now);
                 report.polled = Some(Err(e));
+            }
+        }
+
+        // Acknowledgement links clicked since the last cycle stop their escalations.
+        for c in self.http.take_acks() {
+            let ack = crate::plan::ack::Ack {
+                at: c.at,
+                by: c.by,
+                source: "link".into(),
+            };
+            if self.state.ledger.acknowledge(c.key.clone(), ack) {
+                tracing::info!(occurrence = %c.key, "call-out acknowledged");
+                self.dirty = true;
             }
         }
 
@@ -241,8 +281,15 @@ impl Daemon {
             self.dirty = true;
         }
 
-        // Persist what was decided before anything is sent; then deliver.
-        self.save_if_dirty(now)?;
+        // Persist what was decided before anything is sent; then deliver. While the state cannot
+        // be saved nothing is sent: a send must never be missing from the ledger on disk.
+        self.save_or_keep_going(now);
+        if self.save_failures > 0 {
+            tracing::warn!("state not saved: no deliveries or report mails until a save succeeds");
+            report.saved_bytes = None;
+            self.http.publish(&self.state, now);
+            return Ok(report);
+        }
         self.write_incident_reports(&config, now);
         let store = &self.store;
         let http = self.http.clone();
@@ -267,7 +314,16 @@ impl Daemon {
                 &self.shutdown,
                 config.daemon.shutdown_grace,
             )
-            .await?;
+            .await;
+        let deliveries = match deliveries {
+            Ok(d) => d,
+            // Nothing was sent; the entries are pending again (see `deliver_due`).
+            Err(e) => {
+                self.save_failed(&e, now);
+                self.http.publish(&self.state, now);
+                return Ok(report);
+            }
+        };
         for o in &deliveries.outcomes {
             self.http.metrics.delivery(&o.channel, o.outcome.label());
             if let Some(cb) = &self.on_delivery {
@@ -305,7 +361,7 @@ impl Daemon {
         if crate::state::minimise(&mut self.state, &titled, now) > 0 {
             self.dirty = true;
         }
-        report.saved_bytes = self.save_if_dirty(now)?;
+        report.saved_bytes = self.save_or_keep_going(now);
         // Also refreshes the tracked-ticket gauges.
         self.http.publish(&self.state, now);
         Ok(report)
@@ -320,6 +376,11 @@ impl Daemon {
             Ok(bytes) => {
                 self.http.state_saved(started.elapsed(), bytes);
                 self.dirty = false;
+                if self.save_failures > 0 {
+                    self.save_recovered(now);
+                    // The alert itself must be on disk before it is sent.
+                    return self.save_if_dirty(now).map(|b| b.or(Some(bytes)));
+                }
                 Ok(Some(bytes))
             }
             Err(e) => {
@@ -327,6 +388,66 @@ impl Daemon {
                 Err(e.into())
             }
         }
+    }
+
+    /// Saves if needed; a failure is logged, counted and retried with backoff, not an exit.
+    fn save_or_keep_going(&mut self, now: DateTime<Utc>) -> Option<u64> {
+        match self.save_if_dirty(now) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                self.save_failed(&e, now);
+                None
+            }
+        }
+    }
+
+    /// Records a failed save (already counted in the metrics by whoever saved) and schedules
+    /// the next try: 1 s doubling up to 5 minutes, with jitter (the outbox's backoff).
+    fn save_failed(&mut self, e: &dyn std::fmt::Display, now: DateTime<Utc>) {
+        self.dirty = true;
+        self.save_failures = self.save_failures.saturating_add(1);
+        self.save_failing_since.get_or_insert(now);
+        let policy = crate::config::RetryPolicy {
+            initial: chrono::Duration::seconds(1),
+            max: chrono::Duration::minutes(5),
+            deadline: chrono::Duration::MAX,
+        };
+        let delay =
+            crate::outbox::backoff::delay(&policy, self.save_failures, &mut rand::thread_rng())
+                .to_std()
+                .unwrap_or_default();
+        self.save_retry_at = Some(tokio::time::Instant::now() + delay);
+        tracing::error!(error = %e, failures = self.save_failures, retry_in_ms = delay.as_millis() as u64,
+            "cannot save the state; nothing is sent until it can be saved, retrying");
+    }
+
+    /// A save worked again after failing: tell `[alerts]` (the mail goes out with the next
+    /// deliveries).
+    fn save_recovered(&mut self, now: DateTime<Utc>) {
+        let since = self.save_failing_since.take().unwrap_or(now);
+        let failures = std::mem::take(&mut self.save_failures);
+        self.save_retry_at = None;
+        let file = self.config.daemon.state_file.display().to_string();
+        let body = format!(
+            "slavakt fikk ikke lagret tilstandsfila {file} fra {since} ({failures} forsøk). Ingen \
+             varsler ble sendt mens lagringen feilet; det som ble holdt tilbake, sendes nå. Sjekk \
+             ledig plass og rettigheter på disken.\n\
+             slavakt could not save its state file {file} from {since} ({failures} attempts); \
+             nothing was sent meanwhile, held-back notices follow now.",
+            since = since.to_rfc3339()
+        );
+        let occurrence = u32::try_from(since.timestamp()).unwrap_or(u32::MAX);
+        let items = alerts::alert(
+            &self.config,
+            "state-save-failed",
+            occurrence,
+            "Tilstandsfila kunne ikke lagres",
+            &body,
+            now,
+        );
+        self.state.ledger.issue_rendered(items, now);
+        self.dirty = true;
+        tracing::warn!(failures, since = %since, "state saved again after failures; alert sent");
     }
 }
 
@@ -427,7 +548,7 @@ impl Daemon {
             Ok((new, source, outbox)) => {
                 self.config = Arc::new(new);
                 self.http.set_config(self.config.clone());
-                self.source = source;
+                self.poller.replace(source);
                 self.outbox = outbox;
                 tracing::info!(config = %self.config_path.display(), "configuration reloaded");
                 Ok(())
@@ -507,11 +628,21 @@ impl Daemon {
                 .unwrap_or(tick)
                 .max(std::time::Duration::from_millis(10));
             loop {
-                let wake = next_cycle.min(tokio::time::Instant::now() + ping);
+                let mut wake = next_cycle.min(tokio::time::Instant::now() + ping);
+                if let Some(retry) = self.save_retry_at {
+                    wake = wake.min(retry);
+                }
                 tokio::select! {
                     _ = self.shutdown.cancelled() => break,
                     _ = tokio::time::sleep_until(wake) => {
                         self.systemd.watchdog();
+                        if self.save_retry_at.is_some_and(|r| tokio::time::Instant::now() >= r) {
+                            let now = self.clock.now();
+                            if self.save_or_keep_going(now).is_some() {
+                                // Saved again: send what was held back now, not a cycle later.
+                                break;
+                            }
+                        }
                         if tokio::time::Instant::now() >= next_cycle {
                             break;
                         }

@@ -5,6 +5,11 @@
 use super::{local, Calendar, Holiday, Interval};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
+/// The recurring (month, day) of a date.
+fn month_day(date: NaiveDate) -> (u32, u32) {
+    (date.month(), date.day())
+}
+
 /// Why a date is or is not open.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DayKind<'c> {
@@ -51,7 +56,7 @@ impl<'c> DayWalker<'c> {
     pub(super) fn kind(&mut self, date: NaiveDate) -> DayKind<'c> {
         let cal = self.cal;
         let own: &'c [Interval] = &cal.hours[date.weekday().num_days_from_monday() as usize];
-        if cal.open.contains(&date) {
+        if cal.open.contains(&date) || cal.open_yearly.contains(&month_day(date)) {
             return DayKind::Working(if own.is_empty() {
                 cal.usual_hours()
             } else {
@@ -64,7 +69,7 @@ impl<'c> DayWalker<'c> {
         if let Some(name) = self.holiday(date) {
             return DayKind::Closed(name.to_string());
         }
-        if cal.closed.contains(&date) {
+        if cal.closed.contains(&date) || cal.closed_yearly.contains(&month_day(date)) {
             return DayKind::Closed(CLOSED_DATE.to_string());
         }
         DayKind::Working(own)

@@ -11,6 +11,7 @@ pub mod holidays;
 pub mod hours;
 pub mod local;
 
+use crate::duration::HumanDuration;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
@@ -21,6 +22,9 @@ pub use hours::{format_interval, parse_interval, parse_intervals};
 
 /// Minutes from local midnight, `[start, end)`; `end` may be 1440.
 pub type Interval = (u16, u16);
+
+/// A recurring date: (month 1–12, day 1–31), written `"MM-DD"` in config.
+pub type MonthDay = (u32, u32);
 
 /// How far ahead (in local days) `add` looks for enough business time before giving up.
 pub const SEARCH_DAYS: i64 = 20 * 366;
@@ -38,6 +42,10 @@ pub struct Calendar {
     /// hours, or — when the weekday has none (a Saturday, say) — the usual working-day hours
     /// (see `usual_hours`).
     pub open: BTreeSet<NaiveDate>,
+    /// Closed every year on this (month, day), e.g. `(12, 24)` for Christmas Eve.
+    pub closed_yearly: BTreeSet<MonthDay>,
+    /// Open every year on this (month, day), like `open` (an `open` date wins over `closed`).
+    pub open_yearly: BTreeSet<MonthDay>,
     /// `true` only for `24x7`-style calendars: every instant is business time.
     pub always_open: bool,
 }
@@ -52,6 +60,8 @@ impl Calendar {
             holidays: None,
             closed: BTreeSet::new(),
             open: BTreeSet::new(),
+            closed_yearly: BTreeSet::new(),
+            open_yearly: BTreeSet::new(),
             always_open: true,
         }
     }
@@ -96,8 +106,98 @@ impl Calendar {
             holidays,
             closed,
             open,
+            closed_yearly: BTreeSet::new(),
+            open_yearly: BTreeSet::new(),
             always_open: false,
         })
+    }
+
+    /// The calendar with recurring closed and open days (`"12-24"` every year). A day in both
+    /// lists is refused, like a date in both `closed` and `open`.
+    pub fn with_yearly(
+        mut self,
+        closed: BTreeSet<MonthDay>,
+        open: BTreeSet<MonthDay>,
+    ) -> Result<Calendar, Vec<String>> {
+        let both: Vec<String> = closed
+            .intersection(&open)
+            .map(|(m, d)| {
+                format!("closed: {m:02}-{d:02} is listed both as closed and as open; keep it in one list")
+            })
+            .collect();
+        if !both.is_empty() {
+            return Err(both);
+        }
+        self.closed_yearly = closed;
+        self.open_yearly = open;
+        Ok(self)
+    }
+
+    /// Whether weekdays with opening hours differ in length (a short Friday): then `wd` counts
+    /// each day at its own length ([`Calendar::working_days_from`]).
+    pub fn uneven_days(&self) -> bool {
+        let mut lengths = self
+            .hours
+            .iter()
+            .map(|d| hours::day_minutes(d))
+            .filter(|&m| m > 0);
+        let first = lengths.next();
+        !self.always_open && lengths.any(|m| Some(m) != first)
+    }
+
+    /// A duration as business time from `start`: wall-clock durations as they are; working days
+    /// on a calendar with days of different lengths counted day by day from `start`
+    /// ([`Calendar::working_days_from`]); otherwise `n` × `day` (the calendar's working day).
+    pub fn resolve_from(&self, d: &HumanDuration, start: DateTime<Utc>, day: Duration) -> Duration {
+        match *d {
+            HumanDuration::WorkingDaysMilli(milli) if self.uneven_days() => {
+                self.working_days_from(start, milli)
+                    .unwrap_or_else(|| d.resolve(day))
+            }
+            _ => d.resolve(day),
+        }
+    }
+
+    /// Business time of `milli`/1000 working days counted from `start`, each day at its own
+    /// opening length: counting starts at the next opening, whole working days step to the same
+    /// business time into the day (clamped to that day's length, so a 5-hour Friday is one whole
+    /// working day), and a fraction is that share of the day landed on. From Friday 12:00 on a
+    /// 08:00–13:00 Friday, 3 working days end Wednesday 12:00. `None` when no opening is found
+    /// within `SEARCH_DAYS`.
+    pub fn working_days_from(&self, start: DateTime<Utc>, milli: i64) -> Option<Duration> {
+        let s0 = self.next_opening(start)?;
+        let mut walk = days::DayWalker::new(self);
+        let day0 = local::date_of(self.tz, s0);
+        let len = |ivs: &[(DateTime<Utc>, DateTime<Utc>)]| {
+            ivs.iter().fold(Duration::zero(), |a, (s, e)| a + (*e - *s))
+        };
+        let first = walk.intervals(day0);
+        let offset = first
+            .iter()
+            .map(|&(s, e)| (e.min(s0) - s).max(Duration::zero()))
+            .fold(Duration::zero(), |a, b| a + b);
+        let (whole, frac) = (milli.max(0) / 1000, milli.max(0) % 1000);
+        let share = |l: Duration| Duration::milliseconds(l.num_milliseconds() * frac / 1000);
+        if whole == 0 {
+            return Some(share(len(&first)));
+        }
+        let mut total = len(&first) - offset;
+        let mut stepped = 0;
+        let mut date = day0;
+        for _ in 0..SEARCH_DAYS {
+            date = date.succ_opt()?;
+            let ivs = walk.intervals(date);
+            let l = len(&ivs);
+            if l <= Duration::zero() {
+                continue;
+            }
+            stepped += 1;
+            if stepped == whole {
+                return Some(total + offset.min(l) + share(l));
+            }
+            total += l;
+        }
+        None
     }
 
     /// Length of one working day ("1wd"): the most common non-zero day length of the week

@@ -104,6 +104,8 @@ impl Builder<'_> {
             via: via.to_vec(),
             template: n.template.to_string(),
             important: n.important,
+            filters: Default::default(),
+            ack: None,
         };
         let mut findings: Vec<Finding> = Vec::new();
         let targets = audience::resolve(

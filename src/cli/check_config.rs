@@ -36,8 +36,44 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         return Err(CliError::Invalid(msg));
     }
+    for w in security_warnings(&config) {
+        eprintln!("warning: {w}");
+    }
     super::print_out(&summary(&config))?;
     Ok(())
+}
+
+/// Valid but risky settings: a credential that would cross the network in clear text.
+pub fn security_warnings(c: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    let ps = &c.pureservice.base_url;
+    if ps.scheme() == "http" && !is_loopback_host(ps.host_str().unwrap_or("")) {
+        out.push(format!(
+            "pureservice.base_url is http:// ({}): the API key crosses the network unencrypted; \
+             use https://",
+            crate::notify::http::host_of(ps.as_str())
+        ));
+    }
+    if let Some(e) = &c.channels.email {
+        if e.tls == crate::config::SmtpTls::None
+            && e.password.is_some()
+            && !is_loopback_host(&e.host)
+        {
+            out.push(format!(
+                "channels.email: tls = \"none\" with a password to {}: the password crosses \
+                 the network unencrypted; use tls = \"starttls\" or \"tls\"",
+                e.host
+            ));
+        }
+    }
+    out
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The summary printed on success: what was loaded, by name and count.

@@ -1,7 +1,7 @@
 //! `slavakt explain`: a ticket's response and resolution deadlines with the reasoning —
 //! level, calendar, working-day length, holidays and closed days skipped, pauses applied.
 //!
-//! Human output follows `daemon.language` (nb, nn → nb wording, da, en); `--json` prints the
+//! Human output follows `daemon.language` (nb, nn, da, en); `--json` prints the
 //! object of INTERFACE.md with times in `daemon.timezone`'s offset.
 
 use super::CliError;
@@ -116,6 +116,7 @@ struct Words {
     hours: &'static str,
     closed: &'static str,
     working_day: &'static str,
+    per_day: &'static str,
     business_time: &'static str,
     real_time: &'static str,
     created: &'static str,
@@ -144,6 +145,7 @@ const EN: Words = Words {
     hours: "Opening hours",
     closed: "closed",
     working_day: "One working day (wd)",
+    per_day: "Days differ in length: each counts as one whole working day of its own length",
     business_time: "business time",
     real_time: "real time",
     created: "Created",
@@ -172,6 +174,7 @@ const NB: Words = Words {
     hours: "Åpningstid",
     closed: "stengt",
     working_day: "Én arbeidsdag (wd)",
+    per_day: "Dagene er ulike lange: hver teller som én hel arbeidsdag med sin egen lengde",
     business_time: "åpningstid",
     real_time: "faktisk tid",
     created: "Opprettet",
@@ -190,6 +193,35 @@ const NB: Words = Words {
     days: ["man", "tir", "ons", "tor", "fre", "lør", "søn"],
 };
 
+const NN: Words = Words {
+    priority: "Prioritet",
+    level: "SLA-nivå",
+    calendar: "Kalender",
+    always_open: "alltid open (24x7): faktisk medgått tid tel",
+    holidays: "heilagdagar",
+    no_holidays: "ingen heilagdagar",
+    hours: "Opningstid",
+    closed: "stengd",
+    working_day: "Éin arbeidsdag (wd)",
+    per_day: "Dagane er ulike lange: kvar tel som éin heil arbeidsdag med si eiga lengd",
+    business_time: "opningstid",
+    real_time: "faktisk tid",
+    created: "Oppretta",
+    starts: "Klokkene byrjar å telje",
+    pauses: "Pausar (tel ikkje)",
+    no_pauses: "Pausar: ingen",
+    solved_span: "løyst, seinare opna att",
+    moved: "flyttar fristane med",
+    skipped: "Heilagdagar og stengde dagar hoppa over",
+    none_skipped: "Heilagdagar og stengde dagar hoppa over: ingen",
+    response: "Svarfrist",
+    resolution: "Løysingsfrist",
+    extended: "pausar lagde til",
+    response_short: "svar",
+    resolution_short: "løysing",
+    days: ["man", "tys", "ons", "tor", "fre", "lau", "sun"],
+};
+
 const DA: Words = Words {
     priority: "Prioritet",
     level: "SLA-niveau",
@@ -200,6 +232,7 @@ const DA: Words = Words {
     hours: "Åbningstid",
     closed: "lukket",
     working_day: "Én arbejdsdag (wd)",
+    per_day: "Dagene er ikke lige lange: hver tæller som én hel arbejdsdag med sin egen længde",
     business_time: "åbningstid",
     real_time: "faktisk tid",
     created: "Oprettet",
@@ -222,7 +255,8 @@ fn words(lang: Language) -> &'static Words {
     match lang {
         Language::En => &EN,
         Language::Da => &DA,
-        Language::Nb | Language::Nn => &NB,
+        Language::Nn => &NN,
+        Language::Nb => &NB,
     }
 }
 
@@ -274,6 +308,9 @@ pub fn human(ex: &Explanation, tz: Tz, lang: Language) -> String {
             dur(ex.working_day),
             w.business_time
         ));
+        if let Some(lengths) = day_lengths(ex, w) {
+            out.push(format!("  {}: {lengths}", w.per_day));
+        }
     }
     out.push(format!("{}: {}", w.created, ts(ex.created)));
     if ex.counting_starts != ex.created {
@@ -326,6 +363,39 @@ pub fn human(ex: &Explanation, tz: Tz, lang: Language) -> String {
         out.push(line);
     }
     out.join("\n")
+}
+
+/// Each open weekday's length when they differ (`man–tor 7h30m; fre 5h`), else `None`: then
+/// `wd` counts each day at its own length (`Calendar::working_days_from`).
+fn day_lengths(ex: &Explanation, w: &Words) -> Option<String> {
+    let mins: Vec<u32> = ex
+        .hours
+        .iter()
+        .map(|d| d.iter().map(|&(a, b)| u32::from(b.saturating_sub(a))).sum())
+        .collect();
+    let mut open = mins.iter().filter(|&&m| m > 0);
+    let first = open.next()?;
+    if open.all(|m| m == first) {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < 7 {
+        let mut j = i;
+        while j + 1 < 7 && mins[j + 1] == mins[i] {
+            j += 1;
+        }
+        if mins[i] > 0 {
+            let days = if i == j {
+                w.days[i].to_string()
+            } else {
+                format!("{}–{}", w.days[i], w.days[j])
+            };
+            parts.push(format!("{days} {}", dur(Duration::minutes(i64::from(mins[i])))));
+        }
+        i = j + 1;
+    }
+    Some(parts.join("; "))
 }
 
 /// Opening hours with equal consecutive weekdays grouped: `Mon–Fri 08:00–15:30; Sat–Sun closed`.

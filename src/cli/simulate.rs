@@ -101,7 +101,13 @@ pub fn to_json(sim: &Simulation, config: &Config) -> Value {
         .iter()
         .map(|f| json!({"key": f.key, "message": f.message}))
         .collect();
-    json!({"actions": actions, "deadlines": deadlines, "findings": findings})
+    let acks: Vec<Value> = sim
+        .ledger
+        .acks
+        .iter()
+        .map(|(k, a)| json!({"occurrence": k, "by": a.by, "at": ts(config, a.at), "source": a.source}))
+        .collect();
+    json!({"actions": actions, "deadlines": deadlines, "findings": findings, "acks": acks})
 }
 
 /// The human timeline: one line per action, then deadlines and problems.
@@ -156,6 +162,12 @@ pub fn timeline(sim: &Simulation, config: &Config, messages: bool) -> String {
                 d.response_due.map(fmt).unwrap_or_else(|| "-".into()),
                 d.resolution_due.map(fmt).unwrap_or_else(|| "-".into()),
             ));
+        }
+    }
+    if !sim.ledger.acks.is_empty() {
+        out.push_str("\nAcknowledged:\n");
+        for (k, a) in &sim.ledger.acks {
+            out.push_str(&format!("  {k}  {} by {} ({})\n", fmt(a.at), a.by, a.source));
         }
     }
     if !sim.findings.is_empty() {

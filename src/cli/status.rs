@@ -46,8 +46,59 @@ pub fn run(args: Args) -> Result<(), CliError> {
             .map_err(|e| CliError::Runtime(format!("cannot encode status: {e}")))?;
         super::print_out(&format!("{text}\n"))
     } else {
-        super::print_out(&render_text(&view))
+        let acks = acks_text(&state, &config);
+        super::print_out(&format!("{}{acks}", render_text(&view)))
     }
+}
+
+/// The call-outs of `ack_within` rules: who acknowledged each, and when — or that nobody has
+/// yet (with how many escalation steps went out). Empty when no rule asks for acknowledgement.
+pub fn acks_text(state: &State, config: &crate::config::Config) -> String {
+    use crate::config::Language;
+    use crate::plan::ack;
+    let (title, by, waiting, escalated) = match config.daemon.language {
+        Language::Nb => ("Bekreftelser", "bekreftet av", "ikke bekreftet", "eskalert"),
+        Language::Nn => ("Stadfestingar", "stadfesta av", "ikkje stadfesta", "eskalert"),
+        Language::Da => ("Bekræftelser", "bekræftet af", "ikke bekræftet", "eskaleret"),
+        Language::En => ("Acknowledgements", "acknowledged by", "not acknowledged", "escalated"),
+    };
+    let tz = config.daemon.timezone;
+    let mut lines = Vec::new();
+    for rule in config.plan.iter().filter(|r| r.ack.is_some()) {
+        let mut seen = std::collections::BTreeSet::new();
+        for e in state.ledger.entries.values() {
+            let k = &e.intent.key;
+            if k.rule != rule.id || !seen.insert((k.ticket, k.occurrence)) {
+                continue;
+            }
+            let Some(t) = state.tickets.get(&k.ticket) else {
+                continue;
+            };
+            let what = match ack::acknowledged(t, &rule.id, k.occurrence, &state.ledger) {
+                Some((at, who)) => {
+                    format!("{by} {who} {}", at.with_timezone(&tz).format("%d.%m. %H:%M"))
+                }
+                None => {
+                    let prefix = format!("{}{}", rule.id, ack::ESCALATION_SUFFIX);
+                    let steps: std::collections::BTreeSet<&str> = state
+                        .ledger
+                        .for_ticket(k.ticket)
+                        .filter(|x| x.intent.key.occurrence == k.occurrence)
+                        .filter_map(|x| x.intent.key.rule.strip_prefix(&prefix))
+                        .collect();
+                    match steps.len() {
+                        0 => waiting.to_string(),
+                        n => format!("{waiting}, {escalated} ×{n}"),
+                    }
+                }
+            };
+            lines.push(format!("  #{} {}: {what}\n", t.number, rule.id));
+        }
+    }
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!("\n{title}:\n{}", lines.concat())
 }
 
 /// Reads the state file without locking, moving or healing it (the store's read-only load,
@@ -84,7 +135,11 @@ pub fn render_text(v: &StatusView) -> String {
             .unwrap_or_else(|| l.never.to_string())
     ));
     if let Some(e) = &v.last_error {
-        out.push_str(&format!("{}: {e}\n", l.last_error));
+        out.push_str(&format!(
+            "{}: {}\n",
+            l.last_error,
+            crate::escape::terminal(e)
+        ));
     }
     if let Some(mode) = &v.sync_mode {
         let since = v
@@ -202,7 +257,13 @@ fn one_line(s: &str) -> String {
 }
 
 /// Left-aligned columns separated by two spaces; the last column is not padded.
+/// Every cell goes through [`crate::escape::terminal`]: ticket text must not drive the terminal.
 fn table(out: &mut String, rows: &[Vec<String>]) {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| crate::escape::terminal(c)).collect())
+        .collect();
+    let rows = rows.as_slice();
     let cols = rows.first().map_or(0, Vec::len);
     let widths: Vec<usize> = (0..cols)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))

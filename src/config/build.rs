@@ -73,13 +73,22 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         dir: daemon.templates_dir.as_deref(),
         language: daemon.language.code(),
     };
+    let unit_names = |v: Vec<&String>| v.into_iter().cloned().collect::<Vec<String>>();
+    let service_names = unit_names(services.iter().map(|s| &s.name).collect());
+    let municipality_names = unit_names(municipalities.iter().map(|m| &m.name).collect());
+    let units = plan::Units {
+        services: &service_names,
+        municipalities: &municipality_names,
+    };
     let plan = plan::build(
         array_section(take("plan"), "plan", ctx),
         &sla,
         &known,
+        &units,
         &templates,
         ctx,
     );
+    unit_teams(&municipalities, &services, &known, ctx);
     if plan
         .iter()
         .any(|r| r.to.contains(&Audience::MunicipalityCritical))
@@ -95,11 +104,19 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         }
     }
 
+    let lead_role = plan
+        .iter()
+        .flat_map(|r| &r.to)
+        .find_map(|a| match a {
+            Audience::Role(n) => Some(n.as_str()),
+            _ => None,
+        });
     let refs = classify::Refs {
         levels: &sla,
         services: &services,
         municipalities: &municipalities,
         known: &known,
+        lead_role,
     };
     let classify_rules = array_section(take("classify"), "classify", ctx);
     let raw_classification = take("classification").map(|v| section(v, "classification", ctx));
@@ -108,12 +125,14 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
     let alerts = classify::alerts(
         take("alerts").map(|v| section(v, "alerts", ctx)),
         &known,
+        lead_role,
         ctx,
     );
     let reports = reports::build(array_section(take("reports"), "reports", ctx), &known, ctx);
     let incident_report = super::incident_report::build(
         take("incident_report").map(|v| section(v, "incident_report", ctx)),
         &known,
+        lead_role,
         ctx,
     );
 
@@ -133,6 +152,36 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         alerts,
         reports,
         incident_report,
+    }
+}
+
+/// Every `teams` target named on a `[[municipalities]]` or `[[services]]` entry is configured.
+fn unit_teams(
+    municipalities: &[super::Municipality],
+    services: &[super::Service],
+    known: &Known,
+    ctx: &mut Ctx,
+) {
+    let named = municipalities
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (format!("municipalities[{i}].teams"), &m.teams))
+        .chain(
+            services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("services[{i}].teams"), &s.teams)),
+        );
+    for (path, teams) in named {
+        if let Some(t) = teams {
+            if !known.channels.contains(&format!("teams:{t}")) {
+                ctx.err(
+                    path,
+                    format!("Teams target {t:?} is not configured"),
+                    Some(format!("configure [channels.teams.{t}]")),
+                );
+            }
+        }
     }
 }
 

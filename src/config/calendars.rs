@@ -4,7 +4,7 @@
 use super::ctx::{key, Ctx};
 use super::daemon::parse_tz;
 use super::raw::{RawCalendar, L};
-use crate::calendar::{parse_interval, Calendar, Country, Interval};
+use crate::calendar::{parse_interval, Calendar, Country, Interval, MonthDay};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use std::collections::{BTreeMap, BTreeSet};
@@ -89,8 +89,8 @@ fn one(
             }
         }
     }
-    let closed = dates(&raw.closed, &format!("{path}.closed"), ctx);
-    let open = dates(&raw.open, &format!("{path}.open"), ctx);
+    let (closed, closed_yearly) = dates(&raw.closed, &format!("{path}.closed"), ctx);
+    let (open, open_yearly) = dates(&raw.open, &format!("{path}.open"), ctx);
     for d in closed.intersection(&open) {
         ctx.err(
             format!("{path}.open"),
@@ -98,11 +98,20 @@ fn one(
             Some("remove it from one of the lists".into()),
         );
     }
+    for (m, d) in closed_yearly.intersection(&open_yearly) {
+        ctx.err(
+            format!("{path}.open"),
+            format!("{m:02}-{d:02} is listed both in closed and in open"),
+            Some("remove it from one of the lists".into()),
+        );
+    }
     if ctx.errors.len() > errors_before {
         return None;
     }
     // The calendar module checks the same rules; anything it still finds is reported too.
-    match Calendar::new(name, tz, hours, holidays, closed, open) {
+    match Calendar::new(name, tz, hours, holidays, closed, open)
+        .and_then(|c| c.with_yearly(closed_yearly, open_yearly))
+    {
         Ok(c) => Some(c),
         Err(problems) => {
             for p in problems {
@@ -187,19 +196,36 @@ fn day_intervals(list: &[String], path: &str, ctx: &mut Ctx) -> Vec<Interval> {
     out
 }
 
-fn dates(v: &L<Vec<String>>, path: &str, ctx: &mut Ctx) -> BTreeSet<NaiveDate> {
-    let mut out = BTreeSet::new();
+/// Dates (`"2026-12-24"`) and recurring days (`"12-24"`, every year) of one list.
+fn dates(
+    v: &L<Vec<String>>,
+    path: &str,
+    ctx: &mut Ctx,
+) -> (BTreeSet<NaiveDate>, BTreeSet<MonthDay>) {
+    let (mut once, mut yearly) = (BTreeSet::new(), BTreeSet::new());
     for (i, s) in ctx.list(v, path).iter().enumerate() {
-        match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-            Ok(d) => {
-                out.insert(d);
-            }
-            Err(_) => ctx.err(
+        let t = s.trim();
+        if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            once.insert(d);
+        } else if let Some(md) = month_day(t) {
+            yearly.insert(md);
+        } else {
+            ctx.err(
                 format!("{path}[{i}]"),
                 format!("{s:?} is not a date"),
-                Some("write YYYY-MM-DD, e.g. \"2026-12-24\"".into()),
-            ),
+                Some("write YYYY-MM-DD for one date (\"2026-12-24\") or MM-DD for every year (\"12-24\")".into()),
+            );
         }
     }
-    out
+    (once, yearly)
+}
+
+/// `"MM-DD"` that is a real day in some year (`"02-29"` recurs in leap years only).
+fn month_day(s: &str) -> Option<MonthDay> {
+    let (m, d) = s.split_once('-')?;
+    if m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (m, d): (u32, u32) = (m.parse().ok()?, d.parse().ok()?);
+    NaiveDate::from_ymd_opt(2000, m, d).map(|_| (m, d))
 }

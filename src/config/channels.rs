@@ -18,6 +18,14 @@ pub(super) fn build(raw: Option<RawChannels>, ctx: &mut Ctx) -> Channels {
     let mut teams = BTreeMap::new();
     for (name, t) in raw.teams.unwrap_or_default() {
         let path = format!("channels.teams.{}", key(&name));
+        if [super::TEAMS_MUNICIPALITY, super::TEAMS_SERVICE].contains(&name.as_str()) {
+            ctx.err(
+                &path,
+                format!("{name:?} is reserved: via = \"teams:{name}\" means each {name}'s own `teams` target"),
+                Some("give this Teams target another name".into()),
+            );
+            continue;
+        }
         if let Some(c) = teams_target(&t, &path, ctx) {
             teams.insert(name, c);
         }

@@ -42,6 +42,8 @@ pub(super) struct Refs<'a> {
     pub services: &'a [Service],
     pub municipalities: &'a [Municipality],
     pub known: &'a Known<'a>,
+    /// The first role the plan tells: the neutral default of `notify` and `alerts.to`.
+    pub lead_role: Option<&'a str>,
 }
 
 pub(super) fn build(
@@ -62,12 +64,7 @@ pub(super) fn build(
     }
     let notify = match refs::audiences(&raw.notify, &p("notify"), refs_.known, ctx) {
         Some(v) => v,
-        None => default_roles(
-            &["incident_manager", "varslingsansvarlig"],
-            &p("notify"),
-            refs_.known,
-            ctx,
-        ),
+        None => default_role(refs_.lead_role, &p("notify"), ctx),
     };
     let via = match refs::channels(&raw.via, &p("via"), refs_.known, ctx) {
         Some(v) => v,
@@ -198,25 +195,20 @@ pub(super) fn build(
     }
 }
 
-/// A default `to` list of roles: those of them that are configured; none at all is a problem.
-fn default_roles(names: &[&str], path: &str, known: &Known, ctx: &mut Ctx) -> Vec<Audience> {
-    let present: Vec<Audience> = names
-        .iter()
-        .filter(|n| known.roles.contains_key(**n))
-        .map(|n| Audience::Role(n.to_string()))
-        .collect();
-    if present.is_empty() {
-        let default: Vec<String> = names.iter().map(|n| format!("role:{n}")).collect();
-        ctx.err(
-            path,
-            format!(
-                "no recipients: the default ({}) names roles that are not configured",
-                default.join(", ")
-            ),
-            Some("set this key to your own roles, e.g. [\"role:NAME\"]".into()),
-        );
+/// The default `to` list: the first role the plan tells (no organisation's role names are
+/// built in); a plan that tells no role leaves nobody to default to, which is a problem.
+fn default_role(lead_role: Option<&str>, path: &str, ctx: &mut Ctx) -> Vec<Audience> {
+    match lead_role {
+        Some(r) => vec![Audience::Role(r.to_string())],
+        None => {
+            ctx.err(
+                path,
+                "no recipients: this key is not set, and the plan tells no role it could default to",
+                Some("set this key to your own roles, e.g. [\"role:NAME\"]".into()),
+            );
+            Vec::new()
+        }
     }
-    present
 }
 
 fn default_email(path: &str, known: &Known, ctx: &mut Ctx) -> Vec<ChannelRef> {
@@ -239,7 +231,12 @@ pub(super) fn changes(raw: Option<RawChanges>, ctx: &mut Ctx) -> ChangeConfig {
     }
 }
 
-pub(super) fn alerts(raw: Option<RawAlerts>, known: &Known, ctx: &mut Ctx) -> AlertsConfig {
+pub(super) fn alerts(
+    raw: Option<RawAlerts>,
+    known: &Known,
+    lead_role: Option<&str>,
+    ctx: &mut Ctx,
+) -> AlertsConfig {
     let raw = raw.unwrap_or_default();
     let to = match refs::audiences(&raw.to, "alerts.to", known, ctx) {
         Some(v) => {
@@ -254,7 +251,7 @@ pub(super) fn alerts(raw: Option<RawAlerts>, known: &Known, ctx: &mut Ctx) -> Al
             }
             v
         }
-        None => default_roles(&["incident_manager"], "alerts.to", known, ctx),
+        None => default_role(lead_role, "alerts.to", ctx),
     };
     let via = match refs::channels(&raw.via, "alerts.via", known, ctx) {
         Some(v) => v,

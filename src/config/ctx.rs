@@ -329,12 +329,17 @@ const MAX_SECRET_FILE: u64 = 64 * 1024;
 
 /// The file's text, or `None` when it is larger than [`MAX_SECRET_FILE`].
 fn read_small(path: &Path) -> std::io::Result<Option<String>> {
+    read_bounded(path, MAX_SECRET_FILE)
+}
+
+/// The file's text, or `None` when it holds more than `max` bytes (read no further than that).
+pub(super) fn read_bounded(path: &Path, max: u64) -> std::io::Result<Option<String>> {
     use std::io::Read;
     let mut text = String::new();
     std::fs::File::open(path)?
-        .take(MAX_SECRET_FILE + 1)
+        .take(max + 1)
         .read_to_string(&mut text)?;
-    Ok((text.len() as u64 <= MAX_SECRET_FILE).then_some(text))
+    Ok((text.len() as u64 <= max).then_some(text))
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -53,6 +53,28 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
             }
         }
     };
+    let http_token = ctx.secret(
+        &raw.http_token,
+        &raw.http_token_file,
+        "daemon",
+        "http_token",
+    );
+    if let Some(addr) = http_listen.filter(|a| !a.ip().is_loopback()) {
+        if http_token.is_none() {
+            ctx.err(
+                p("http_listen"),
+                format!(
+                    "{addr} is beyond loopback, and the status page shows names, phone numbers \
+                     and addresses"
+                ),
+                Some(
+                    "set daemon.http_token_file (a file with a long random token) or listen on \
+                     127.0.0.1 behind a reverse proxy"
+                        .into(),
+                ),
+            );
+        }
+    }
     let templates_dir = ctx.path(&raw.templates_dir, &p("templates_dir"));
     if let Some(dir) = &templates_dir {
         if !dir.is_dir() {
@@ -64,20 +86,51 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
         }
     }
     let off_hours_calendar_set = raw.off_hours_calendar.is_some();
-    let hook_token = ctx
-        .secret(&raw.hook_token, &raw.hook_token_file, "daemon", "hook_token")
-        .filter(|t| {
-            // A guessable token would let anyone make the daemon poll at will.
-            let long = t.expose().trim().chars().count() >= 16;
-            if !long {
+    let public_url = match ctx.text(&raw.public_url, &p("public_url")) {
+        None => None,
+        Some(s) => match url::Url::parse(s.trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Some(u),
+            _ => {
                 ctx.err(
-                    p("hook_token"),
-                    "the hook token is shorter than 16 characters (value not shown: it is a secret)",
-                    Some("use a random token, e.g. `openssl rand -hex 24`".into()),
+                    p("public_url"),
+                    format!("{s:?} is not an http(s) address"),
+                    Some("write where people reach slavakt, e.g. \"https://slavakt.kommune.example\"".into()),
                 );
+                None
             }
-            long
-        });
+        },
+    };
+    let unit_word = ctx
+        .text(&raw.unit_word, &p("unit_word"))
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty());
+    let unit_word_plural = ctx
+        .text(&raw.unit_word_plural, &p("unit_word_plural"))
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty())
+        .or_else(|| unit_word.as_deref().map(|w| plural(language, w)));
+    let (default_one, default_many) = match language {
+        Language::Nb | Language::Da => ("kommune", "kommuner"),
+        Language::Nn => ("kommune", "kommunar"),
+        Language::En => ("municipality", "municipalities"),
+    };
+    let ack_secret = ctx.secret(&raw.ack_secret, &raw.ack_secret_file, "daemon", "ack_secret");
+    if public_url.is_some() && ack_secret.is_none() {
+        ctx.err(
+            p("ack_secret"),
+            "public_url is set, so acknowledgement links are made, but nothing signs them",
+            Some("set ack_secret_file to a file holding a long random string (e.g. from `openssl rand -hex 32`)".into()),
+        );
+    }
+    if let Some(s) = &ack_secret {
+        if s.expose().len() < 16 {
+            ctx.err(
+                p("ack_secret"),
+                "too short to sign acknowledgement links safely",
+                Some("use at least 16 random characters, e.g. `openssl rand -hex 32`".into()),
+            );
+        }
+    }
     let daemon = DaemonConfig {
         state_file: ctx
             .path(&raw.state_file, &p("state_file"))
@@ -97,7 +150,24 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
         storm_limit: ctx.number(&raw.storm_limit, &p("storm_limit"), 1, 1000, 5) as u32,
         shutdown_grace: ctx.wall(&raw.shutdown_grace, &p("shutdown_grace"), "30s"),
         retention: ctx.wall(&raw.retention, &p("retention"), "396d"),
-        hook_token,
+        poll_wait: ctx.wall(&raw.poll_wait, &p("poll_wait"), "10s"),
+        http_max_connections: ctx.number(
+            &raw.http_max_connections,
+            &p("http_max_connections"),
+            1,
+            10_000,
+            64,
+        ) as u32,
+        http_request_timeout: ctx.wall(
+            &raw.http_request_timeout,
+            &p("http_request_timeout"),
+            "10s",
+        ),
+        http_token,
+        public_url,
+        ack_secret,
+        unit_word: unit_word.unwrap_or_else(|| default_one.into()),
+        unit_word_plural: unit_word_plural.unwrap_or_else(|| default_many.into()),
     };
     (
         daemon,
@@ -105,6 +175,18 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
             off_hours_calendar_set,
         },
     )
+}
+
+/// The usual plural of a unit word (`forvaltning` → `forvaltninger`, nn `eining` →
+/// `einingar`); `unit_word_plural` overrides it for irregular words.
+fn plural(lang: Language, w: &str) -> String {
+    match lang {
+        Language::Nb | Language::Da if w.ends_with('e') => format!("{w}r"),
+        Language::Nb | Language::Da => format!("{w}er"),
+        Language::Nn => format!("{}ar", w.strip_suffix('e').unwrap_or(w)),
+        Language::En if w.ends_with('y') => format!("{}ies", &w[..w.len() - 1]),
+        Language::En => format!("{w}s"),
+    }
 }
 
 /// An IANA time zone name such as `Europe/Oslo`.

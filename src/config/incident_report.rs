@@ -5,12 +5,10 @@ use super::raw::RawIncidentReport;
 use super::refs::{self, Known};
 use super::{Audience, IncidentReportConfig};
 
-/// The communication plan's roles (§5): Incident Manager and Varslingsansvarlig.
-const DEFAULT_ROLES: &[&str] = &["incident_manager", "varslingsansvarlig"];
-
 pub(super) fn build(
     raw: Option<RawIncidentReport>,
     known: &Known,
+    lead_role: Option<&str>,
     ctx: &mut Ctx,
 ) -> IncidentReportConfig {
     let raw = raw.unwrap_or_default();
@@ -32,12 +30,9 @@ pub(super) fn build(
             }
             roles
         }
-        // Unlike alerts, a missing default role is no error: the report file is written anyway.
-        None => DEFAULT_ROLES
-            .iter()
-            .filter(|r| known.roles.contains_key(**r))
-            .map(|r| r.to_string())
-            .collect(),
+        // The neutral default is the first role the plan tells; with none, no error: the
+        // report file is written anyway.
+        None => lead_role.map(str::to_string).into_iter().collect(),
     };
     IncidentReportConfig { attach_to }
 }

@@ -159,8 +159,25 @@ pub struct DaemonConfig {
     pub shutdown_grace: chrono::Duration,
     /// Resolved tickets are kept this long for reports (default 13 months ≈ 396 days).
     pub retention: chrono::Duration,
-    /// Token of `POST /hooks/pureservice` (the push hint); `None`: the route does not exist.
-    pub hook_token: Option<Secret>,
+    /// How long a cycle waits for a running poll before planning and delivering without it
+    /// (the poll goes on and is applied by a later cycle). Default 10 s.
+    pub poll_wait: chrono::Duration,
+    /// Open connections the HTTP endpoint serves at once; more wait in the kernel's backlog.
+    pub http_max_connections: u32,
+    /// Time a client has to send its request (headers and body) and the answer takes at most.
+    pub http_request_timeout: chrono::Duration,
+    /// Bearer token (or Basic password) for `/` and `/status.json`; required beyond loopback.
+    pub http_token: Option<crate::secret::Secret>,
+    /// Where people reach `http_listen` from (e.g. `https://slavakt.kommune.example`): the base
+    /// of acknowledgement links. `None`: messages carry no link (a response in Pureservice
+    /// still acknowledges).
+    pub public_url: Option<url::Url>,
+    /// Signs acknowledgement tokens; required with `public_url`.
+    pub ack_secret: Option<Secret>,
+    /// What an affected unit is called in messages ("kommune", "forvaltning", "enhet"), and
+    /// its plural; default the language's word for municipality.
+    pub unit_word: String,
+    pub unit_word_plural: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,6 +227,10 @@ pub struct PureserviceConfig {
     pub timeout: chrono::Duration,
     pub max_requests_per_minute: u32,
     pub page_size: u32,
+    /// Largest answer body read from Pureservice (bytes); a longer one fails the request.
+    pub max_response_bytes: u64,
+    /// Most pages one paged read of a reference table may take; more fails the read.
+    pub max_pages: u32,
     /// Re-read window behind the cursor, to survive clock skew and slow commits.
     pub sync_overlap: chrono::Duration,
     pub date_literal: DateLiteral,
@@ -223,6 +244,9 @@ pub struct PureserviceConfig {
     /// Status names that pause the SLA clocks.
     pub paused_statuses: Vec<String>,
     pub municipality_from: Vec<FieldSource>,
+    /// `true`: the units of every `municipality_from` source, combined (a custom field listing
+    /// several, the category, the requester's company); `false`: the first source naming any.
+    pub municipality_from_all: bool,
     pub service_from: Vec<FieldSource>,
     /// `requestTypeId` values that are planned changes (default `[2]`).
     pub change_request_types: Vec<u64>,
@@ -259,12 +283,34 @@ pub struct SlaLevel {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Role {
+    /// The person's name; for a group, its `title` (or the role's key).
     pub name: String,
+    /// What the role is called in the organisation ("Kriseleder"), shown beside the name.
+    pub title: Option<String>,
+    /// The one person's addresses; `None` for a group (its members have theirs).
     pub email: Option<String>,
     /// E.164, e.g. `+4790000101`.
     pub phone: Option<String>,
     /// Role that stands in outside `daemon.off_hours_calendar` hours.
     pub off_hours: Option<String>,
+    /// A group role's members (`members = [{ name, email, phone }, …]`); empty for one person.
+    pub members: Vec<Contact>,
+}
+
+impl Role {
+    /// The people the role stands for: a group's members, or the one person.
+    pub fn people(&self) -> Vec<Contact> {
+        if !self.members.is_empty() {
+            return self.members.clone();
+        }
+        vec![Contact {
+            name: self.name.clone(),
+            title: self.title.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            critical: false,
+        }]
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -281,6 +327,8 @@ pub struct Municipality {
     pub name: String,
     pub companies: Vec<String>,
     pub contacts: Vec<Contact>,
+    /// Its own Teams target (`[channels.teams.NAME]`), used by `via = "teams:municipality"`.
+    pub teams: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -291,6 +339,8 @@ pub struct Service {
     pub life_and_health: bool,
     pub administrator: Option<Contact>,
     pub vendor: Option<Contact>,
+    /// Its own Teams target (`[channels.teams.NAME]`), used by `via = "teams:service"`.
+    pub teams: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -522,7 +572,56 @@ pub struct PlanRule {
     pub via: Vec<ChannelRef>,
     pub template: String,
     pub important: bool,
+    /// Which tickets the rule is for, beyond `priorities`.
+    pub filters: RuleFilters,
+    /// `ack_within` + `escalate_to`: the occurrence must be acknowledged, or the chain is told.
+    pub ack: Option<AckPolicy>,
 }
+
+/// A rule that asks for acknowledgement: unacknowledged `within` after an occurrence, the next
+/// entry of `escalate_to` is told (one step per `within`), with who did not answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AckPolicy {
+    /// Wall-clock time each step waits.
+    pub within: chrono::Duration,
+    /// The chain, in order; each entry is told on the rule's personal channels.
+    pub escalate_to: Vec<Audience>,
+    /// Template of the escalation messages (default `escalation`).
+    pub template: String,
+}
+
+/// `[[plan]]` `services`, `categories` and `municipalities`: a rule fires only for tickets
+/// matching every filter it gives (an empty list does not filter). Names compare ignoring case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleFilters {
+    pub services: Vec<String>,
+    pub categories: Vec<String>,
+    /// Any of the ticket's affected municipalities (units) may match.
+    pub municipalities: Vec<String>,
+}
+
+impl RuleFilters {
+    pub fn matches(
+        &self,
+        service: Option<&str>,
+        category: Option<&str>,
+        municipalities: &[String],
+    ) -> bool {
+        let one = |list: &[String], v: Option<&str>| {
+            list.is_empty()
+                || v.is_some_and(|v| list.iter().any(|x| x.to_lowercase() == v.to_lowercase()))
+        };
+        one(&self.services, service)
+            && one(&self.categories, category)
+            && (self.municipalities.is_empty()
+                || municipalities.iter().any(|m| one(&self.municipalities, Some(m))))
+    }
+}
+
+/// `via = "teams:municipality"`: each affected municipality's own `teams` target.
+pub const TEAMS_MUNICIPALITY: &str = "municipality";
+/// `via = "teams:service"`: the ticket's service's own `teams` target.
+pub const TEAMS_SERVICE: &str = "service";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClassifyAction {
@@ -568,7 +667,7 @@ pub struct ChangeConfig {
 }
 
 /// `[incident_report]`: roles whose resolved-notice e-mail carries the serious-incident report
-/// (default: `incident_manager` and `varslingsansvarlig`, those that exist). The roles'
+/// (default: the first role the plan tells). The roles'
 /// `off_hours` stand-ins get it too.
 #[derive(Debug, Clone)]
 pub struct IncidentReportConfig {

@@ -12,18 +12,49 @@ pub(super) fn roles(raw: Vec<(String, RawRole)>, ctx: &mut Ctx) -> BTreeMap<Stri
     for (id, r) in raw {
         let path = format!("roles.{}", key(&id));
         let p = |k: &str| format!("{path}.{k}");
-        let name = ctx
-            .req_text(&r.name, &p("name"), "the person's name, shown in messages")
-            .unwrap_or_default();
-        let email = ctx.email(&r.email, &p("email"));
-        let phone = ctx.phone(&r.phone, &p("phone"));
-        if r.email.is_none() && r.phone.is_none() {
-            ctx.err(
-                &path,
-                "the role has neither email nor phone, so nobody can be reached",
-                Some("give email and/or phone (E.164, e.g. \"+4790000101\")".into()),
-            );
-        }
+        let title = ctx.text(&r.title, &p("title"));
+        let (name, email, phone, members) = match &r.members {
+            Some(list) => {
+                for k in [("name", r.name.is_some()), ("email", r.email.is_some()), ("phone", r.phone.is_some())] {
+                    if k.1 {
+                        ctx.err(
+                            p(k.0),
+                            "a group role gives its members' names and addresses, not its own",
+                            Some("move it into one of the members, or drop members for a one-person role".into()),
+                        );
+                    }
+                }
+                if list.is_empty() {
+                    ctx.err(
+                        p("members"),
+                        "the group has no members, so nobody can be reached",
+                        Some("list them: members = [{ name = \"…\", phone = \"+4590000101\" }]".into()),
+                    );
+                }
+                let members: Vec<Contact> = list
+                    .iter()
+                    .enumerate()
+                    .map(|(j, m)| person(m, &format!("{path}.members[{j}]"), ctx))
+                    .collect();
+                let name = title.clone().unwrap_or_else(|| id.clone());
+                (name, None, None, members)
+            }
+            None => {
+                let name = ctx
+                    .req_text(&r.name, &p("name"), "the person's name, shown in messages (or members = [...] for a group)")
+                    .unwrap_or_default();
+                let email = ctx.email(&r.email, &p("email"));
+                let phone = ctx.phone(&r.phone, &p("phone"));
+                if r.email.is_none() && r.phone.is_none() {
+                    ctx.err(
+                        &path,
+                        "the role has neither email nor phone, so nobody can be reached",
+                        Some("give email and/or phone (E.164, e.g. \"+4790000101\")".into()),
+                    );
+                }
+                (name, email, phone, Vec::new())
+            }
+        };
         let off_hours = ctx.text(&r.off_hours, &p("off_hours"));
         if let Some(o) = &off_hours {
             if o == &id {
@@ -44,13 +75,44 @@ pub(super) fn roles(raw: Vec<(String, RawRole)>, ctx: &mut Ctx) -> BTreeMap<Stri
             id,
             Role {
                 name,
+                title,
                 email,
                 phone,
                 off_hours,
+                members,
             },
         );
     }
+    stand_in_cycles(&out, ctx);
     out
+}
+
+/// Refuses `off_hours` chains that come back to where they started (a → b → a): whoever is
+/// told off hours must not depend on itself.
+fn stand_in_cycles(roles: &BTreeMap<String, Role>, ctx: &mut Ctx) {
+    for start in roles.keys() {
+        let mut chain = vec![start.as_str()];
+        let mut at = start.as_str();
+        while let Some(next) = roles.get(at).and_then(|r| r.off_hours.as_deref()) {
+            if next == at || !roles.contains_key(next) {
+                break; // reported above
+            }
+            if next == start {
+                chain.push(next);
+                ctx.err(
+                    format!("roles.{}.off_hours", key(start)),
+                    format!("stand-ins go round in a circle: {}", chain.join(" → ")),
+                    Some("end the chain at a role without off_hours".into()),
+                );
+                break;
+            }
+            if chain.contains(&next) {
+                break; // a circle further on, reported from its own roles
+            }
+            chain.push(next);
+            at = next;
+        }
+    }
 }
 
 pub(super) fn municipalities(raw: Vec<RawMunicipality>, ctx: &mut Ctx) -> Vec<Municipality> {
@@ -98,6 +160,7 @@ pub(super) fn municipalities(raw: Vec<RawMunicipality>, ctx: &mut Ctx) -> Vec<Mu
             name,
             companies: comp,
             contacts,
+            teams: ctx.text(&m.teams, &format!("{path}.teams")),
         });
     }
     out
@@ -193,6 +256,7 @@ pub(super) fn services(raw: Vec<RawService>, ctx: &mut Ctx) -> Vec<Service> {
                 .vendor
                 .as_ref()
                 .map(|p| person(p, &format!("{path}.vendor"), ctx)),
+            teams: ctx.text(&s.teams, &format!("{path}.teams")),
         });
     }
     out

@@ -4,7 +4,7 @@
 use super::ctx::{Ctx, DURATION_HINT};
 use super::raw::RawPlanRule;
 use super::refs::{self, Known};
-use super::{Audience, PlanRule, SlaLevel, Trigger};
+use super::{AckPolicy, Audience, PlanRule, RuleFilters, SlaLevel, Trigger};
 use crate::duration::HumanDuration;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -22,10 +22,42 @@ impl TemplateCheck<'_> {
     }
 }
 
+/// The names `[[plan]]` filters may use: those of `[[services]]` and `[[municipalities]]`.
+pub(super) struct Units<'a> {
+    pub services: &'a [String],
+    pub municipalities: &'a [String],
+}
+
+/// A filter list of service or municipality names; each must be listed in the config (when the
+/// config lists any), so a typo does not silently turn a rule off.
+fn names(
+    v: &super::raw::L<Vec<String>>,
+    path: &str,
+    what: &str,
+    known: &[String],
+    ctx: &mut Ctx,
+) -> Vec<String> {
+    let list = ctx.list(v, path);
+    if known.is_empty() {
+        return list;
+    }
+    for (i, n) in list.iter().enumerate() {
+        if !known.iter().any(|k| k.to_lowercase() == n.to_lowercase()) {
+            ctx.err(
+                format!("{path}[{i}]"),
+                format!("unknown {what} {n:?}"),
+                Some(format!("use one of: {}", known.join(", "))),
+            );
+        }
+    }
+    list
+}
+
 pub(super) fn build(
     raw: Vec<RawPlanRule>,
     levels: &BTreeMap<String, SlaLevel>,
     known: &Known,
+    units: &Units,
     templates: &TemplateCheck,
     ctx: &mut Ctx,
 ) -> Vec<PlanRule> {
@@ -138,6 +170,18 @@ pub(super) fn build(
             );
         }
         let important = ctx.flag(&r.important, &p("important"));
+        let filters = RuleFilters {
+            services: names(&r.services, &p("services"), "service", units.services, ctx),
+            categories: ctx.list(&r.categories, &p("categories")),
+            municipalities: names(
+                &r.municipalities,
+                &p("municipalities"),
+                "municipality",
+                units.municipalities,
+                ctx,
+            ),
+        };
+        let ack = ack_policy(r, &p, &label, known, templates, personal, ctx);
         // Name the rule in every problem about it (references are checked elsewhere).
         if !label.is_empty() {
             for e in &mut ctx.errors[errors_before..] {
@@ -155,10 +199,66 @@ pub(super) fn build(
                 via,
                 template,
                 important,
+                filters,
+                ack,
             });
         }
     }
     out
+}
+
+/// `ack_within` and `escalate_to` (both or neither), and `escalation_template`.
+fn ack_policy(
+    r: &RawPlanRule,
+    p: &dyn Fn(&str) -> String,
+    label: &str,
+    known: &Known,
+    templates: &TemplateCheck,
+    personal: bool,
+    ctx: &mut Ctx,
+) -> Option<AckPolicy> {
+    let escalate_to = refs::audiences(&r.escalate_to, &p("escalate_to"), known, ctx);
+    if r.ack_within.is_none() {
+        if r.escalate_to.is_some() || r.escalation_template.is_some() {
+            ctx.err(
+                p("ack_within"),
+                format!("{label}escalate_to is given, but not how long to wait for an acknowledgement"),
+                Some("add ack_within = \"15m\"".into()),
+            );
+        }
+        return None;
+    }
+    let within = ctx.wall(&r.ack_within, &p("ack_within"), "15m");
+    if !personal {
+        ctx.err(
+            p("ack_within"),
+            format!("{label}an acknowledgement is asked of people, but via has no e-mail or SMS"),
+            Some("add \"email\" or \"sms\" to via".into()),
+        );
+    }
+    let escalate_to = escalate_to.unwrap_or_default();
+    if escalate_to.is_empty() {
+        ctx.err(
+            p("escalate_to"),
+            format!("{label}nobody to tell when no one acknowledges"),
+            Some("list the chain, e.g. escalate_to = [\"role:stedfortraeder\"]".into()),
+        );
+    }
+    let template = ctx
+        .text(&r.escalation_template, &p("escalation_template"))
+        .unwrap_or_else(|| "escalation".into());
+    if !templates.exists(&template) {
+        ctx.err(
+            p("escalation_template"),
+            format!("{label}unknown template {template:?}"),
+            Some("use the built-in \"escalation\" or a template in daemon.templates_dir".into()),
+        );
+    }
+    Some(AckPolicy {
+        within,
+        escalate_to,
+        template,
+    })
 }
 
 fn trigger(v: &toml::Value, path: &str, label: &str, ctx: &mut Ctx) -> Option<Trigger> {

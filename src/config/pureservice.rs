@@ -51,7 +51,22 @@ pub(super) fn build(
             }
         },
     };
-    let api_key = ctx.secret(&raw.api_key, &raw.api_key_file, "pureservice", "api_key");
+    let mut api_key = ctx.secret(&raw.api_key, &raw.api_key_file, "pureservice", "api_key");
+    // A key that cannot go into an HTTP header would pass here and fail every request of `run`.
+    if api_key
+        .as_ref()
+        .is_some_and(|k| reqwest::header::HeaderValue::from_str(k.expose()).is_err())
+    {
+        ctx.err(
+            p("api_key"),
+            "the API key contains a line break or another control character",
+            Some(
+                "copy the key again; the file may hold only the key (one trailing newline is fine)"
+                    .into(),
+            ),
+        );
+        api_key = None;
+    }
     if api_key.is_none() && raw.api_key.is_none() && raw.api_key_file.is_none() && !missing {
         ctx.err(
             p("api_key_file"),
@@ -179,6 +194,20 @@ pub(super) fn build(
             90,
         ) as u32,
         page_size: ctx.number(&raw.page_size, &p("page_size"), 1, 10_000, 500) as u32,
+        max_response_bytes: ctx.number(
+            &raw.max_response_bytes,
+            &p("max_response_bytes"),
+            64 * 1024,
+            1 << 30,
+            crate::pureservice::DEFAULT_MAX_RESPONSE_BYTES as i64,
+        ) as u64,
+        max_pages: ctx.number(
+            &raw.max_pages,
+            &p("max_pages"),
+            1,
+            100_000,
+            crate::pureservice::DEFAULT_MAX_PAGES as i64,
+        ) as u32,
         sync_overlap: ctx.wall(&raw.sync_overlap, &p("sync_overlap"), "2m"),
         date_literal,
         sync,
@@ -192,6 +221,7 @@ pub(super) fn build(
             "requester_company",
             ctx,
         ),
+        municipality_from_all: ctx.flag(&raw.municipality_from_all, &p("municipality_from_all")),
         service_from: sources(&raw.service_from, &p("service_from"), "category", ctx),
         change_request_types,
         fields: fields(raw.fields.as_ref(), ctx),

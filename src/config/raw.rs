@@ -69,8 +69,16 @@ pub(super) struct RawDaemon {
     pub storm_limit: L<i64>,
     pub shutdown_grace: L<String>,
     pub retention: L<String>,
-    pub hook_token: L<String>,
-    pub hook_token_file: L<String>,
+    pub poll_wait: L<String>,
+    pub http_max_connections: L<i64>,
+    pub http_request_timeout: L<String>,
+    pub http_token: L<String>,
+    pub http_token_file: L<String>,
+    pub public_url: L<String>,
+    pub unit_word: L<String>,
+    pub unit_word_plural: L<String>,
+    pub ack_secret: L<String>,
+    pub ack_secret_file: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -83,12 +91,15 @@ pub(super) struct RawPureservice {
     pub timeout: L<String>,
     pub max_requests_per_minute: L<i64>,
     pub page_size: L<i64>,
+    pub max_response_bytes: L<i64>,
+    pub max_pages: L<i64>,
     pub sync_overlap: L<String>,
     pub date_literal: L<String>,
     pub sync: L<String>,
     pub reference_refresh: L<String>,
     pub unset_priorities: L<Vec<String>>,
     pub municipality_from: L<Vec<String>>,
+    pub municipality_from_all: L<bool>,
     pub service_from: L<Vec<String>>,
     pub change_request_types: L<Vec<i64>>,
     pub own_user_id: L<i64>,
@@ -154,9 +165,12 @@ pub(super) struct RawSla {
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct RawRole {
     pub name: L<String>,
+    pub title: L<String>,
     pub email: L<String>,
     pub phone: L<String>,
     pub off_hours: L<String>,
+    /// A group: everyone listed is told (instead of `name`/`email`/`phone`).
+    pub members: Option<Vec<RawPerson>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -173,6 +187,7 @@ pub(super) struct RawMunicipality {
     pub name: L<String>,
     pub companies: L<Vec<String>>,
     pub contacts: Option<Vec<RawContact>>,
+    pub teams: L<String>,
 }
 
 /// A service's administrator or vendor.
@@ -191,6 +206,7 @@ pub(super) struct RawService {
     pub life_and_health: L<bool>,
     pub administrator: Option<RawPerson>,
     pub vendor: Option<RawPerson>,
+    pub teams: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -274,6 +290,12 @@ pub(super) struct RawPlanRule {
     pub via: L<Vec<String>>,
     pub template: L<String>,
     pub important: L<bool>,
+    pub services: L<Vec<String>>,
+    pub categories: L<Vec<String>>,
+    pub municipalities: L<Vec<String>>,
+    pub ack_within: L<String>,
+    pub escalate_to: L<Vec<String>>,
+    pub escalation_template: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

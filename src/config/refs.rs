@@ -56,7 +56,10 @@ pub(super) fn channel(s: &str, path: &str, known: &Known, ctx: &mut Ctx) -> Opti
         return None;
     };
     let name = c.to_string();
-    if !known.channels.contains(&name) {
+    // Resolved per ticket from the `teams` of its municipalities or service (checked there).
+    let per_unit = matches!(&c, ChannelRef::Teams(t)
+        if t == super::TEAMS_MUNICIPALITY || t == super::TEAMS_SERVICE);
+    if !per_unit && !known.channels.contains(&name) {
         let how = match &c {
             ChannelRef::Email => "configure [channels.email]".to_string(),
             ChannelRef::Sms => "configure [channels.sms]".to_string(),

@@ -31,20 +31,29 @@ const SECTIONS: &[&str] = &[
     "incident_report",
 ];
 
+/// The largest config file read (a real one is a few tens of KB).
+const MAX_CONFIG_FILE: u64 = 4 << 20;
+
 pub(super) fn load_file(
     path: &Path,
     env: &BTreeMap<String, String>,
 ) -> Result<Config, ConfigErrors> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => from_str(&text, path, env),
-        Err(e) => Err(ConfigErrors {
-            file: path.to_path_buf(),
-            errors: vec![ConfigError {
-                path: "(file)".into(),
-                message: format!("cannot read the config file: {e}"),
-                hint: Some("give the right file with --config PATH or SLAVAKT_CONFIG".into()),
-            }],
-        }),
+    let refuse = |message: String| ConfigErrors {
+        file: path.to_path_buf(),
+        errors: vec![ConfigError {
+            path: "(file)".into(),
+            message,
+            hint: Some("give the right file with --config PATH or SLAVAKT_CONFIG".into()),
+        }],
+    };
+    // Bounded, so `--config /dev/zero` (or a huge file) is an error, not a hang.
+    match super::ctx::read_bounded(path, MAX_CONFIG_FILE) {
+        Ok(Some(text)) => from_str(&text, path, env),
+        Ok(None) => Err(refuse(format!(
+            "the config file is larger than {} MiB; is it the right file?",
+            MAX_CONFIG_FILE >> 20
+        ))),
+        Err(e) => Err(refuse(format!("cannot read the config file: {e}"))),
     }
 }
 

@@ -1,6 +1,13 @@
 //! Health, metrics and the status page on `daemon.http_listen` (loopback by default; `None`
-//! disables it). Read-only: nothing here changes the daemon's state, and there is no
-//! authentication, so keep it on loopback or behind a reverse proxy.
+//! disables it). Read-only: nothing here changes the daemon's state. With `daemon.http_token`
+//! set, `/` and `/status.json` (names, phone numbers, addresses) require it as a Bearer token or
+//! as the Basic password; the config refuses a non-loopback listener without one.
+//!
+//! The listener cannot be used to stop the daemon: at most `http_max_connections` connections
+//! are served at once (further ones wait in the kernel's backlog, using none of the daemon's
+//! file descriptors), and the cap is lowered to leave [`FD_RESERVE`] descriptors for the
+//! daemon's own work under the process's `RLIMIT_NOFILE`; each connection carries one request
+//! (no keep-alive) and is closed after `http_request_timeout`, headers and body included.
 //!
 //! | Path | Answer |
 //! |---|---|
@@ -8,6 +15,7 @@
 //! | `/metrics` | Prometheus text format 0.0.4 ([`crate::metrics`]) |
 //! | `/` | HTML status page for the service desk, refreshing itself every 30 s |
 //! | `/status.json` | the [`StatusView`] as JSON (503 before the first cycle) |
+//! | `/ack/<token>` | acknowledges a call-out (`ack_within` rules): 200, 410 once used, 404 if invalid ([`ack`]) |
 //!
 //! # For the run loop
 //!
@@ -34,7 +42,10 @@
 //! Handlers read the snapshot under a short read lock; the view is built once per cycle by
 //! `publish` (not per request), so a page hit costs a string render, nothing more.
 
+mod ack;
 mod page;
+
+pub use ack::Clicked;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -57,6 +68,8 @@ pub struct HttpShared {
     inner: RwLock<Snapshot>,
     pub metrics: Arc<Metrics>,
     clock: Arc<dyn Clock>,
+    /// Acknowledgement links clicked, and which ones are valid (see `ack.rs`).
+    acks: std::sync::Mutex<ack::AckInbox>,
 }
 
 struct Snapshot {
@@ -86,6 +99,7 @@ impl HttpShared {
             }),
             metrics,
             clock,
+            acks: Default::default(),
         })
     }
 
@@ -105,6 +119,7 @@ impl HttpShared {
         let config = self.read().config.clone();
         let view = Arc::new(status_view::build(state, &config, now));
         self.metrics.set_tracked(state, &config, now);
+        self.acks().refresh(&state.ledger, &config);
         let mut g = self.write();
         g.view = Some(view);
         g.last_poll_ok = state.health.last_poll_ok;
@@ -179,17 +194,36 @@ pub enum HttpError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("status page server on {addr} failed: {source}")]
-    Serve {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
 }
 
 /// A bound listener, not yet serving. Binding first lets start-up fail on a taken port.
 pub struct Server {
     listener: tokio::net::TcpListener,
     addr: SocketAddr,
+}
+
+/// File descriptors kept free for polling, deliveries and the state save, whatever the
+/// listener does.
+pub const FD_RESERVE: u64 = 256;
+
+/// How many connections the listener may hold open: `wanted`, lowered so that [`FD_RESERVE`]
+/// descriptors stay free under the soft `RLIMIT_NOFILE` (read from `/proc/self/limits`).
+pub fn connection_cap(wanted: u32) -> u32 {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3).map(str::to_string))
+        })
+        .and_then(|n| n.parse::<u64>().ok());
+    match soft {
+        Some(soft) => {
+            let room = soft.saturating_sub(FD_RESERVE).max(1);
+            u32::try_from(room).unwrap_or(u32::MAX).min(wanted).max(1)
+        }
+        None => wanted.max(1),
+    }
 }
 
 /// Binds `listen`; port 0 picks a free port (see [`Server::local_addr`]).
@@ -204,9 +238,6 @@ pub async fn bind(listen: SocketAddr) -> Result<Server, HttpError> {
         addr: listen,
         source,
     })?;
-    if !addr.ip().is_loopback() {
-        tracing::warn!(%addr, "status page listens beyond loopback; it has no authentication");
-    }
     Ok(Server { listener, addr })
 }
 
@@ -215,18 +246,63 @@ impl Server {
         self.addr
     }
 
-    /// Serves until `cancel` fires; open requests finish first.
+    /// Serves until `cancel` fires; open requests finish first (each within its timeout).
     pub async fn run(
         self,
         shared: Arc<HttpShared>,
         cancel: CancellationToken,
     ) -> Result<(), HttpError> {
         let addr = self.addr;
-        tracing::info!(%addr, "status page, /healthz and /metrics listening");
-        axum::serve(self.listener, router(shared))
-            .with_graceful_shutdown(async move { cancel.cancelled().await })
-            .await
-            .map_err(|source| HttpError::Serve { addr, source })
+        let (wanted, timeout) = {
+            let d = &shared.read().config.daemon;
+            let timeout = d.http_request_timeout.to_std().unwrap_or_default();
+            (
+                d.http_max_connections,
+                timeout.max(std::time::Duration::from_millis(100)),
+            )
+        };
+        let cap = connection_cap(wanted);
+        if cap < wanted {
+            tracing::warn!(wanted, cap, "daemon.http_max_connections lowered to keep file descriptors for polling and saving; raise LimitNOFILE to allow more");
+        }
+        tracing::info!(%addr, max_connections = cap, "status page, /healthz and /metrics listening");
+        let slots = Arc::new(tokio::sync::Semaphore::new(cap as usize));
+        let app = router(shared);
+        loop {
+            // Take a slot before accepting: beyond the cap, clients wait in the backlog.
+            let permit = tokio::select! {
+                p = slots.clone().acquire_owned() => p.expect("semaphore is never closed"),
+                _ = cancel.cancelled() => break,
+            };
+            let stream = tokio::select! {
+                a = self.listener.accept() => match a {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        // EMFILE and friends: back off briefly rather than spin.
+                        tracing::warn!(error = %e, "HTTP accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                _ = cancel.cancelled() => break,
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app.clone());
+            tokio::spawn(async move {
+                let _permit = permit;
+                let mut builder = hyper::server::conn::http1::Builder::new();
+                builder
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(timeout)
+                    .keep_alive(false);
+                let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                // One deadline for the whole exchange: slow headers, a trickled body, a client
+                // that never reads the answer.
+                let _ = tokio::time::timeout(timeout, conn).await;
+            });
+        }
+        // Let open requests finish (each is bounded by the timeout).
+        let _ = tokio::time::timeout(timeout, slots.acquire_many(cap)).await;
+        Ok(())
     }
 }
 
@@ -245,7 +321,62 @@ pub fn router(shared: Arc<HttpShared>) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/status.json", get(status_json))
+        .route("/ack/{token}", get(ack::ack))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            require_token,
+        ))
         .with_state(shared)
+}
+
+/// Paths that show personal data and so need `daemon.http_token` when one is set.
+const PROTECTED: &[&str] = &["/", "/status.json"];
+
+async fn require_token(
+    AxState(shared): AxState<Arc<HttpShared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let token = shared.read().config.daemon.http_token.clone();
+    let Some(token) = token.filter(|_| PROTECTED.contains(&request.uri().path())) else {
+        return next.run(request).await;
+    };
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(presented_token);
+    if given.is_some_and(|g| same(g.as_bytes(), token.expose().as_bytes())) {
+        return next.run(request).await;
+    }
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Basic realm=\"slavakt\"")],
+        "token required (daemon.http_token)\n",
+    )
+        .into_response()
+}
+
+/// The token of `Authorization: Bearer <t>` or the password of `Basic base64(user:t)`.
+fn presented_token(value: &str) -> Option<String> {
+    use base64::Engine;
+    let (scheme, rest) = value.trim().split_once(' ')?;
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Some(rest.trim().to_string());
+    }
+    if scheme.eq_ignore_ascii_case("basic") {
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(rest.trim())
+            .ok()?;
+        let text = String::from_utf8(raw).ok()?;
+        return text.split_once(':').map(|(_, p)| p.to_string());
+    }
+    None
+}
+
+/// Compares without stopping at the first difference (no timing hint about the token).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 async fn healthz(AxState(shared): AxState<Arc<HttpShared>>) -> Response {

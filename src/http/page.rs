@@ -5,20 +5,9 @@ use crate::config::Language;
 use crate::status_view::{human_duration, ClockView, Labels, StatusView, TicketView};
 use std::fmt::Write as _;
 
-/// Escapes text for HTML element content and quoted attribute values.
+/// Escapes text for HTML element content and quoted attribute values ([`crate::escape::html`]).
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::escape::html(s)
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;font-size:1.3rem;margin:1rem 2rem;\

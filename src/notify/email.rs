@@ -61,14 +61,19 @@ pub fn build_message(
         ))
     })?;
     let to = if to.name.is_none() && !delivery.recipient.name.is_empty() {
-        Mailbox::new(Some(delivery.recipient.name.clone()), to.email)
+        // A Pureservice name with CR/LF/NUL must not break (or inject into) the header.
+        Mailbox::new(
+            Some(crate::escape::mail_header(&delivery.recipient.name)),
+            to.email,
+        )
     } else {
         to
     };
     let mut builder = lettre::Message::builder()
         .from(from.clone())
         .to(to)
-        .subject(delivery.message.subject.clone())
+        // One short line: ticket text may carry CR/LF or a token longer than SMTP's line limit.
+        .subject(crate::escape::mail_header(&delivery.message.subject))
         .date(date.into())
         .message_id(Some(message_id(&delivery.key, &id_domain(from))))
         // RFC 3834: stops out-of-office replies to a no-reply address.

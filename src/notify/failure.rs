@@ -22,16 +22,10 @@ pub fn clean(text: &str, secrets: &[&Secret]) -> String {
     }
 }
 
-/// `Retry-After` as seconds (`120`) or an HTTP-date, relative to `now`. A date in the past
-/// means "now" (zero); anything unparsable is ignored.
+/// `Retry-After` relative to `now` (no `Date` header at hand): the one parser, shared with the
+/// Pureservice client, clamped to [`crate::pureservice::retry::MAX_RETRY_AFTER`].
 pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    let at: DateTime<Utc> = at.into();
-    Some((at - now).to_std().unwrap_or(Duration::ZERO))
+    crate::pureservice::retry::parse_retry_after(value, None, now)
 }
 
 /// The class of a non-2xx HTTP answer. `what` names the request ("LINK SMS send");

@@ -189,13 +189,18 @@ impl GraphToken {
                 }
             }
         }
-        let lifetime = Duration::from_secs(expires_in).saturating_sub(EXPIRY_MARGIN);
+        // Far-side input: an absurd `expires_in` must not overflow `Instant + Duration`.
+        let lifetime = Duration::from_secs(expires_in.min(MAX_TOKEN_LIFETIME_SECS))
+            .saturating_sub(EXPIRY_MARGIN);
         Ok(Cached {
             token: Secret::new(access),
             renew_at: Instant::now() + lifetime,
         })
     }
 }
+
+/// Longest token lifetime believed (Entra ID issues 60–90 minutes); a longer `expires_in` is cut.
+const MAX_TOKEN_LIFETIME_SECS: u64 = 24 * 60 * 60;
 
 fn read_refresh_token(file: &Path) -> Result<Secret, NotifyError> {
     let text = std::fs::read_to_string(file).map_err(|e| {

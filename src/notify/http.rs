@@ -1,9 +1,11 @@
 //! The HTTP side shared by the web channels: one reqwest client with the channel's timeout,
 //! sending a prepared request and turning the outcome into a [`Reply`] or a classed
 //! [`NotifyError`]. Transport errors are described without their URL (a Workflows or webhook
-//! URL is itself a secret) and with every secret scrubbed.
+//! URL is itself a secret) and with every secret scrubbed. Redirects are never followed (a
+//! password in a body or a token in a header would go along to wherever `Location` points): a
+//! 3xx is a configuration error naming the `Location`.
 
-use super::failure::{classify_http, clean, parse_retry_after};
+use super::failure::{classify_http, clean};
 use super::NotifyError;
 use crate::clock::Clock;
 use crate::secret::Secret;
@@ -39,6 +41,7 @@ impl HttpClient {
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(concat!("slavakt/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| NotifyError::Config(format!("cannot set up the HTTP client: {e}")))?;
         Ok(HttpClient { client, clock })
@@ -75,16 +78,19 @@ impl HttpClient {
         })?;
         let status = response.status().as_u16();
         tracing::debug!(what, status, "HTTP answer");
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, self.clock.now()));
+        let headers = response.headers();
+        let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        let retry_after = text(reqwest::header::RETRY_AFTER)
+            .and_then(|v| super::failure::parse_retry_after(v, self.clock.now()));
+        let location = headers
+            .get(reqwest::header::LOCATION)
+            .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
         let body = read_body(response).await;
         Ok(Answer {
             status,
             body,
             retry_after,
+            location,
         })
     }
 }
@@ -95,6 +101,8 @@ pub struct Answer {
     pub status: u16,
     pub body: String,
     pub retry_after: Option<Duration>,
+    /// `Location` of a 3xx (never followed).
+    pub location: Option<String>,
 }
 
 impl Answer {
@@ -105,6 +113,13 @@ impl Answer {
                 status: self.status,
                 body: self.body,
             })
+        } else if (300..400).contains(&self.status) {
+            let location = clean(self.location.as_deref().unwrap_or("(no Location)"), secrets);
+            Err(NotifyError::Config(format!(
+                "{what}: HTTP {} redirect to {location} not followed (credentials must not go \
+                 to another address); put the address it redirects to in the channel's URL",
+                self.status
+            )))
         } else {
             Err(classify_http(
                 self.status,

@@ -39,11 +39,14 @@ pub fn next_attempt(
     if let Some(ra) = retry_after.and_then(|d| chrono::Duration::from_std(d).ok()) {
         wait = wait.max(ra);
     }
-    let at = now + wait;
-    if at > created_at + policy.deadline {
-        Retry::GiveUp
-    } else {
-        Retry::At(at)
+    // `Retry-After` is far-side input and the deadline comes from the config: neither may
+    // overflow the date arithmetic (a retry beyond the representable range is past any deadline).
+    let Some(at) = now.checked_add_signed(wait) else {
+        return Retry::GiveUp;
+    };
+    match created_at.checked_add_signed(policy.deadline) {
+        Some(deadline) if at > deadline => Retry::GiveUp,
+        _ => Retry::At(at),
     }
 }
 
@@ -90,6 +93,29 @@ mod tests {
         let late = t0 + Duration::minutes(59);
         assert_eq!(
             next_attempt(&policy(), t0, 1, ra, late, &mut rng),
+            Retry::GiveUp
+        );
+    }
+
+    #[test]
+    fn absurd_waits_and_deadlines_never_overflow() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let t0: DateTime<Utc> = "2026-05-06T08:00:00Z".parse().unwrap();
+        let huge = Some(std::time::Duration::from_secs(10_000_000_000_000));
+        assert_eq!(
+            next_attempt(&policy(), t0, 1, huge, t0, &mut rng),
+            Retry::GiveUp
+        );
+        let endless = RetryPolicy {
+            deadline: Duration::MAX,
+            ..policy()
+        };
+        assert!(matches!(
+            next_attempt(&endless, t0, 1, None, t0, &mut rng),
+            Retry::At(_)
+        ));
+        assert_eq!(
+            next_attempt(&endless, t0, 1, huge, DateTime::<Utc>::MAX_UTC, &mut rng),
             Retry::GiveUp
         );
     }

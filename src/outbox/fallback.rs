@@ -104,20 +104,24 @@ impl Fallbacks {
                         let Some(role) = roles.get(name) else {
                             continue;
                         };
-                        let addr = if *via == ChannelRef::Email {
-                            &role.email
-                        } else {
-                            &role.phone
-                        };
-                        if let Some(a) = addr.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-                            alert_to.push((
-                                via.to_string(),
-                                Recipient {
-                                    name: role.name.clone(),
-                                    address: a.to_string(),
-                                },
-                                aud.to_string(),
-                            ));
+                        for person in role.people() {
+                            let addr = if *via == ChannelRef::Email {
+                                &person.email
+                            } else {
+                                &person.phone
+                            };
+                            if let Some(a) =
+                                addr.as_deref().map(str::trim).filter(|a| !a.is_empty())
+                            {
+                                alert_to.push((
+                                    via.to_string(),
+                                    Recipient {
+                                        name: person.name.clone(),
+                                        address: a.to_string(),
+                                    },
+                                    aud.to_string(),
+                                ));
+                            }
                         }
                     }
                 }

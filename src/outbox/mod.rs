@@ -14,7 +14,7 @@
 //! steps apart. Invariant: an entry leaves `InFlight` only through `record` (or restart
 //! healing), and a `Delivered`, `Failed` or `Skipped` entry is never sent again.
 
-mod backoff;
+pub(crate) mod backoff;
 mod fallback;
 mod report;
 mod send;

@@ -3,7 +3,9 @@
 //! [`Finding`], never silently dropped.
 
 use super::{Finding, Recipient};
-use crate::config::{Audience, ChannelRef, Config, Contact, PlanRule};
+use crate::config::{
+    Audience, ChannelRef, Config, Contact, PlanRule, TEAMS_MUNICIPALITY, TEAMS_SERVICE,
+};
 use crate::ledger::Ledger;
 use crate::ticket::TrackedTicket;
 use chrono::{DateTime, Utc};
@@ -100,15 +102,71 @@ pub fn resolve(
     // notified (then they were included above if the ticket's plan posted there before).
     let only_notified = !rule.to.is_empty() && rule.to.iter().all(|a| *a == Audience::Notified);
     if !only_notified {
-        for ch in rule.via.iter().filter(|c| !c.is_personal()) {
-            out.push(Target {
-                audience: "channel".into(),
-                channel: ch.clone(),
-                recipient: Recipient {
-                    name: ch.to_string(),
-                    address: ch.to_string(),
-                },
-            });
+        for via in rule.via.iter().filter(|c| !c.is_personal()) {
+            for ch in shared(via, t, config, findings) {
+                out.push(Target {
+                    audience: "channel".into(),
+                    channel: ch.clone(),
+                    recipient: Recipient {
+                        name: ch.to_string(),
+                        address: ch.to_string(),
+                    },
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The shared channels one `via` entry means for ticket `t`: itself, or for
+/// `teams:municipality` / `teams:service` the `teams` targets of the ticket's municipalities
+/// or service ("aktuell kanal"); a unit without one is a finding.
+fn shared(
+    via: &ChannelRef,
+    t: &TrackedTicket,
+    config: &Config,
+    findings: &mut Vec<Finding>,
+) -> Vec<ChannelRef> {
+    let ChannelRef::Teams(which) = via else {
+        return vec![via.clone()];
+    };
+    let units: Vec<(&str, Option<&str>)> = if which == TEAMS_MUNICIPALITY {
+        t.municipalities
+            .iter()
+            .map(|m| (m.as_str(), config.municipality(m).and_then(|x| x.teams.as_deref())))
+            .collect()
+    } else if which == TEAMS_SERVICE {
+        t.service
+            .iter()
+            .map(|s| (s.as_str(), config.service(s).and_then(|x| x.teams.as_deref())))
+            .collect()
+    } else {
+        return vec![via.clone()];
+    };
+    if units.is_empty() {
+        findings.push(Finding {
+            key: format!("no-unit/{via}/{}", t.id),
+            message: format!(
+                "ticket #{} names no {which}, so {via} has no Teams target for it",
+                t.number
+            ),
+        });
+    }
+    let mut out: Vec<ChannelRef> = Vec::new();
+    for (unit, teams) in units {
+        match teams {
+            Some(name) => {
+                let ch = ChannelRef::Teams(name.to_string());
+                if !out.contains(&ch) {
+                    out.push(ch);
+                }
+            }
+            None => findings.push(Finding {
+                key: format!("no-unit-teams/{which}/{unit}"),
+                message: format!(
+                    "{which} {unit:?} has no `teams` target in the config, so {via} cannot post for it"
+                ),
+            }),
         }
     }
     out
@@ -141,12 +199,10 @@ fn people(
                 },
                 _ => (name.as_str(), role),
             };
-            out.push(Person {
-                name: role.name.clone(),
-                email: role.email.clone(),
-                phone: role.phone.clone(),
-                what: format!("role:{key}"),
-            });
+            // A group role is every member, each on every channel the rule names.
+            for c in role.people() {
+                out.push(Person::from_contact(&c, format!("role:{key}")));
+            }
         }
         Audience::ServiceAdministrator | Audience::ServiceVendor => {
             let admin = *aud == Audience::ServiceAdministrator;

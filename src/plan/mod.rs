@@ -4,6 +4,7 @@
 //! Pure and stateless: it re-evaluates everything every tick and asks the ledger what was already
 //! issued, so a restart, a late tick or a replay in `simulate` all give the same decisions.
 
+pub mod ack;
 pub mod audience;
 pub mod changes;
 pub mod spans;
@@ -44,6 +45,8 @@ pub enum Reason {
     Digest,
     /// An alert about slavakt itself (Pureservice outage, delivery failure).
     Alert,
+    /// Nobody acknowledged a rule's occurrence within `ack_within`: the next in the chain.
+    Escalation,
 }
 
 impl Reason {
@@ -70,6 +73,7 @@ impl Reason {
             Reason::Cluster => "cluster",
             Reason::Digest => "digest",
             Reason::Alert => "alert",
+            Reason::Escalation => "escalation",
         }
     }
 }
@@ -193,6 +197,10 @@ pub fn evaluate(
             None
         };
         for (order, rule) in config.plan.iter().enumerate() {
+            let (service, category) = (t.service.as_deref(), t.category.as_deref());
+            if !rule.filters.matches(service, category, &t.municipalities) {
+                continue;
+            }
             let out = triggers::evaluate(rule, t, &runs, clocks.as_ref(), config, ledger, now);
             if let Some(n) = out.next {
                 ev.next_due = Some(ev.next_due.map_or(n, |x| x.min(n)));
@@ -213,6 +221,13 @@ pub fn evaluate(
                     {
                         continue;
                     }
+                    let mut vars = f.vars.clone();
+                    if rule.ack.is_some() && target.channel.is_personal() {
+                        let url = ack::link(config, t.id, &rule.id, f.occurrence, &key.recipient);
+                        if let Some(url) = url {
+                            vars.insert("ack_url".into(), url);
+                        }
+                    }
                     intents.push((
                         order,
                         Intent {
@@ -224,11 +239,17 @@ pub fn evaluate(
                             late: f.due_at < now - late_after,
                             template: rule.template.clone(),
                             important: rule.important,
-                            vars: f.vars.clone(),
+                            vars,
                         },
                     ));
                 }
             }
+            let (escalated, next) =
+                ack::escalations(rule, t, ledger, config, now, &mut ev.findings);
+            if let Some(n) = next {
+                ev.next_due = Some(ev.next_due.map_or(n, |x| x.min(n)));
+            }
+            intents.extend(escalated.into_iter().map(|i| (order, i)));
         }
     }
     // Deterministic order: by due time, ticket, rule order in the file, then the key.

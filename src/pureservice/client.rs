@@ -5,6 +5,10 @@
 //! `Authorization: Bearer`), passes the client-side [`RateLimiter`], and is retried per
 //! [`RetryPolicy`] on 429, 502/503/504, timeouts and connection errors. A POST is retried only
 //! when the server provably did not process it (429, or the connection was never made).
+//! Redirects are never followed: the key would go with them to wherever `Location` points, and
+//! another host's answer is not Pureservice's. A 3xx is an error naming the `Location`. Every
+//! answer body is read up to `max_response_bytes` and every paged reference read stops at
+//! `max_pages` (clear errors, not unbounded memory).
 //! Successful writes are remembered as [`OwnWrite`]s so the sync can tell the daemon's own
 //! changes from an agent's.
 
@@ -67,6 +71,8 @@ struct Inner {
     limiter: RateLimiter,
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
+    max_body: u64,
+    max_pages: u32,
     own_writes: Mutex<Vec<OwnWrite>>,
     sent: AtomicU64,
 }
@@ -103,6 +109,7 @@ impl Client {
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("slavakt/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| PsError::Invalid(format!("cannot build HTTP client: {e}")))?;
         if HeaderValue::from_str(cfg.api_key.expose()).is_err() {
@@ -124,6 +131,8 @@ impl Client {
                 limiter: RateLimiter::new(max, opts.rate_window),
                 retry: opts.retry,
                 clock: opts.clock,
+                max_body: cfg.max_response_bytes.max(1),
+                max_pages: cfg.max_pages.max(1),
                 own_writes: Mutex::new(Vec::new()),
                 sent: AtomicU64::new(0),
             }),
@@ -169,7 +178,7 @@ impl Client {
         };
         let limit = 500u32;
         let mut start = 0u32;
-        loop {
+        for _ in 0..self.inner.max_pages {
             let q = ListQuery {
                 filter: filter.clone(),
                 sort: Some("id asc".into()),
@@ -184,8 +193,17 @@ impl Client {
             if n < limit {
                 return Ok(out);
             }
-            start += n;
+            start = start.saturating_add(n);
         }
+        Err(self.malformed(
+            "GET",
+            path,
+            format!(
+                "still full pages after {} pages of {limit}; raise [pureservice] max_pages if \
+                 the table is really that large",
+                self.inner.max_pages
+            ),
+        ))
     }
 
     /// `GET /ticket/` with the given query.
@@ -348,16 +366,31 @@ impl Client {
             inner.sent.fetch_add(1, Ordering::Relaxed);
             let last = attempt >= inner.retry.max_attempts.max(1);
             let err = match rb.send().await {
+                Ok(resp) if resp.status().is_redirection() => {
+                    // Not retryable: the configuration points at the wrong address.
+                    let err = self.redirected(&method, &full_path, &resp);
+                    tracing::warn!(method = %method, path = %full_path, error = %err, "pureservice request redirected");
+                    return Err(err);
+                }
                 Ok(resp) => {
                     let status = resp.status();
                     let headers = resp.headers().clone();
-                    match resp.bytes().await {
+                    match read_capped(resp, inner.max_body).await {
+                        Err(Capped::TooLarge) => {
+                            return Err(PsError::Malformed {
+                                method: method.to_string(),
+                                path: full_path.clone(),
+                                message: format!(
+                                    "answer larger than {} bytes; raise [pureservice] \
+                                     max_response_bytes or lower page_size if it is genuine",
+                                    inner.max_body
+                                ),
+                            })
+                        }
+                        Err(Capped::Transport(e)) => transport(&method, &full_path, e, &inner.key),
                         Ok(b) if status.is_success() => {
                             tracing::debug!(method = %method, path = %full_path, status = status.as_u16(), "pureservice request");
-                            return Ok(Answer {
-                                headers,
-                                body: b.to_vec(),
-                            });
+                            return Ok(Answer { headers, body: b });
                         }
                         Ok(b) => {
                             let retry_after = headers
@@ -380,7 +413,6 @@ impl Client {
                                 retry_after,
                             }
                         }
-                        Err(e) => transport(&method, &full_path, e, &inner.key),
                     }
                 }
                 Err(e) => transport(&method, &full_path, e, &inner.key),
@@ -408,6 +440,49 @@ impl Client {
             tokio::time::sleep(wait).await;
         }
     }
+}
+
+impl Client {
+    /// The error for a 3xx answer: where it pointed (scrubbed) and what to change.
+    fn redirected(&self, method: &Method, path: &str, resp: &reqwest::Response) -> PsError {
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned())
+            .unwrap_or_else(|| "(no Location)".into());
+        let location = excerpt(location.as_bytes(), &[&self.inner.key]);
+        PsError::Status {
+            method: method.to_string(),
+            path: path.to_string(),
+            status: resp.status().as_u16(),
+            excerpt: format!(
+                "redirect to {location} not followed (the API key must not go to another \
+                 address); set [pureservice] base_url/api_prefix to the address Pureservice \
+                 really answers on"
+            ),
+            retry_after: None,
+        }
+    }
+}
+
+enum Capped {
+    TooLarge,
+    Transport(reqwest::Error),
+}
+
+/// Reads a body in chunks, refusing one longer than `max` bytes before it is all in memory.
+async fn read_capped(mut resp: reqwest::Response, max: u64) -> Result<Vec<u8>, Capped> {
+    if resp.content_length().is_some_and(|n| n > max) {
+        return Err(Capped::TooLarge);
+    }
+    let mut buf = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(Capped::Transport)? {
+        if (buf.len() + chunk.len()) as u64 > max {
+            return Err(Capped::TooLarge);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf)
 }
 
 /// `base_url` + `api_prefix`, normalised to end in exactly one `/`.

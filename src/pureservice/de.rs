@@ -29,8 +29,10 @@ pub fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error>
         Some(Value::Number(n)) => n
             .as_u64()
             .or_else(|| {
+                // Only integers a float holds exactly: `1e30 as u64` would silently become
+                // u64::MAX, and two different far-side ids one ticket.
                 n.as_f64()
-                    .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                    .filter(|f| (0.0..=9_007_199_254_740_992.0).contains(f) && f.fract() == 0.0)
                     .map(|f| f as u64)
             })
             .map(Some)

@@ -9,6 +9,11 @@ pub const DEFAULT_MAX_REQUESTS_PER_MINUTE: u32 = 90;
 pub const DEFAULT_PAGE_SIZE: u32 = 500;
 /// Pureservice never returns more than this per page.
 pub const MAX_PAGE_SIZE: u32 = 500;
+/// `max_response_bytes`: a full page of 500 tickets with their linked users is a few MB; a
+/// parsed body takes many times its size in memory, so this bounds one read to a few hundred MB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
+/// `max_pages` for reference tables: 200 pages of 500 is 100,000 users or companies.
+pub const DEFAULT_MAX_PAGES: u32 = 200;
 
 impl PureserviceConfig {
     /// The documented defaults for everything but the URL and the key.
@@ -21,6 +26,8 @@ impl PureserviceConfig {
             timeout: chrono::Duration::seconds(30),
             max_requests_per_minute: DEFAULT_MAX_REQUESTS_PER_MINUTE,
             page_size: DEFAULT_PAGE_SIZE,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_pages: DEFAULT_MAX_PAGES,
             sync_overlap: chrono::Duration::minutes(2),
             date_literal: DateLiteral::DateTimeOffset,
             sync: crate::config::SyncSetting::Auto,
@@ -29,6 +36,7 @@ impl PureserviceConfig {
             unset_priorities: Vec::new(),
             paused_statuses: Vec::new(),
             municipality_from: vec![FieldSource::RequesterCompany],
+            municipality_from_all: false,
             service_from: vec![FieldSource::Category],
             change_request_types: vec![2],
             fields: TicketFields::default(),

@@ -107,9 +107,20 @@ pub fn to_snapshot(
         .and_then(|c| cache.companies.get(&c))
         .and_then(|c| c.name.clone());
 
-    let municipalities = first_hit(&ps.municipality_from, |src| {
+    let from = |src: &FieldSource| {
         municipalities_from(src, t, company.as_deref(), &categories, &s.municipalities)
-    });
+    };
+    let municipalities = if ps.municipality_from_all {
+        let mut all: Vec<String> = Vec::new();
+        for m in ps.municipality_from.iter().flat_map(from) {
+            if !all.contains(&m) {
+                all.push(m);
+            }
+        }
+        all
+    } else {
+        first_hit(&ps.municipality_from, from)
+    };
     let service = first_hit(&ps.service_from, |src| {
         service_from(src, t, &categories, &s.services)
             .into_iter()

@@ -23,7 +23,8 @@ pub mod wire;
 
 pub use client::Client;
 pub use defaults::{
-    DEFAULT_MAX_REQUESTS_PER_MINUTE, DEFAULT_PAGE_SIZE, DEFAULT_PREFIX, MAX_PAGE_SIZE,
+    DEFAULT_MAX_PAGES, DEFAULT_MAX_REQUESTS_PER_MINUTE, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_PAGE_SIZE, DEFAULT_PREFIX, MAX_PAGE_SIZE,
 };
 pub use error::PsError;
 pub use html::to_text as html_to_text;

@@ -47,20 +47,36 @@ impl RetryPolicy {
     }
 }
 
-/// Reads `Retry-After`: delta-seconds, or an HTTP date relative to `server_now` (the response's
-/// `Date` header) or, failing that, `local_now`. A date in the past means "now".
+/// The longest wait a `Retry-After` can ask for: anything longer (a 20-digit number, `1e20`,
+/// a date in the year 9999) is read as this. The Pureservice client then cuts it further to
+/// `max_retry_after`; the outbox gives up on a delivery whose retry would pass its deadline.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60 * 60);
+
+/// The one `Retry-After` reader (Pureservice and every HTTP channel use it): delta-seconds
+/// (integer, or a decimal such as `1.5`/`1e3`), or an HTTP date relative to `server_now` (the
+/// response's `Date` header) or, failing that, `local_now`. A date in the past means "now";
+/// every value is clamped to [`MAX_RETRY_AFTER`]; negative, non-finite or unreadable values
+/// are ignored (`None`). Far-side input, so no arithmetic here can overflow or panic.
 pub fn parse_retry_after(
     value: &str,
     server_now: Option<&str>,
     local_now: DateTime<Utc>,
 ) -> Option<Duration> {
     let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for a u64 is still "a very long time", not garbage.
+        let secs = v.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER));
     }
-    if let Ok(secs) = v.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs));
+    if v.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+'))
+    {
+        if let Ok(secs) = v.parse::<f64>() {
+            if secs.is_finite() && secs >= 0.0 {
+                let capped = secs.min(MAX_RETRY_AFTER.as_secs_f64());
+                return Some(Duration::try_from_secs_f64(capped).unwrap_or(MAX_RETRY_AFTER));
+            }
+            return None;
         }
     }
     let at: DateTime<Utc> = httpdate::parse_http_date(v).ok()?.into();
@@ -68,7 +84,11 @@ pub fn parse_retry_after(
         .and_then(|d| httpdate::parse_http_date(d.trim()).ok())
         .map(DateTime::<Utc>::from)
         .unwrap_or(local_now);
-    Some((at - now).to_std().unwrap_or(Duration::ZERO))
+    let wait = at
+        .signed_duration_since(now)
+        .to_std()
+        .unwrap_or(Duration::ZERO);
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 #[cfg(test)]
@@ -96,6 +116,31 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", None, local), None);
+    }
+
+    #[test]
+    fn absurd_retry_after_is_clamped_never_a_panic() {
+        let local: DateTime<Utc> = "2030-01-01T00:00:00Z".parse().unwrap();
+        for v in [
+            "1e20",
+            "99999999999999999999",
+            "10000000000000",
+            "1E308",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            assert_eq!(
+                parse_retry_after(v, None, local),
+                Some(MAX_RETRY_AFTER),
+                "{v}"
+            );
+        }
+        assert_eq!(
+            parse_retry_after("1.5", None, local),
+            Some(Duration::from_millis(1500))
+        );
+        for v in ["-5", "NaN", "inf", "1e999", "", "12abc", "0x10", "+-1"] {
+            assert_eq!(parse_retry_after(v, None, local), None, "{v}");
+        }
     }
 
     #[test]

@@ -15,17 +15,24 @@ pub fn recipients(config: &Config, to: &[String]) -> (Vec<Recipient>, Vec<String
     let mut bad = Vec::new();
     for entry in to {
         if let Some(role) = entry.strip_prefix("role:") {
-            match config
+            // A group role is each of its members with an e-mail address.
+            let people: Vec<Recipient> = config
                 .roles
                 .get(role)
-                .and_then(|r| Some((r, r.email.clone()?)))
-            {
-                Some((r, email)) => ok.push(Recipient {
-                    name: r.name.clone(),
-                    address: email,
-                }),
-                None => bad.push(format!("role {role:?} is unknown or has no e-mail")),
+                .map(|r| r.people())
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|p| {
+                    Some(Recipient {
+                        address: p.email?,
+                        name: p.name,
+                    })
+                })
+                .collect();
+            if people.is_empty() {
+                bad.push(format!("role {role:?} is unknown or has no e-mail"));
             }
+            ok.extend(people);
         } else {
             ok.push(Recipient {
                 name: entry.clone(),

@@ -36,6 +36,9 @@ pub enum EventKind {
     Cancelled,
     /// Any other update by an agent (a comment, a field change): resets "no update for".
     Update,
+    /// Someone acknowledged the call-out of an `ack_within` rule (as by its link): `by` names
+    /// them, `rule` the rule (default: every such rule that has told the ticket so far).
+    Ack,
 }
 
 /// One `[[event]]`. Optional descriptive fields may accompany any kind and update the ticket.
@@ -74,6 +77,10 @@ pub struct Event {
     /// The change was made by slavakt itself (not an agent's status update).
     #[serde(default)]
     pub by_us: bool,
+    /// `ack`: who acknowledged (default `scenario`).
+    pub by: Option<String>,
+    /// `ack`: the rule whose call-out is acknowledged.
+    pub rule: Option<String>,
     /// Line of the event in the file (filled in by the parser).
     #[serde(skip)]
     pub line: usize,

@@ -55,6 +55,11 @@ pub fn replay(scenario: &Scenario, config: &Config) -> Simulation {
     for _ in 0..MAX_STEPS {
         while idx < events.len() && events[idx].at_utc() <= now {
             let e = &events[idx];
+            if e.kind == EventKind::Ack {
+                acknowledge(&mut sim.ledger, e, config);
+                idx += 1;
+                continue;
+            }
             let snap = apply(snapshots.remove(&e.ticket), e);
             // Classification first (an unprioritised ticket runs at its classified level).
             let (t, _, _) =
@@ -117,6 +122,31 @@ pub fn replay(scenario: &Scenario, config: &Config) -> Simulation {
         })
         .collect();
     sim
+}
+
+/// An `ack` event: every occurrence so far of the acknowledgement rules it names (or of all of
+/// them) is acknowledged, as a click on the link would.
+fn acknowledge(ledger: &mut Ledger, e: &Event, config: &Config) {
+    let rules = config
+        .plan
+        .iter()
+        .filter(|r| r.ack.is_some() && e.rule.as_ref().is_none_or(|n| *n == r.id));
+    let mut keys = Vec::new();
+    for r in rules {
+        for entry in ledger.for_ticket(e.ticket) {
+            if entry.intent.key.rule == r.id {
+                keys.push(crate::plan::ack::ack_key(e.ticket, &r.id, entry.intent.key.occurrence));
+            }
+        }
+    }
+    for key in keys {
+        let ack = crate::plan::ack::Ack {
+            at: e.at_utc(),
+            by: e.by.clone().unwrap_or_else(|| "scenario".into()),
+            source: "scenario".into(),
+        };
+        ledger.acknowledge(key, ack);
+    }
 }
 
 /// The ticket's snapshot after event `e` (a new one for `created`).
@@ -243,6 +273,7 @@ fn apply(prev: Option<TicketSnapshot>, e: &Event) -> TicketSnapshot {
         | EventKind::Priority
         | EventKind::Status
         | EventKind::Planned
+        | EventKind::Ack
         | EventKind::Update => {}
     }
     s

@@ -139,7 +139,7 @@ fn specs_with_day<'a>(
         kind: ClockKind::Response,
         calendar,
         start: ticket.created,
-        target: level.response.resolve(day),
+        target: calendar.resolve_from(&level.response, ticket.created, day),
         warn_at: &level.warn_at,
         pauses: &ticket.pauses,
         solved: &[],
@@ -150,7 +150,7 @@ fn specs_with_day<'a>(
     };
     let resolution = ClockSpec {
         kind: ClockKind::Resolution,
-        target: level.resolution.resolve(day),
+        target: calendar.resolve_from(&level.resolution, ticket.created, day),
         solved: &ticket.resolutions,
         stop: ticket.resolved_at(),
         ..response

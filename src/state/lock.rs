@@ -41,8 +41,20 @@ pub(crate) fn acquire(state_file: &Path) -> Result<StateLock, StateError> {
         .create(true)
         .truncate(false)
         .mode(0o600)
+        // A symlink planted as the lock file must not get its target truncated.
+        .custom_flags(libc::O_NOFOLLOW)
         .open(&path)
-        .map_err(|e| StateError::io("open the lock file", &path, e))?;
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                StateError::io(
+                    "open the lock file (it is a symbolic link; remove it)",
+                    &path,
+                    e,
+                )
+            } else {
+                StateError::io("open the lock file", &path, e)
+            }
+        })?;
     let got = file
         .try_lock_exclusive()
         .map_err(|e| StateError::io("lock", &path, e))?;

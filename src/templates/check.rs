@@ -21,6 +21,13 @@ pub fn check_all(config: &Config) -> Vec<String> {
         .iter()
         .map(|r| (r.template.clone(), None))
         .collect();
+    // Escalation templates of `ack_within` rules.
+    names.extend(
+        config
+            .plan
+            .iter()
+            .filter_map(|r| Some((r.ack.as_ref()?.template.clone(), None))),
+    );
     names.extend(BUILTIN_NAMES.iter().map(|n| (n.to_string(), None)));
     names.sort();
     names.dedup();
@@ -63,6 +70,10 @@ fn sample_intent(template: &str, now: DateTime<Utc>) -> Intent {
         ("level", "kritisk"),
         ("rule", "eksempel"),
         ("message", "Eksempel på driftsvarsel."),
+        ("ack_url", "https://slavakt.kommune.example/ack/eksempel"),
+        ("ack_within", "15 min"),
+        ("not_answered", "Eksempel Mottaker"),
+        ("escalation_step", "1"),
     ] {
         vars.insert(k.to_string(), v.to_string());
     }

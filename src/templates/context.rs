@@ -112,6 +112,8 @@ fn ticket_value(t: &TrackedTicket, config: &Config, lang: Language, now: DateTim
         "category": t.category,
         "vendor": t.service.as_deref().and_then(|s| config.service(s)).and_then(|s| s.vendor.as_ref()).map(|v| v.name.clone()),
         "municipalities": t.municipalities,
+        "unit_word": config.daemon.unit_word,
+        "unit_word_plural": config.daemon.unit_word_plural,
         "municipalities_text": if t.municipalities.is_empty() { Value::Null } else { Value::String(format::join(lang, &t.municipalities)) },
         "assignee": t.assignee.as_ref().map(|p| p.name.clone()),
         "created": format::datetime(lang, tz, t.created),
@@ -164,16 +166,5 @@ pub fn escaped(v: &Value) -> Value {
 }
 
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::escape::html(s)
 }

@@ -46,6 +46,8 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "digest",
     "alert",
     "test",
+    "callout",
+    "escalation",
 ];
 
 /// SMS texts longer than this are cut (with `…`): several concatenated SMS at most.

@@ -20,6 +20,8 @@ fn role(name: &str, email: &str, phone: &str, off_hours: Option<&str>) -> Role {
         email: Some(email.into()),
         phone: Some(phone.into()),
         off_hours: off_hours.map(str::to_string),
+        title: None,
+        members: Vec::new(),
     }
 }
 
@@ -76,6 +78,7 @@ pub fn config() -> Config {
     c.services = vec![
         Service {
             name: "Sensio Pasientvarsling".into(),
+            teams: None,
             categories: words(&["Pasientvarsling", "Trygghetsalarm"]),
             life_and_health: true,
             administrator: None,
@@ -83,6 +86,7 @@ pub fn config() -> Config {
         },
         Service {
             name: "Gerica".into(),
+            teams: None,
             categories: words(&["Gerica", "EPJ"]),
             life_and_health: false,
             administrator: None,
@@ -91,6 +95,7 @@ pub fn config() -> Config {
     ];
     c.municipalities = vec![Municipality {
         name: "Molde".into(),
+        teams: None,
         companies: words(&["Molde kommune", "Molde helse og omsorg"]),
         contacts: Vec::new(),
     }];

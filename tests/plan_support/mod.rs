@@ -19,6 +19,8 @@ fn role(name: &str, email: Option<&str>, phone: Option<&str>, off: Option<&str>)
         email: email.map(Into::into),
         phone: phone.map(Into::into),
         off_hours: off.map(Into::into),
+        title: None,
+        members: Vec::new(),
     }
 }
 
@@ -54,6 +56,8 @@ pub fn rule(
             .collect(),
         template: template.into(),
         important: false,
+        filters: Default::default(),
+        ack: None,
     }
 }
 
@@ -265,6 +269,7 @@ pub fn config() -> Config {
     c.municipalities = vec![
         Municipality {
             name: "Molde".into(),
+            teams: None,
             companies: vec!["Molde kommune".into()],
             contacts: vec![
                 contact("Mona Molde", "mona@molde.example", "+4790000201", true),
@@ -274,6 +279,7 @@ pub fn config() -> Config {
         },
         Municipality {
             name: "Aukra".into(),
+            teams: None,
             companies: vec!["Aukra kommune".into()],
             contacts: vec![contact(
                 "Arne Aukra",
@@ -285,6 +291,7 @@ pub fn config() -> Config {
     ];
     c.services = vec![Service {
         name: "Sensio Pasientvarsling".into(),
+        teams: None,
         categories: vec!["Velferdsteknologi".into()],
         life_and_health: true,
         administrator: Some(contact(

@@ -152,7 +152,8 @@ impl SmsNotifier {
     /// The pure part: provider request for one delivery, plus the size note.
     pub fn request(&self, delivery: &Delivery) -> Result<(SmsRequest, String), NotifyError> {
         let to = normalise(self.cfg.provider, &delivery.recipient.address)?;
-        let (text, note) = prepare_text(&delivery.message.short, self.max_segments);
+        let short = crate::escape::sms(&delivery.message.short);
+        let (text, note) = prepare_text(&short, self.max_segments);
         let req = match self.cfg.provider {
             SmsProvider::Link => link::request(&self.cfg, &to, &text),
             SmsProvider::Sveve => sveve::request(&self.cfg, &to, &text),

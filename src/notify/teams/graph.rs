@@ -38,7 +38,7 @@ fn message_body(m: &Message, with_subject: bool) -> Value {
     if !with_subject {
         content.push_str(&format!(
             "<p><strong>{}</strong></p>",
-            html_escape(&m.subject)
+            crate::escape::html(&m.subject)
         ));
     }
     content.push_str(&m.html);
@@ -50,13 +50,6 @@ fn message_body(m: &Message, with_subject: bool) -> Value {
         v["subject"] = json!(m.subject);
     }
     v
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 pub struct GraphTeamsNotifier {

@@ -33,14 +33,15 @@ pub fn card(message: &Message) -> Value {
     }
     body.push(json!({
         "type": "TextBlock",
-        "text": message.subject,
+        // Ticket text: shown as typed, never as Markdown links or formatting.
+        "text": crate::escape::card_text(&message.subject),
         "weight": "Bolder",
         "size": "Medium",
         "wrap": true
     }));
     body.push(json!({
         "type": "TextBlock",
-        "text": message.text,
+        "text": crate::escape::card_text(&message.text),
         "wrap": true
     }));
     json!({

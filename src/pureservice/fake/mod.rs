@@ -136,6 +136,10 @@ pub enum Fault {
     Slow(Duration),
     /// Answer 200 with a truncated JSON body.
     Malformed,
+    /// Answer 302 with this `Location` (a client must not follow it).
+    Redirect(String),
+    /// Answer 200 with a valid but enormous body of this many bytes.
+    Oversized(usize),
 }
 
 #[derive(Debug, Clone)]

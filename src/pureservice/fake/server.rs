@@ -99,6 +99,16 @@ async fn handle(
                     body: "{\"tickets\":[{\"id\":1,\"subject\":\"cut off".into(),
                     headers: vec![("content-type", JSON_API.into())],
                 },
+                Some(Fault::Redirect(location)) => Reply {
+                    status: 302,
+                    body: String::new(),
+                    headers: vec![("location", location)],
+                },
+                Some(Fault::Oversized(bytes)) => Reply {
+                    status: 200,
+                    body: format!("{{\"tickets\":[],\"pad\":\"{}\"}}", "x".repeat(bytes)),
+                    headers: vec![("content-type", JSON_API.into())],
+                },
                 _ => route(&mut st, &method, p, &params, &headers, &body, now),
             },
         },

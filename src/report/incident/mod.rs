@@ -140,7 +140,9 @@ pub fn report_addresses(config: &Config) -> BTreeSet<String> {
     }
     names
         .iter()
-        .filter_map(|n| config.roles.get(*n)?.email.as_deref())
+        .filter_map(|n| config.roles.get(*n))
+        .flat_map(|r| r.people()) // a group's members each get it
+        .filter_map(|p| p.email)
         .map(|e| e.trim().to_lowercase())
         .collect()
 }
