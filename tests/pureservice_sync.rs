@@ -80,6 +80,8 @@ fn ps_config(f: &FakePureservice) -> PureserviceConfig {
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
     ps.unset_priorities = vec!["Ikke satt".into()];
+    // These tests pin the modified window; the tenant behaviours and `auto` have their own.
+    ps.sync = slavakt::config::SyncSetting::Modified;
     ps
 }
 

@@ -205,6 +205,7 @@ impl Daemon {
                 report.requests = polled.requests;
                 report.polled = Some(Ok(polled.snapshots.len()));
                 self.poll_succeeded(now);
+                self.sync_observed(&polled, now);
                 if cursor != self.state.cursor {
                     self.state.cursor = cursor;
                     self.dirty = true;
@@ -494,6 +495,36 @@ impl Daemon {
             );
             self.state.ledger.issue_rendered(items, now);
             tracing::info!("Pureservice reachable again: all-clear sent");
+        }
+    }
+
+    /// The sync's mode, its switches (WARN-logged by the sync, counted here and mailed once to
+    /// `[alerts] to`) and what an hourly reconcile found the modified window had missed.
+    fn sync_observed(&mut self, polled: &source::Polled, now: DateTime<Utc>) {
+        if let Some(mode) = polled.mode {
+            self.http.metrics.sync_mode(mode);
+        }
+        for s in &polled.switches {
+            self.http.metrics.sync_switched(&s.to);
+            let body = format!(
+                "slavakt leser nå saker fra Pureservice på en annen måte: «{}» i stedet for «{}».                  Årsak: {}. Varslene går som før; dette er bare til orientering.\n\
+                 slavakt switched its Pureservice sync from {} to {}: {}.",
+                s.to, s.from, s.reason, s.from, s.to, s.reason
+            );
+            let items = alerts::alert(
+                &self.config,
+                "sync-mode",
+                s.number,
+                "Synkroniseringen med Pureservice er endret",
+                &body,
+                now,
+            );
+            self.state.ledger.issue_rendered(items, now);
+            self.dirty = true;
+        }
+        if !polled.missed.is_empty() {
+            self.http.metrics.sync_missed(polled.missed.len());
+            tracing::warn!(tickets = ?polled.missed, "the open-set reconcile found changes the modified window had missed");
         }
     }
 

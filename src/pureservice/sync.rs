@@ -91,6 +91,8 @@ pub struct Pager {
     max_modified: Option<DateTime<Utc>>,
     /// Why the pages cannot be trusted to be in order, once one was not.
     unsorted: Option<String>,
+    /// Why the stamps are too coarse to tell changes apart, once a page showed it.
+    coarse: Option<String>,
 }
 
 impl Pager {
@@ -106,12 +108,18 @@ impl Pager {
             latest: BTreeMap::new(),
             max_modified: None,
             unsorted: None,
+            coarse: None,
         }
     }
 
     /// Why a page was not in the requested order (or came in whole seconds), if one was.
     pub fn unsorted(&self) -> Option<&str> {
         self.unsorted.as_deref()
+    }
+
+    /// Why the stamps cannot tell two changes within a second apart, if a page showed it.
+    pub fn coarse(&self) -> Option<&str> {
+        self.coarse.as_deref()
     }
 
     /// The next request, or `None` when the cycle has read everything.
@@ -159,14 +167,15 @@ impl Pager {
                     ));
                 }
             }
-            if self.unsorted.is_none()
-                && keys.len() >= 3
-                && keys.iter().all(|(m, _)| m.nanosecond() == 0)
-            {
-                self.unsorted = Some(
-                    "timestamps come to the whole second, coarser than the server sorts".into(),
-                );
-            }
+        }
+        if self.coarse.is_none()
+            && keys.len() >= 3
+            && keys.iter().all(|(m, _)| m.nanosecond() == 0)
+        {
+            // Keyset paging stays correct (a floored stamp only re-reads), but two changes of
+            // one ticket within a second look alike: `auto` prefers the open set.
+            self.coarse =
+                Some("timestamps come to the whole second, coarser than the server sorts".into());
         }
         page.sort_by_key(|t| (t.modified, t.id));
         let n = page.len() as u32;
@@ -580,13 +589,12 @@ impl Syncer {
         lit: DateLiteral,
         now: DateTime<Utc>,
     ) -> Result<Result<Read, String>, PsError> {
-        if !cursor.initial_done {
-            let read = self.open_set(cache, cursor, ps, None).await?;
-            self.last_reconcile = Some(now);
-            return Ok(Ok(read));
-        }
         let overlap = ps.sync_overlap.max(chrono::Duration::zero());
+        let initial = !cursor.initial_done;
         let base = match cursor.modified {
+            // The first load reads the open set with the same keyset paging, so a ticket that
+            // changes while we page moves ahead of us instead of shifting an offset.
+            _ if initial => filter::OPEN_TICKETS.to_string(),
             Some(c) => filter::modified_since(c - overlap, lit),
             // An empty tenant at the first load: read everything not deleted.
             None => "!isMarkedForDeletion".to_string(),
@@ -616,7 +624,7 @@ impl Syncer {
                     message,
                 })?;
         }
-        if let Some(why) = pager.unsorted() {
+        if let Some(why) = pager.unsorted().or(pager.coarse()) {
             if ps.sync == SyncSetting::Auto {
                 return Ok(Err(why.to_string()));
             }
@@ -636,6 +644,11 @@ impl Syncer {
             edge,
             missed: Vec::new(),
         };
+        if initial {
+            // A full read of the open set: as good as a reconcile.
+            self.last_reconcile = Some(now);
+            return Ok(Ok(read));
+        }
         let due = self
             .last_reconcile
             .map_or(true, |t| now - t >= RECONCILE_EVERY || now < t);
