@@ -114,7 +114,12 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
         Language::Nn => ("kommune", "kommunar"),
         Language::En => ("municipality", "municipalities"),
     };
-    let ack_secret = ctx.secret(&raw.ack_secret, &raw.ack_secret_file, "daemon", "ack_secret");
+    let ack_secret = ctx.secret(
+        &raw.ack_secret,
+        &raw.ack_secret_file,
+        "daemon",
+        "ack_secret",
+    );
     if public_url.is_some() && ack_secret.is_none() {
         ctx.err(
             p("ack_secret"),

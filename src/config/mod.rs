@@ -614,7 +614,9 @@ impl RuleFilters {
         one(&self.services, service)
             && one(&self.categories, category)
             && (self.municipalities.is_empty()
-                || municipalities.iter().any(|m| one(&self.municipalities, Some(m))))
+                || municipalities
+                    .iter()
+                    .any(|m| one(&self.municipalities, Some(m))))
     }
 }
 

@@ -99,8 +99,7 @@ pub async fn detect(client: &Client, preferred: DateLiteral) -> Result<Detected,
         .filter_map(|t| Some((t.modified?, t.id)))
         .collect();
     let sort_honoured = (keys.len() >= 2).then(|| keys.windows(2).all(|w| w[0] >= w[1]));
-    let whole_seconds =
-        (keys.len() >= 3).then(|| keys.iter().all(|(m, _)| m.nanosecond() == 0));
+    let whole_seconds = (keys.len() >= 3).then(|| keys.iter().all(|(m, _)| m.nanosecond() == 0));
     Ok(Detected {
         date_filter,
         date_refusal: date_filter.is_none().then_some(date_refusal).flatten(),

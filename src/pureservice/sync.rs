@@ -168,9 +168,7 @@ impl Pager {
                 }
             }
         }
-        if self.coarse.is_none()
-            && keys.len() >= 3
-            && keys.iter().all(|(m, _)| m.nanosecond() == 0)
+        if self.coarse.is_none() && keys.len() >= 3 && keys.iter().all(|(m, _)| m.nanosecond() == 0)
         {
             // Keyset paging stays correct (a floored stamp only re-reads), but two changes of
             // one ticket within a second look alike: `auto` prefers the open set.
@@ -339,7 +337,11 @@ impl Syncer {
             ..Default::default()
         };
         let env = self.client.tickets(&q).await?;
-        Ok(env.items.first().and_then(|t| Some((t.modified?, t.id))).map(|(m, id)| (id, m)))
+        Ok(env
+            .items
+            .first()
+            .and_then(|t| Some((t.modified?, t.id)))
+            .map(|(m, id)| (id, m)))
     }
 
     /// The mode to start with, and why.
@@ -456,20 +458,15 @@ impl Syncer {
                 // open set — in this same cycle, so nothing is late.
                 Err(reason) if auto => {
                     tracing::warn!(%reason, "the modified window cannot be trusted on this tenant; switching the sync to the open set");
-                    self.adopt(
-                        Mode::OpenSet,
-                        reason,
-                        &mut record,
-                        true,
-                        &mut switches,
-                        now,
-                    );
+                    self.adopt(Mode::OpenSet, reason, &mut record, true, &mut switches, now);
                 }
                 Err(reason) => {
                     return Err(PsError::Malformed {
                         method: "GET".into(),
                         path: format!("{}ticket/", self.client.base().path()),
-                        message: format!("{reason}; set [pureservice] sync = \"auto\" or \"open-set\""),
+                        message: format!(
+                            "{reason}; set [pureservice] sync = \"auto\" or \"open-set\""
+                        ),
                     })
                 }
             }

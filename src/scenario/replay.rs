@@ -135,7 +135,11 @@ fn acknowledge(ledger: &mut Ledger, e: &Event, config: &Config) {
     for r in rules {
         for entry in ledger.for_ticket(e.ticket) {
             if entry.intent.key.rule == r.id {
-                keys.push(crate::plan::ack::ack_key(e.ticket, &r.id, entry.intent.key.occurrence));
+                keys.push(crate::plan::ack::ack_key(
+                    e.ticket,
+                    &r.id,
+                    entry.intent.key.occurrence,
+                ));
             }
         }
     }

@@ -347,9 +347,7 @@ fn refuse_dates(tenant: Tenant, filter: Option<&str>) -> Option<Reply> {
     };
     Some(Reply::error(
         400,
-        &format!(
-            "Operator '>=' incompatible with operand types 'DateTimeOffset?' and '{operand}'"
-        ),
+        &format!("Operator '>=' incompatible with operand types 'DateTimeOffset?' and '{operand}'"),
     ))
 }
 
