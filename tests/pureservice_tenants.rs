@@ -1,0 +1,148 @@
+//! The whole daemon (in-process, fake clock, real SMTP peer) against the fake Pureservice in
+//! each tenant behaviour the sync must survive (`Tenant::ALL`: sort honoured or ignored, the
+//! quoted date form refused, no date comparison at all, whole-second stamps), with the shipped
+//! `sync = "auto"`: the same notices, in the same cycle, in every one.
+
+mod daemon_support;
+mod notify_support;
+
+use chrono::Duration;
+use daemon_support::{world, World};
+use slavakt::app::Daemon;
+use slavakt::plan::Reason;
+use slavakt::pureservice::fake::{NewTicket, Tenant};
+use std::collections::BTreeSet;
+
+impl World {
+    fn kritisk(&self, subject: &str) -> u64 {
+        self.fake
+            .create_ticket(NewTicket {
+                subject: subject.into(),
+                description: "<p>Alarmene kommer ikke fram.</p>".into(),
+                priority: Some("Kritisk".into()),
+                requester: Some(102), // Molde
+                assignee: Some(201),
+                categories: vec!["Pasientvarsling".into()],
+                ..NewTicket::default()
+            })
+            .unwrap()
+    }
+
+    fn mail_recipients(&self) -> Vec<String> {
+        self.smtp
+            .received()
+            .iter()
+            .flat_map(|m| m["rcpt_tos"].as_array().cloned().unwrap_or_default())
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    }
+}
+
+/// One cycle that must have polled successfully; the reasons of what it issued for `ticket`.
+async fn cycle(d: &mut Daemon, ticket: u64, tenant: Tenant) -> BTreeSet<Reason> {
+    let r = d.cycle().await.unwrap();
+    match &r.polled {
+        Some(Ok(_)) => {}
+        other => panic!("{}: the poll did not succeed: {other:?}", tenant.name()),
+    }
+    r.plan
+        .issued
+        .iter()
+        .filter(|i| i.key.ticket == ticket)
+        .map(|i| i.reason)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_notice_pause_resolution_deletion_and_restart_in_every_tenant_behaviour() {
+    for tenant in Tenant::ALL {
+        let name = tenant.name();
+        // Stamps with milliseconds, as a real tenant's are (whole seconds are a behaviour).
+        let w = world("2027-03-24T13:59:00.250+01:00").await;
+        w.fake.set_tenant(tenant);
+        // A few open tickets already there, so that `auto` can see how the tenant sorts.
+        for n in 0..6 {
+            w.fake
+                .create_ticket(NewTicket {
+                    subject: format!("Skriver {n} virker ikke"),
+                    priority: Some("Lav".into()),
+                    requester: Some(102),
+                    ..NewTicket::default()
+                })
+                .unwrap();
+            w.clock.advance(Duration::milliseconds(1_313));
+        }
+        let mut d = w.daemon();
+        cycle(&mut d, 0, tenant).await; // initial load
+
+        // A new Kritisk ticket: the incident manager hears of it in the next cycle.
+        w.clock.advance(Duration::milliseconds(60_137));
+        let id = w.kritisk("Pasientvarsling nede på Bergmo");
+        w.clock.advance(Duration::milliseconds(30_411));
+        let first = cycle(&mut d, id, tenant).await;
+        assert!(
+            !first.is_empty(),
+            "{name}: the Kritisk ticket fired nothing"
+        );
+        assert!(
+            w.mail_recipients()
+                .contains(&w.role_email("incident_manager")),
+            "{name}: no mail to the incident manager"
+        );
+        let mode = d.state().cursor.mode.clone().unwrap();
+        let expected = match tenant {
+            Tenant::Faithful | Tenant::IsoRefused => "modified",
+            _ => "open-set",
+        };
+        assert_eq!(mode.mode, expected, "{name}: {}", mode.reason);
+
+        // A pause is seen (the ticket's status follows).
+        w.clock.advance(Duration::milliseconds(5_000 + 223));
+        w.fake.set_status(id, "Venter - leverandør");
+        w.clock.advance(Duration::milliseconds(2_000));
+        cycle(&mut d, id, tenant).await;
+        assert_eq!(
+            d.state().tickets[&id].status,
+            "Venter - leverandør",
+            "{name}: the pause was not seen"
+        );
+
+        // The resolution sends the resolved notices, in the first cycle after it.
+        w.clock.advance(Duration::milliseconds(10_000 + 71));
+        w.fake.set_status(id, "Løst");
+        let before = w.smtp.received().len();
+        w.clock.advance(Duration::milliseconds(2_000));
+        let resolved = cycle(&mut d, id, tenant).await;
+        assert!(
+            resolved.contains(&Reason::Resolved),
+            "{name}: no resolved notice: {resolved:?}"
+        );
+        assert!(
+            w.smtp.received().len() > before,
+            "{name}: the resolved notice was not mailed"
+        );
+
+        // A deleted ticket is no longer tracked.
+        let other = w.kritisk("Nettverket nede på rådhuset");
+        w.clock.advance(Duration::milliseconds(3_000 + 17));
+        cycle(&mut d, other, tenant).await;
+        assert!(d.state().tickets.contains_key(&other), "{name}");
+        w.fake
+            .update_ticket(other, serde_json::json!({"isMarkedForDeletion": true}));
+        w.clock.advance(Duration::milliseconds(2_000 + 9));
+        cycle(&mut d, other, tenant).await;
+        assert!(
+            !d.state().tickets.contains_key(&other),
+            "{name}: the deletion was not seen"
+        );
+
+        // A restart re-sends nothing.
+        drop(d);
+        let sent = w.smtp.received().len();
+        let mut d = w.daemon();
+        w.clock.advance(Duration::milliseconds(30_000 + 3));
+        let r = d.cycle().await.unwrap();
+        assert!(r.plan.issued.is_empty(), "{name}: re-sent after restart");
+        assert_eq!(w.smtp.received().len(), sent, "{name}");
+    }
+}
