@@ -146,3 +146,45 @@ async fn first_notice_pause_resolution_deletion_and_restart_in_every_tenant_beha
         assert_eq!(w.smtp.received().len(), sent, "{name}");
     }
 }
+
+/// A tenant that starts refusing date filters: `auto` switches to the open set in that cycle,
+/// the change is not late, the switch is counted in `/metrics` and mailed once to `[alerts] to`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mid_run_switch_is_counted_alerted_once_and_costs_no_notice() {
+    let w = world("2027-03-24T13:59:00.250+01:00").await;
+    for n in 0..6 {
+        w.kritisk(&format!("Gammel sak {n}"));
+        w.clock.advance(Duration::milliseconds(1_313));
+    }
+    let mut d = w.daemon();
+    cycle(&mut d, 0, Tenant::Faithful).await;
+    assert_eq!(d.state().cursor.mode.as_ref().unwrap().mode, "modified");
+
+    w.fake.set_tenant(Tenant::NoDateFilter);
+    w.clock.advance(Duration::milliseconds(60_137));
+    let id = w.kritisk("Pasientvarsling nede på Bergmo");
+    w.clock.advance(Duration::milliseconds(30_411));
+    let first = cycle(&mut d, id, Tenant::NoDateFilter).await;
+    assert!(!first.is_empty(), "the Kritisk ticket fired nothing");
+    assert_eq!(d.state().cursor.mode.as_ref().unwrap().mode, "open-set");
+    let m = d.metrics_text();
+    assert!(
+        m.contains("slavakt_sync_mode_switches_total{to=\"open-set\"} 1"),
+        "{m}"
+    );
+    assert!(m.contains("slavakt_sync_mode{mode=\"open-set\"} 1"), "{m}");
+
+    let alerts = || {
+        w.smtp
+            .received()
+            .iter()
+            .filter(|m| {
+                notify_support::header(m, "Subject").contains("Synkroniseringen med Pureservice")
+            })
+            .count()
+    };
+    assert_eq!(alerts(), 1, "one mail about the switch");
+    w.clock.advance(Duration::milliseconds(30_007));
+    cycle(&mut d, id, Tenant::NoDateFilter).await;
+    assert_eq!(alerts(), 1, "the switch is mailed once");
+}

@@ -154,6 +154,11 @@ impl Daemon {
         &self.config
     }
 
+    /// What `/metrics` would answer now (for tests of a daemon without a listener).
+    pub fn metrics_text(&self) -> String {
+        self.http.metrics.render()
+    }
+
     /// Binds `daemon.http_listen` (if set) and serves health, metrics and the status page until
     /// `cancel`. Binding happens now, so a taken port fails start-up with a clear message.
     pub async fn serve_http(
