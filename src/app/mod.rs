@@ -506,10 +506,11 @@ impl Daemon {
     /// The sync's mode, its switches (WARN-logged by the sync, counted here and mailed once to
     /// `[alerts] to`) and what an hourly reconcile found the modified window had missed.
     fn sync_observed(&mut self, polled: &source::Polled, now: DateTime<Utc>) {
-        if let Some(mode) = polled.mode {
-            self.http.metrics.sync_mode(mode);
-        }
-        for s in &polled.switches {
+        let Some(news) = &polled.sync else {
+            return;
+        };
+        self.http.metrics.sync_mode(news.mode);
+        for s in &news.switches {
             self.http.metrics.sync_switched(&s.to);
             let body = format!(
                 "slavakt leser nå saker fra Pureservice på en annen måte: «{}» i stedet for «{}».                  Årsak: {}. Varslene går som før; dette er bare til orientering.\n\
@@ -527,9 +528,9 @@ impl Daemon {
             self.state.ledger.issue_rendered(items, now);
             self.dirty = true;
         }
-        if !polled.missed.is_empty() {
-            self.http.metrics.sync_missed(polled.missed.len());
-            tracing::warn!(tickets = ?polled.missed, "the open-set reconcile found changes the modified window had missed");
+        if !news.missed.is_empty() {
+            self.http.metrics.sync_missed(news.missed.len());
+            tracing::warn!(tickets = ?news.missed, "the open-set reconcile found changes the modified window had missed");
         }
     }
 
