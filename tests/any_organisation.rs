@@ -546,8 +546,10 @@ async fn ack_links_work_once_for_their_own_ticket_only() {
         .unwrap()
         .to_string();
 
-    let mut state = slavakt::state::State::default();
-    state.ledger = sim.ledger.clone();
+    let state = slavakt::state::State {
+        ledger: sim.ledger.clone(),
+        ..Default::default()
+    };
     let clock = FakeClock::new(t("2027-03-24T10:05:00+01:00"));
     let shared = slavakt::http::HttpShared::new(
         Arc::new(cfg),
@@ -665,4 +667,71 @@ fn explain_shows_the_per_day_working_day_in_the_configured_language() {
         "{nn}"
     );
     assert!(nn.contains("Løysingsfrist"), "{nn}");
+}
+
+/// The daemon's indexed evaluation (which skips tickets that did not change and are not due)
+/// escalates an unacknowledged call-out on time, exactly as full evaluation does.
+#[test]
+fn the_daemons_indexed_plan_escalates_an_untouched_ticket_on_time() {
+    use slavakt::app::cycle;
+    use slavakt::ledger::DeliveryStatus;
+    use slavakt::ticket::{CoreStatus, TicketSnapshot};
+    let cfg = holstebro();
+    let t0 = t("2027-03-24T10:00:00+01:00");
+    let snap = TicketSnapshot {
+        id: 7,
+        number: 7007,
+        subject: "Omsorgssystemet svarer ikke".into(),
+        description: String::new(),
+        priority: Some("Kritisk".into()),
+        status: "Ny".into(),
+        core: CoreStatus::Open,
+        municipalities: vec!["Social og Sundhed".into()],
+        service: Some("Omsorgssystem".into()),
+        category: Some("Omsorgssystem".into()),
+        company: None,
+        source: None,
+        assignee: None,
+        created: t0,
+        modified: t0,
+        responded: None,
+        resolved: None,
+        closed: None,
+        reopened_count: 0,
+        change: None,
+        fields: Default::default(),
+        modified_by_us: false,
+    };
+    let mut full = slavakt::state::State::default();
+    let mut fast = slavakt::state::State::default();
+    let mut index = slavakt::plan::index::Index::new();
+    cycle::track(&mut full, std::slice::from_ref(&snap), &cfg, t0);
+    cycle::track(&mut fast, std::slice::from_ref(&snap), &cfg, t0);
+    let mut escalated = Vec::new();
+    // Ticks every 30 s for 20 minutes; nobody acknowledges, nothing changes in Pureservice.
+    for tick in 0..=40 {
+        let now = t0 + Duration::seconds(30 * tick);
+        let a = cycle::plan(&mut full, &cfg, now);
+        let b = cycle::plan_indexed(&mut fast, &mut index, &cfg, now);
+        let keys = |s: &cycle::PlanStep| {
+            s.issued
+                .iter()
+                .map(|i| i.key.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&a), keys(&b), "tick {tick}");
+        escalated.extend(
+            b.issued
+                .iter()
+                .filter(|i| i.key.rule.contains(".escalation"))
+                .map(|i| (now, i.key.to_string())),
+        );
+        for state in [&mut full, &mut fast] {
+            for e in state.ledger.entries.values_mut() {
+                e.status = DeliveryStatus::Delivered;
+            }
+        }
+    }
+    let first = escalated.first().expect("an escalation within 20 minutes");
+    assert_eq!(first.0, t0 + Duration::minutes(15), "{escalated:?}");
 }

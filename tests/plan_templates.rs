@@ -55,6 +55,9 @@ fn intent(template: &str, reason: Reason, channel: &str) -> Intent {
         ("ticket_count", "6"),
         ("tickets", "1,2,3,4,5,6"),
         ("items", "#1001 Kritisk – A (r)\n#1002 Høy – B (r)"),
+        ("ack_within", "15 min"),
+        ("not_answered", "Per Prøvenes"),
+        ("escalation_step", "1"),
     ] {
         vars.insert(k.to_string(), v.to_string());
     }
