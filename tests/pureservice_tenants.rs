@@ -188,3 +188,68 @@ async fn a_mid_run_switch_is_counted_alerted_once_and_costs_no_notice() {
     cycle(&mut d, id, Tenant::NoDateFilter).await;
     assert_eq!(alerts(), 1, "the switch is mailed once");
 }
+
+/// `probe` tells the tenant behaviours apart, and says when the config must change (exit 1)
+/// or the tenant cannot be reached (exit 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_tells_each_tenant_behaviour_apart() {
+    use slavakt::cli::probe::probe;
+    for tenant in Tenant::ALL {
+        let name = tenant.name();
+        let w = world("2027-03-24T13:59:00.250+01:00").await;
+        w.fake.set_tenant(tenant);
+        for n in 0..6 {
+            w.kritisk(&format!("Sak {n}"));
+            w.clock.advance(Duration::milliseconds(1_313));
+        }
+        let before = w.fake.request_count();
+        let p = probe(&w.config, w.clock.now_for_test()).await;
+        assert!(
+            w.fake.requests()[before..]
+                .iter()
+                .all(|r| r.method == "GET"),
+            "{name}: probe wrote"
+        );
+        assert!(p.reachable, "{name}");
+        assert_eq!(p.open_tickets, Some(6), "{name}");
+        let (date, sort, sync) = match tenant {
+            Tenant::Faithful | Tenant::IsoRefused => {
+                (Some("datetimeoffset"), Some(true), "modified")
+            }
+            Tenant::SortIgnored => (Some("datetimeoffset"), Some(false), "open-set"),
+            Tenant::WholeSeconds => (Some("datetimeoffset"), Some(true), "open-set"),
+            Tenant::NoDateFilter => (None, Some(true), "open-set"),
+        };
+        assert_eq!(p.date_filter, date, "{name}");
+        assert_eq!(p.sort_honoured, sort, "{name}");
+        assert_eq!(
+            p.whole_seconds,
+            Some(tenant == Tenant::WholeSeconds),
+            "{name}"
+        );
+        assert_eq!(p.sync, Some(sync), "{name}");
+        assert_eq!(p.exit_code(), 0, "{name}: {:?}", p.problems);
+
+        let mut wrong = w.config.clone();
+        wrong.pureservice.api_key = slavakt::secret::Secret::new("feil-nokkel");
+        let p = probe(&wrong, w.clock.now_for_test()).await;
+        assert_eq!(p.exit_code(), 1, "{name}: {p:?}");
+        assert!(p.problems[0].contains("refused"), "{:?}", p.problems);
+    }
+    let w = world("2027-03-24T13:59:00.250+01:00").await;
+    let mut gone = w.config.clone();
+    gone.pureservice.base_url = "http://127.0.0.1:9/".parse().unwrap();
+    let p = probe(&gone, w.clock.now_for_test()).await;
+    assert!(!p.reachable);
+    assert_eq!(p.exit_code(), 2, "{p:?}");
+}
+
+trait NowForTest {
+    fn now_for_test(&self) -> chrono::DateTime<chrono::Utc>;
+}
+
+impl NowForTest for slavakt::clock::FakeClock {
+    fn now_for_test(&self) -> chrono::DateTime<chrono::Utc> {
+        slavakt::clock::Clock::now(self)
+    }
+}

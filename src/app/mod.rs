@@ -220,7 +220,6 @@ impl Daemon {
                 report.requests = polled.requests;
                 report.polled = Some(Ok(polled.snapshots.len()));
                 self.poll_succeeded(now);
-                self.sync_events(&polled, now);
                 self.sync_observed(&polled, now);
                 if cursor != self.state.cursor {
                     self.state.cursor = cursor;
@@ -556,44 +555,6 @@ impl Daemon {
         if !news.missed.is_empty() {
             self.http.metrics.sync_missed(news.missed.len());
             tracing::warn!(tickets = ?news.missed, "the open-set reconcile found changes the modified window had missed");
-        }
-    }
-
-    /// The sync's own news: the mode in use (metrics), each switch `auto` made (counted, mailed
-    /// once to `[alerts] to`; the sync already logged it at WARN), and what a reconcile found
-    /// the modified window had missed.
-    fn sync_events(&mut self, polled: &source::Polled, now: DateTime<Utc>) {
-        if let Some(mode) = polled.mode {
-            self.http.metrics.sync_mode(mode);
-        }
-        for s in &polled.switches {
-            self.http.metrics.sync_switched(&s.to);
-            let body = format!(
-                "slavakt leser nå saker fra Pureservice på en annen måte: «{}» i stedet for «{}». \
-                 Varslene kommer som før; endringen koster bare flere forespørsler mot Pureservice. \
-                 Grunn (fra Pureservice): {}\n\
-                 slavakt switched its Pureservice sync from {} to {}: {}. Notices are unaffected. \
-                 Run `slavakt probe` to see what the tenant accepts.",
-                s.to, s.from, s.reason, s.from, s.to, s.reason
-            );
-            let items = alerts::alert(
-                &self.config,
-                "sync-mode",
-                s.number,
-                "Pureservice-synkroniseringen byttet lesemåte",
-                &body,
-                now,
-            );
-            self.state.ledger.issue_rendered(items, now);
-            self.dirty = true;
-        }
-        if !polled.missed.is_empty() {
-            self.http.metrics.sync_missed(polled.missed.len());
-            tracing::warn!(
-                count = polled.missed.len(),
-                tickets = ?polled.missed,
-                "the open-set reconcile found changes the modified window had missed; they are applied now"
-            );
         }
     }
 

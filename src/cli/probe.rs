@@ -109,7 +109,11 @@ pub async fn probe(config: &Config, now: chrono::DateTime<chrono::Utc>) -> Probe
             p.sort_honoured = d.sort_honoured;
             p.whole_seconds = d.whole_seconds;
             let reason = d.open_set_reason();
-            p.sync = Some(if reason.is_some() { "open-set" } else { "modified" });
+            p.sync = Some(if reason.is_some() {
+                "open-set"
+            } else {
+                "modified"
+            });
             p.sync_reason = reason.clone();
             if let (Some(lit), None) = (d.date_filter, &reason) {
                 if lit != ps.date_literal && ps.sync == SyncSetting::Modified {
@@ -128,11 +132,15 @@ pub async fn probe(config: &Config, now: chrono::DateTime<chrono::Utc>) -> Probe
                 ));
             }
         }
-        Err(e) => p.problems.push(format!("the tenant could not be asked: {e}")),
+        Err(e) => p
+            .problems
+            .push(format!("the tenant could not be asked: {e}")),
     }
     match openset::read(&client, &mut cache, &Default::default(), ps.page_size).await {
         Ok(o) => p.open_tickets = Some(o.open.len()),
-        Err(e) => p.problems.push(format!("the open tickets could not be read: {e}")),
+        Err(e) => p
+            .problems
+            .push(format!("the open tickets could not be read: {e}")),
     }
     let mut statuses: Vec<String> = cache
         .statuses
@@ -228,14 +236,18 @@ async fn connect(
                     return Some((ps, client, cache));
                 }
                 Err(e @ PsError::Transport { .. }) => {
-                    p.problems.push(format!("Pureservice cannot be reached: {e}"));
+                    p.problems
+                        .push(format!("Pureservice cannot be reached: {e}"));
                     return None;
                 }
                 Err(e) => {
                     if e.is_auth() || e.status() == Some(404) {
                         p.reachable = true;
                     }
-                    last_error = Some(e);
+                    // A refused key says more than the 404 of a wrong prefix tried after it.
+                    if last_error.as_ref().map_or(true, |l| !l.is_auth()) {
+                        last_error = Some(e);
+                    }
                 }
             }
         }
@@ -267,8 +279,14 @@ pub fn render_text(p: &Probe) -> String {
         "date filter:        {}\n",
         p.date_filter.unwrap_or("none accepted")
     ));
-    out.push_str(&format!("sort honoured:      {}\n", yes_no(p.sort_honoured)));
-    out.push_str(&format!("whole seconds:      {}\n", yes_no(p.whole_seconds)));
+    out.push_str(&format!(
+        "sort honoured:      {}\n",
+        yes_no(p.sort_honoured)
+    ));
+    out.push_str(&format!(
+        "whole seconds:      {}\n",
+        yes_no(p.whole_seconds)
+    ));
     out.push_str(&format!(
         "sync (auto):        {}{}\n",
         p.sync.unwrap_or("-"),
