@@ -36,6 +36,8 @@ enum Command {
     Report(cli::report::Args),
     /// A complete run against a built-in simulated Pureservice, with accelerated time.
     Demo(cli::demo::Args),
+    /// Read-only check of the configured Pureservice tenant: what works, what to change.
+    Probe(cli::probe::Args),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         Command::TestNotify(a) => cli::test_notify::run(a),
         Command::Report(a) => cli::report::run(a),
         Command::Demo(a) => cli::demo::run(a),
+        Command::Probe(a) => cli::probe::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -33,6 +33,13 @@ pub struct StatusView {
     /// An outage alert went out and the all-clear is still owed.
     pub outage: bool,
     pub state_saved_at: Option<DateTime<FixedOffset>>,
+    /// How the sync reads Pureservice (`modified` or `open-set`), why, and since when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_since: Option<DateTime<FixedOffset>>,
     /// Where `next_action` comes from: `plan` (the plan engine's own decision) or `clocks`
     /// (the next warning or deadline of the SLA clocks only).
     pub next_action_source: &'static str,
@@ -265,6 +272,9 @@ pub fn build(state: &State, config: &Config, now: DateTime<Utc>) -> StatusView {
         failing_since: state.health.failing_since.map(at),
         outage: state.health.outage_alerted,
         state_saved_at: state.saved_at.map(at),
+        sync_mode: state.cursor.mode.as_ref().map(|m| m.mode.clone()),
+        sync_reason: state.cursor.mode.as_ref().map(|m| m.reason.clone()),
+        sync_since: state.cursor.mode.as_ref().and_then(|m| m.since).map(at),
         next_action_source: if config.plan.is_empty() {
             "clocks"
         } else {
@@ -536,6 +546,7 @@ pub struct Labels {
     pub rule: &'static str,
     pub attempts: &'static str,
     pub last_poll: &'static str,
+    pub sync: &'static str,
     pub last_error: &'static str,
     pub never: &'static str,
     pub outage: &'static str,
@@ -642,6 +653,7 @@ static NB: Labels = Labels {
     rule: "Regel",
     attempts: "Forsøk",
     last_poll: "Siste vellykkede henting fra Pureservice",
+    sync: "Synkronisering med Pureservice",
     last_error: "Siste feil",
     never: "aldri",
     outage: "Pureservice svarer ikke — varsling om driftsavbrudd er sendt",
@@ -682,6 +694,7 @@ static DA: Labels = Labels {
     rule: "Regel",
     attempts: "Forsøg",
     last_poll: "Seneste vellykkede hentning fra Pureservice",
+    sync: "Synkronisering med Pureservice",
     last_error: "Seneste fejl",
     never: "aldrig",
     outage: "Pureservice svarer ikke — varsel om driftsafbrydelse er sendt",
@@ -722,6 +735,7 @@ static EN: Labels = Labels {
     rule: "Rule",
     attempts: "Attempts",
     last_poll: "Last successful Pureservice poll",
+    sync: "Pureservice sync",
     last_error: "Last error",
     never: "never",
     outage: "Pureservice is not answering — an outage alert was sent",

@@ -80,6 +80,8 @@ fn ps_config(f: &FakePureservice) -> PureserviceConfig {
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
     ps.unset_priorities = vec!["Ikke satt".into()];
+    // These tests pin the modified window; the tenant behaviours and `auto` have their own.
+    ps.sync = slavakt::config::SyncSetting::Modified;
     ps
 }
 
@@ -665,4 +667,155 @@ async fn unknown_priorities_and_statuses_are_logged_once_and_get_the_documented_
     assert_eq!(count("status id 77 is unknown"), 1, "{logs}");
     assert_eq!(count("priority id 88 is unknown"), 1, "{logs}");
     assert!(logs.lines().all(|l| l.contains("WARN")), "{logs}");
+}
+
+/// `n` open tickets whose `modified` stamps carry milliseconds, as a real tenant's do.
+fn populate_ms(f: &FakePureservice, n: u64) -> Vec<u64> {
+    (0..n)
+        .map(|i| {
+            let at = t0() - Duration::milliseconds(((n - i) * 1_37) as i64);
+            f.create_ticket(NewTicket {
+                created: Some(at),
+                ..ticket(i)
+            })
+            .unwrap()
+        })
+        .collect()
+}
+
+/// Every tenant behaviour, `sync = "auto"`: no cycle fails, and a new ticket, a pause, a
+/// resolution and a deletion are all seen in the first cycle after they happen.
+#[tokio::test]
+async fn every_tenant_behaviour_gives_the_same_changes_under_auto() {
+    use slavakt::pureservice::fake::Tenant;
+    for tenant in Tenant::ALL {
+        let clock = FakeClock::new(t0() + Duration::milliseconds(250));
+        let mut opts = FakeOptions::new(Arc::new(clock.clone()));
+        opts.tenant = tenant;
+        let f = FakePureservice::start(opts).await.unwrap();
+        let all = populate_ms(&f, 300);
+        let mut ps = ps_config(&f);
+        ps.sync = slavakt::config::SyncSetting::Auto;
+        // The quoted form first, so that the tenant refusing it is met.
+        ps.date_literal = slavakt::config::DateLiteral::IsoString;
+        let mut s = syncer(&f, ps);
+        let name = tenant.name();
+
+        let first = s
+            .cycle(&SyncCursor::default(), clock.now_for_test())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(ids(&first), all, "{name}");
+        let expected = match tenant {
+            Tenant::Faithful | Tenant::IsoRefused => "modified",
+            _ => "open-set",
+        };
+        assert_eq!(first.mode.name(), expected, "{name}");
+        assert_eq!(first.cursor.mode.as_ref().unwrap().mode, expected, "{name}");
+
+        clock.advance(Duration::milliseconds(1_300));
+        let new = f
+            .create_ticket(NewTicket {
+                subject: "Pasientvarsling nede".into(),
+                priority: Some("Kritisk".into()),
+                ..ticket(1)
+            })
+            .unwrap();
+        clock.advance(Duration::milliseconds(120));
+        f.set_status(all[5], "Løst");
+        f.set_status(all[11], "Venter - sluttbruker");
+        f.update_ticket(all[7], serde_json::json!({"isMarkedForDeletion": true}));
+        clock.advance(Duration::milliseconds(700));
+        let second = s
+            .cycle(&first.cursor, clock.now_for_test())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut want = vec![all[5], all[11], new];
+        want.sort();
+        assert_eq!(ids(&second), want, "{name}");
+        let core = |id| second.changed.iter().find(|t| t.id == id).unwrap().core;
+        assert_eq!(core(all[5]), CoreStatus::Solved, "{name}");
+        assert_eq!(core(all[11]), CoreStatus::Open, "{name}");
+        let paused = second.changed.iter().find(|t| t.id == all[11]).unwrap();
+        assert_eq!(paused.status, "Venter - sluttbruker", "{name}");
+        assert_eq!(core(new), CoreStatus::Open, "{name}");
+        assert_eq!(second.removed, vec![all[7]], "{name}");
+
+        // Nothing changed: nothing is news.
+        clock.advance(Duration::milliseconds(1_100));
+        let third = s
+            .cycle(&second.cursor, clock.now_for_test())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(third.changed.is_empty(), "{name}: {:?}", ids(&third));
+        assert!(third.removed.is_empty(), "{name}");
+        assert!(third.switches.is_empty(), "{name}");
+    }
+}
+
+/// A tenant that starts refusing date filters mid-run: `auto` switches to the open set in the
+/// same cycle (the switch is reported once) and the change is not late.
+#[tokio::test]
+async fn auto_switches_to_the_open_set_when_the_filter_is_refused_mid_run() {
+    use slavakt::pureservice::fake::Tenant;
+    let clock = FakeClock::new(t0() + Duration::milliseconds(250));
+    let f = FakePureservice::start(FakeOptions::new(Arc::new(clock.clone())))
+        .await
+        .unwrap();
+    let all = populate_ms(&f, 20);
+    let mut ps = ps_config(&f);
+    ps.sync = slavakt::config::SyncSetting::Auto;
+    let mut s = syncer(&f, ps);
+    let first = s
+        .cycle(&SyncCursor::default(), clock.now_for_test())
+        .await
+        .unwrap();
+    assert_eq!(first.mode.name(), "modified");
+
+    f.set_tenant(Tenant::NoDateFilter);
+    clock.advance(Duration::milliseconds(1_500));
+    f.set_status(all[3], "Løst");
+    let second = s.cycle(&first.cursor, clock.now_for_test()).await.unwrap();
+    assert_eq!(ids(&second), vec![all[3]]);
+    assert_eq!(second.mode.name(), "open-set");
+    assert_eq!(second.switches.len(), 1, "{:?}", second.switches);
+    let sw = &second.switches[0];
+    assert_eq!((sw.from.as_str(), sw.to.as_str()), ("modified", "open-set"));
+    assert!(sw.reason.contains("refused"), "{}", sw.reason);
+    let record = second.cursor.mode.as_ref().unwrap();
+    assert_eq!((record.mode.as_str(), record.switches), ("open-set", 1));
+
+    let third = s.cycle(&second.cursor, clock.now_for_test()).await.unwrap();
+    assert!(third.switches.is_empty() && third.changed.is_empty());
+}
+
+/// `sync = "modified"` on a tenant that ignores `sort`: pages are sorted on the client and the
+/// cycle still succeeds; `sync = "open-set"` needs neither sort nor date filter.
+#[tokio::test]
+async fn fixed_modes_never_fail_a_cycle_for_page_order() {
+    use slavakt::pureservice::fake::Tenant;
+    for (setting, tenant) in [
+        (slavakt::config::SyncSetting::Modified, Tenant::SortIgnored),
+        (slavakt::config::SyncSetting::OpenSet, Tenant::NoDateFilter),
+    ] {
+        let clock = FakeClock::new(t0() + Duration::milliseconds(250));
+        let mut opts = FakeOptions::new(Arc::new(clock.clone()));
+        opts.tenant = tenant;
+        let f = FakePureservice::start(opts).await.unwrap();
+        let all = populate_ms(&f, 120);
+        let mut ps = ps_config(&f);
+        ps.sync = setting;
+        ps.page_size = 50;
+        let mut s = syncer(&f, ps);
+        let first = s
+            .cycle(&SyncCursor::default(), clock.now_for_test())
+            .await
+            .unwrap();
+        assert_eq!(ids(&first), all, "{setting:?}");
+        clock.advance(Duration::milliseconds(1_200));
+        f.set_status(all[60], "Løst");
+        let second = s.cycle(&first.cursor, clock.now_for_test()).await.unwrap();
+        assert_eq!(ids(&second), vec![all[60]], "{setting:?}");
+        assert!(second.switches.is_empty(), "{setting:?}");
+    }
 }

@@ -164,6 +164,11 @@ impl Daemon {
         &self.config
     }
 
+    /// What `/metrics` would answer now (for tests of a daemon without a listener).
+    pub fn metrics_text(&self) -> String {
+        self.http.metrics.render()
+    }
+
     /// Binds `daemon.http_listen` (if set) and serves health, metrics and the status page until
     /// `cancel`. Binding happens now, so a taken port fails start-up with a clear message.
     pub async fn serve_http(
@@ -215,6 +220,7 @@ impl Daemon {
                 report.requests = polled.requests;
                 report.polled = Some(Ok(polled.snapshots.len()));
                 self.poll_succeeded(now);
+                self.sync_observed(&polled, now);
                 if cursor != self.state.cursor {
                     self.state.cursor = cursor;
                     self.dirty = true;
@@ -518,6 +524,37 @@ impl Daemon {
             );
             self.state.ledger.issue_rendered(items, now);
             tracing::info!("Pureservice reachable again: all-clear sent");
+        }
+    }
+
+    /// The sync's mode, its switches (WARN-logged by the sync, counted here and mailed once to
+    /// `[alerts] to`) and what an hourly reconcile found the modified window had missed.
+    fn sync_observed(&mut self, polled: &source::Polled, now: DateTime<Utc>) {
+        let Some(news) = &polled.sync else {
+            return;
+        };
+        self.http.metrics.sync_mode(news.mode);
+        for s in &news.switches {
+            self.http.metrics.sync_switched(&s.to);
+            let body = format!(
+                "slavakt leser nå saker fra Pureservice på en annen måte: «{}» i stedet for «{}».                  Årsak: {}. Varslene går som før; dette er bare til orientering.\n\
+                 slavakt switched its Pureservice sync from {} to {}: {}.",
+                s.to, s.from, s.reason, s.from, s.to, s.reason
+            );
+            let items = alerts::alert(
+                &self.config,
+                "sync-mode",
+                s.number,
+                "Synkroniseringen med Pureservice er endret",
+                &body,
+                now,
+            );
+            self.state.ledger.issue_rendered(items, now);
+            self.dirty = true;
+        }
+        if !news.missed.is_empty() {
+            self.http.metrics.sync_missed(news.missed.len());
+            tracing::warn!(tickets = ?news.missed, "the open-set reconcile found changes the modified window had missed");
         }
     }
 

@@ -16,6 +16,20 @@ pub struct Polled {
     pub removed: Vec<TicketId>,
     /// API requests this poll made (metrics, benchmark).
     pub requests: u64,
+    /// What the sync says about how it read, when the source has sync modes (boxed: most
+    /// polls of a test source have none, and the poll's result travels by value).
+    pub sync: Option<Box<SyncNews>>,
+}
+
+/// How a poll read Pureservice: the mode, `auto`'s switches and what a reconcile found.
+#[derive(Debug, Clone, Default)]
+pub struct SyncNews {
+    /// The sync mode the poll read in (`modified`, `open-set`).
+    pub mode: &'static str,
+    /// Mode switches `sync = "auto"` made during this poll.
+    pub switches: Vec<crate::pureservice::sync::ModeSwitch>,
+    /// Tickets a reconcile found that the modified window had missed.
+    pub missed: Vec<TicketId>,
 }
 
 /// A failed poll: the cursor did not move and nothing was applied.

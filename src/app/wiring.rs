@@ -84,6 +84,11 @@ impl TicketSource for PureserviceSource {
                         snapshots: outcome.changed,
                         removed: outcome.removed,
                         requests: outcome.requests,
+                        sync: Some(Box::new(super::source::SyncNews {
+                            mode: outcome.mode.name(),
+                            switches: outcome.switches,
+                            missed: outcome.missed,
+                        })),
                     })
                 }
                 Err(e) => Err(PollError {

@@ -6,6 +6,7 @@ pub mod check_config;
 pub mod demo;
 pub mod explain;
 pub mod holidays;
+pub mod probe;
 pub mod report;
 pub mod run;
 pub mod simulate;

@@ -159,6 +159,13 @@ pub fn render_text(v: &StatusView) -> String {
             crate::escape::terminal(e)
         ));
     }
+    if let Some(mode) = &v.sync_mode {
+        let since = v
+            .sync_since
+            .map(|t| format!(" ({})", t.format(fmt)))
+            .unwrap_or_default();
+        out.push_str(&format!("{}: {mode}{since}\n", l.sync));
+    }
     if v.outage {
         out.push_str(&format!("!! {}\n", l.outage));
     }

@@ -198,6 +198,18 @@ pub enum DateLiteral {
     IsoString,
 }
 
+/// How the sync reads tickets (`[pureservice] sync`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyncSetting {
+    /// Decide from what the tenant answers, at start-up and again when it misbehaves.
+    #[default]
+    Auto,
+    /// Tickets modified since the cursor (needs a date filter and an honoured sort).
+    Modified,
+    /// The whole open set every cycle, plus the tickets that left it, read by id.
+    OpenSet,
+}
+
 /// Where the affected municipality (or service) of a ticket is read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldSource {
@@ -225,6 +237,7 @@ pub struct PureserviceConfig {
     /// Re-read window behind the cursor, to survive clock skew and slow commits.
     pub sync_overlap: chrono::Duration,
     pub date_literal: DateLiteral,
+    pub sync: SyncSetting,
     /// Refresh cached reference data (users, companies, …) this often.
     pub reference_refresh: chrono::Duration,
     /// Pureservice priority name → SLA level name.

@@ -4,7 +4,9 @@
 
 use super::ctx::{key, Ctx};
 use super::raw::{RawFields, RawPureservice};
-use super::{AuthMode, DateLiteral, FieldSource, PureserviceConfig, SlaLevel, TicketFields};
+use super::{
+    AuthMode, DateLiteral, FieldSource, PureserviceConfig, SlaLevel, SyncSetting, TicketFields,
+};
 use crate::secret::Secret;
 use std::collections::BTreeMap;
 
@@ -94,6 +96,19 @@ pub(super) fn build(
                 Some("use \"datetimeoffset\" or \"iso\"".into()),
             );
             DateLiteral::DateTimeOffset
+        }
+    };
+    let sync = match ctx.text(&raw.sync, &p("sync")).as_deref() {
+        None | Some("auto") => SyncSetting::Auto,
+        Some("modified") => SyncSetting::Modified,
+        Some("open-set") => SyncSetting::OpenSet,
+        Some(o) => {
+            ctx.err(
+                p("sync"),
+                format!("unknown sync mode {o:?}"),
+                Some("use \"auto\", \"modified\" or \"open-set\"".into()),
+            );
+            SyncSetting::Auto
         }
     };
     let api_prefix = ctx
@@ -195,6 +210,7 @@ pub(super) fn build(
         ) as u32,
         sync_overlap: ctx.wall(&raw.sync_overlap, &p("sync_overlap"), "2m"),
         date_literal,
+        sync,
         reference_refresh: ctx.wall(&raw.reference_refresh, &p("reference_refresh"), "1h"),
         priorities,
         unset_priorities,

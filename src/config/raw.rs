@@ -96,6 +96,7 @@ pub(super) struct RawPureservice {
     pub max_pages: L<i64>,
     pub sync_overlap: L<String>,
     pub date_literal: L<String>,
+    pub sync: L<String>,
     pub reference_refresh: L<String>,
     pub unset_priorities: L<Vec<String>>,
     pub municipality_from: L<Vec<String>>,

@@ -125,6 +125,9 @@ pub struct Metrics {
     save_failures: Family,
     state_bytes: Family,
     last_poll_ok: Family,
+    sync_mode: Family,
+    sync_switches: Family,
+    sync_missed: Family,
     /// (ticket, clock) pairs whose breach was already counted.
     breaches_seen: Mutex<BreachMemory>,
 }
@@ -145,6 +148,24 @@ impl Default for Metrics {
 impl Metrics {
     pub fn new() -> Self {
         let m = Metrics {
+            sync_mode: Family::new(
+                "slavakt_sync_mode",
+                "The Pureservice sync mode in use (1 for the mode in use: modified, open-set).",
+                "gauge",
+                &["mode"],
+            ),
+            sync_switches: Family::new(
+                "slavakt_sync_mode_switches_total",
+                "Sync mode switches made by sync = \"auto\", by the mode switched to.",
+                "counter",
+                &["to"],
+            ),
+            sync_missed: Family::new(
+                "slavakt_sync_reconcile_missed_total",
+                "Tickets the hourly open-set reconcile found that the modified window had missed.",
+                "counter",
+                &[],
+            ),
             polls: Family::new(
                 "slavakt_polls_total",
                 "Pureservice poll cycles by outcome (ok, error).",
@@ -247,6 +268,7 @@ impl Metrics {
         for outcome in ["sent", "failed", "dry_run"] {
             m.report_mails.set(&[outcome], 0.0);
         }
+        m.sync_missed.set(&[], 0.0);
         for kind in API_ERROR_KINDS {
             m.api_errors.set(&[kind], 0.0);
         }
@@ -305,6 +327,25 @@ impl Metrics {
     /// [`Metrics::poll_failed`] with the kind taken from the client's error.
     pub fn poll_error(&self, e: &PsError) {
         self.poll_failed(error_kind(e));
+    }
+
+    /// The sync mode in use (`modified` or `open-set`).
+    pub fn sync_mode(&self, mode: &str) {
+        let mut all = BTreeMap::new();
+        for m in ["modified", "open-set"] {
+            all.insert(vec![m.to_string()], f64::from(u8::from(m == mode)));
+        }
+        self.sync_mode.replace(all);
+    }
+
+    /// `auto` switched the sync to `to`.
+    pub fn sync_switched(&self, to: &str) {
+        self.sync_switches.add(&[to], 1.0);
+    }
+
+    /// The reconcile found `n` tickets the modified window had missed.
+    pub fn sync_missed(&self, n: usize) {
+        self.sync_missed.add(&[], n as f64);
     }
 
     pub fn intent_issued(&self, rule: &str) {
@@ -414,6 +455,9 @@ impl Metrics {
             &self.save_failures,
             &self.state_bytes,
             &self.last_poll_ok,
+            &self.sync_mode,
+            &self.sync_switches,
+            &self.sync_missed,
         ] {
             f.render(&mut out);
         }

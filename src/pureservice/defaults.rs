@@ -30,6 +30,7 @@ impl PureserviceConfig {
             max_pages: DEFAULT_MAX_PAGES,
             sync_overlap: chrono::Duration::minutes(2),
             date_literal: DateLiteral::DateTimeOffset,
+            sync: crate::config::SyncSetting::Auto,
             reference_refresh: chrono::Duration::hours(1),
             priorities: BTreeMap::new(),
             unset_priorities: Vec::new(),

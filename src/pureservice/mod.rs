@@ -7,12 +7,14 @@
 pub mod client;
 mod de;
 mod defaults;
+pub mod detect;
 pub mod error;
 pub mod fake;
 pub mod filter;
 pub mod html;
 pub mod limiter;
 pub mod mapping;
+pub mod openset;
 pub mod refcache;
 pub mod retry;
 pub mod sync;

@@ -97,6 +97,22 @@ pub struct SyncCursor {
     pub seen_at_edge: BTreeSet<(TicketId, DateTime<Utc>)>,
     /// Whether the initial load of open tickets has completed.
     pub initial_done: bool,
+    /// Tickets open at the end of the last cycle: one that leaves the open set is read by id
+    /// (`pureservice::sync`, open-set mode).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub open: BTreeSet<TicketId>,
+    /// The sync mode in use (`modified` or `open-set`) and why; `None` before the first cycle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<SyncModeRecord>,
+}
+
+/// The sync mode the daemon uses, why, and how often it changed (the alert's occurrence).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncModeRecord {
+    pub mode: String,
+    pub reason: String,
+    pub since: Option<DateTime<Utc>>,
+    pub switches: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -341,6 +341,28 @@ impl Parser {
     }
 }
 
+/// Every literal the expression compares with a path whose last segment `is_date` says is a
+/// date field (`modified >= X` gives `X`), for tenants that refuse some date comparisons.
+pub fn date_literals<'a>(e: &'a Expr, is_date: &dyn Fn(&str) -> bool, out: &mut Vec<&'a Val>) {
+    match e {
+        Expr::Or(a, b) | Expr::And(a, b) => {
+            date_literals(a, is_date, out);
+            date_literals(b, is_date, out);
+        }
+        Expr::Not(a) => date_literals(a, is_date, out),
+        Expr::Cmp(a, _, b) => {
+            for (x, y) in [(a, b), (b, a)] {
+                if let (Operand::Path(p), Operand::Lit(v)) = (x, y) {
+                    if p.last().is_some_and(|f| is_date(f)) {
+                        out.push(v);
+                    }
+                }
+            }
+        }
+        Expr::Truthy(_) | Expr::Contains(..) => {}
+    }
+}
+
 /// Looks up a path on an entity; `Err` for a field the entity does not have.
 pub trait Resolver {
     fn resolve(&self, path: &[String]) -> Result<Val, String>;

@@ -11,7 +11,8 @@
 //! /ticket/{id}` (plain JSON; bumps `modified`), reference endpoints, and 429 with
 //! `Retry-After` over a per-window budget. Its `modified` stamps come from an injected
 //! [`Clock`]. Faults: 5xx bursts, forced 429s, slow responses, a malformed body, odd timestamp
-//! forms. The request log shows what the client sent.
+//! forms. [`Tenant`] switches how `sort` and date filters behave. The request log shows what
+//! the client sent.
 
 pub mod linq;
 mod seed;
@@ -38,6 +39,46 @@ pub enum RetryAfterForm {
     HttpDate,
 }
 
+/// How the fake tenant treats `sort` and date comparisons in `filter=`: the behaviours public
+/// integrations report from real tenants, or that nobody has ruled out. The sync must give the
+/// same notices in each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tenant {
+    /// `sort` honoured; dates compare with `DateTimeOffset(...)` and with a quoted ISO string.
+    #[default]
+    Faithful,
+    /// A date compared with a quoted string is a 400 (`Operator '>' incompatible with operand
+    /// types 'DateTimeOffset?' and 'String'`); only the constructor form filters.
+    IsoRefused,
+    /// `sort` is ignored: pages come in a fixed order that is neither id nor modified order.
+    SortIgnored,
+    /// Timestamps are served to the whole second, while sorting and filtering use the full
+    /// precision.
+    WholeSeconds,
+    /// Every comparison of a date field is a 400.
+    NoDateFilter,
+}
+
+impl Tenant {
+    pub const ALL: [Tenant; 5] = [
+        Tenant::Faithful,
+        Tenant::IsoRefused,
+        Tenant::SortIgnored,
+        Tenant::WholeSeconds,
+        Tenant::NoDateFilter,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tenant::Faithful => "faithful",
+            Tenant::IsoRefused => "iso-refused",
+            Tenant::SortIgnored => "sort-ignored",
+            Tenant::WholeSeconds => "whole-seconds",
+            Tenant::NoDateFilter => "no-date-filter",
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct FakeOptions {
     pub api_key: String,
@@ -50,6 +91,7 @@ pub struct FakeOptions {
     pub retry_after_form: RetryAfterForm,
     /// Start with the default reference data (statuses, priorities, municipalities, …).
     pub seed: bool,
+    pub tenant: Tenant,
 }
 
 impl FakeOptions {
@@ -62,6 +104,7 @@ impl FakeOptions {
             window: Duration::from_secs(60),
             retry_after_form: RetryAfterForm::Seconds,
             seed: true,
+            tenant: Tenant::Faithful,
         }
     }
 }
@@ -127,6 +170,7 @@ struct FakeState {
     log: Vec<LoggedRequest>,
     faults: Vec<ArmedFault>,
     odd_timestamps: bool,
+    tenant: Tenant,
     budget: Option<u32>,
     window: Duration,
     accepted: VecDeque<tokio::time::Instant>,
@@ -183,6 +227,7 @@ impl FakePureservice {
                 log: Vec::new(),
                 faults: Vec::new(),
                 odd_timestamps: false,
+                tenant: opts.tenant,
                 budget: opts.budget,
                 window: opts.window,
                 accepted: VecDeque::new(),
@@ -321,6 +366,11 @@ impl FakePureservice {
     /// Serve timestamps in rotating odd (but valid ISO-8601) forms.
     pub fn set_odd_timestamps(&self, on: bool) {
         self.with(|s| s.odd_timestamps = on)
+    }
+
+    /// Switches how the tenant treats `sort` and date filters (see [`Tenant`]).
+    pub fn set_tenant(&self, tenant: Tenant) {
+        self.with(|s| s.tenant = tenant)
     }
 
     /// Changes the per-window request budget.

@@ -2,7 +2,9 @@
 //! routes by path, and logs what it saw.
 
 use super::store::{plural, ListParams, Store};
-use super::{seed, FakeState, Fault, LoggedRequest, NewTicket, RetryAfterForm, Shared};
+use super::{
+    linq, seed, FakeState, Fault, LoggedRequest, NewTicket, RetryAfterForm, Shared, Tenant,
+};
 use crate::pureservice::time::{format_timestamp, parse_timestamp};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -114,6 +116,8 @@ async fn handle(
     let odd = st.odd_timestamps;
     let reply = if odd && reply.status < 300 {
         oddify(reply)
+    } else if st.tenant == Tenant::WholeSeconds && reply.status < 300 {
+        whole_seconds(reply)
     } else {
         reply
     };
@@ -249,8 +253,14 @@ fn route(
         include: params.get("include").cloned(),
         start: params.get("start").cloned(),
         limit: params.get("limit").cloned(),
+        ignore_sort: st.tenant == Tenant::SortIgnored,
         // `offset` is silently ignored, as by the real API.
     };
+    if method == Method::GET {
+        if let Some(refused) = refuse_dates(st.tenant, list_params.filter.as_deref()) {
+            return refused;
+        }
+    }
     let content_type = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
@@ -316,6 +326,29 @@ fn route(
         }
         _ => Reply::error(404, "no such endpoint"),
     }
+}
+
+/// The 400 a tenant gives for a date comparison it does not accept, if this filter has one.
+fn refuse_dates(tenant: Tenant, filter: Option<&str>) -> Option<Reply> {
+    if !matches!(tenant, Tenant::IsoRefused | Tenant::NoDateFilter) {
+        return None;
+    }
+    let expr = linq::parse(filter?.trim()).ok()?;
+    let mut lits = Vec::new();
+    let is_date = |f: &str| TIMESTAMP_FIELDS.iter().any(|d| d.eq_ignore_ascii_case(f));
+    linq::date_literals(&expr, &is_date, &mut lits);
+    let refused = lits.iter().find(|v| match tenant {
+        Tenant::IsoRefused => matches!(v, linq::Val::Str(_)),
+        _ => !matches!(v, linq::Val::Null),
+    })?;
+    let operand = match refused {
+        linq::Val::Str(_) => "String",
+        _ => "DateTimeOffset",
+    };
+    Some(Reply::error(
+        400,
+        &format!("Operator '>=' incompatible with operand types 'DateTimeOffset?' and '{operand}'"),
+    ))
 }
 
 fn list(store: &Store, resource: &str, only: Option<u64>, p: &ListParams) -> Reply {
@@ -485,6 +518,34 @@ fn oddify(mut r: Reply) -> Reply {
     }
     let mut n = 0;
     walk(&mut v, &mut n);
+    r.body = v.to_string();
+    r
+}
+
+/// Rewrites every timestamp in a successful body to the whole second (rounded down), as a
+/// tenant that renders coarser than it sorts would.
+fn whole_seconds(mut r: Reply) -> Reply {
+    let Ok(mut v) = serde_json::from_str::<Value>(&r.body) else {
+        return r;
+    };
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    if TIMESTAMP_FIELDS.contains(&k.as_str()) {
+                        if let Some(t) = x.as_str().and_then(parse_timestamp) {
+                            *x = t.format("%Y-%m-%dT%H:%M:%SZ").to_string().into();
+                            continue;
+                        }
+                    }
+                    walk(x);
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&mut v);
     r.body = v.to_string();
     r
 }

@@ -76,6 +76,9 @@ pub struct ListParams {
     pub include: Option<String>,
     pub start: Option<String>,
     pub limit: Option<String>,
+    /// Ignore `sort` and serve in a fixed order that is neither id nor modified order
+    /// ([`super::Tenant::SortIgnored`]).
+    pub ignore_sort: bool,
 }
 
 pub const MAX_LIMIT: usize = 500;
@@ -185,7 +188,14 @@ impl Store {
                 hits.push(obj);
             }
         }
-        if let Some(sort) = p.sort.as_deref().filter(|s| !s.trim().is_empty()) {
+        if p.ignore_sort {
+            // Stable from request to request (so start/limit paging is consistent), yet
+            // unrelated to id or modified.
+            hits.sort_by_key(|o| {
+                let id = o.get("id").and_then(Value::as_u64).unwrap_or(0);
+                (id.wrapping_mul(2_654_435_761) % 4_294_967_291, id)
+            });
+        } else if let Some(sort) = p.sort.as_deref().filter(|s| !s.trim().is_empty()) {
             let keys = parse_sort(sort)?;
             let mut keyed: Vec<(Vec<SortKey>, &Map<String, Value>)> = hits
                 .into_iter()
