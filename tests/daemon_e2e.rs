@@ -217,6 +217,18 @@ async fn a_pureservice_outage_alerts_once_then_recovers_and_catches_up() {
         .filter(|m| notify_support::header(m, "Subject").contains("Pureservice er utilgjengelig"))
         .collect();
     assert_eq!(alerts.len(), 1, "exactly one outage alert");
+    // One language, the configured zone, to the minute: no English line, no raw UTC stamp.
+    let text = alerts[0]["parts"][0]["content"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        text.contains("siden onsdag 24. mars 2027 kl. 14:01"),
+        "outage time in Oslo time: {text}"
+    );
+    assert!(
+        !text.contains("cannot reach") && !text.contains("UTC") && !text.contains("+00:00"),
+        "{text}"
+    );
     assert!(alerts[0]["rcpt_tos"].to_string().contains(&im));
     assert!(d.state().health.outage_alerted);
 

@@ -518,6 +518,13 @@ fn planned_changes_are_announced_reminded_moved_cancelled_and_completed() {
     assert_eq!(of(6002, "change-notice"), [apr(12, 9)]);
     assert!(of(6002, "change-reminder").is_empty());
     assert_eq!(of(6002, "change-short-notice"), [apr(12, 9)]);
+    let short = sim
+        .actions
+        .iter()
+        .find(|a| a.intent.key.rule == "change-short-notice")
+        .and_then(|a| a.message.as_ref().ok())
+        .expect("a short-notice warning");
+    assert_eq!(short.subject, "Kort varsel: planlagt endring av Nettverk");
     assert_eq!(of(6002, "change-moved"), [apr(12, 15)]);
     assert_eq!(of(6002, "change-cancelled"), [apr(13, 9)]);
     assert!(of(6002, "change-started").is_empty());
