@@ -120,6 +120,25 @@ fn kritisk_in_office_hours() {
         text.starts_with("KUNNGJØRING – alvorlig hendelse med prioritet Kritisk"),
         "{text}"
     );
+    // The Varslingsansvarlig's alert: what slavakt has sent, what the plan leaves to people.
+    let alert = sim
+        .actions
+        .iter()
+        .find(|a| {
+            a.intent.key.rule == "incident-open-alert"
+                && a.intent.audience == "role:varslingsansvarlig"
+                && a.intent.key.channel == "email"
+        })
+        .unwrap();
+    let text = &alert.message.as_ref().unwrap().text;
+    for needle in [
+        "kl. 11:00.\n\nDette har slavakt allerede varslet:\n- Ingrid Hammervoll, Per Kvalvik: e-post, SMS\n",
+        "- Teams (driftsmeldinger), intranett, internt notat i Pureservice\n",
+        "e-post\n\nDette gjør du selv etter kommunikasjonsplanen:\n- Legg inn meldingsmal i Pureservice\n\
+         - Endre telefonsvaret til Kundeservice\n",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
     // The administrator is reminded to report the fault to the service's vendor.
     let admin = sim
         .actions
