@@ -371,8 +371,9 @@ async fn a_planned_change_in_pureservice_is_announced_reminded_started_and_compl
         .collect();
     fired.push(("completed", done));
     let expect = [
-        ("registered", vec![]),
-        ("3 days before", vec!["change-notice"]),
+        // Announced when registered (§4 "i rimelig tid"), not only 3 days before.
+        ("registered", vec!["change-notice"]),
+        ("3 days before", vec![]),
         ("2 days before", vec!["change-reminder"]),
         ("started", vec!["change-started"]),
         ("completed", vec!["change-completed"]),

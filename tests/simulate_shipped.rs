@@ -525,11 +525,11 @@ fn planned_changes_are_announced_reminded_moved_cancelled_and_completed() {
         v.dedup();
         v
     };
-    // Registered in good time and moved before the announcement: announced and reminded
-    // 3 and 2 days before the new time; the move itself is no news yet.
-    assert_eq!(of(6001, "change-notice"), [apr(10, 18)]);
+    // Registered in good time: announced when registered (§4 "i rimelig tid"); the move is
+    // posted; reminded 2 days before the new time.
+    assert_eq!(of(6001, "change-notice"), [apr(5, 9)]);
+    assert_eq!(of(6001, "change-moved"), [apr(8, 10)]);
     assert_eq!(of(6001, "change-reminder"), [apr(11, 18)]);
-    assert!(of(6001, "change-moved").is_empty());
     assert_eq!(of(6001, "change-started"), [apr(13, 18)]);
     assert_eq!(of(6001, "change-completed").len(), 1);
     // Registered a day ahead: announced at once, no separate reminder, coordinator warned;
@@ -559,7 +559,7 @@ fn planned_changes_are_announced_reminded_moved_cancelled_and_completed() {
         .unwrap();
     let text = &notice.message.as_ref().unwrap().text;
     assert!(
-        text.contains("Nedetid: tirsdag 13. april 2027 kl. 18:00–20:00\n"),
+        text.contains("Nedetid: mandag 12. april 2027 kl. 18:00–20:00\n"),
         "{text}"
     );
     assert!(
