@@ -217,6 +217,18 @@ async fn a_pureservice_outage_alerts_once_then_recovers_and_catches_up() {
         .filter(|m| notify_support::header(m, "Subject").contains("Pureservice er utilgjengelig"))
         .collect();
     assert_eq!(alerts.len(), 1, "exactly one outage alert");
+    // One language, the configured zone, to the minute: no English line, no raw UTC stamp.
+    let text = alerts[0]["parts"][0]["content"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        text.contains("siden onsdag 24. mars 2027 kl. 14:01"),
+        "outage time in Oslo time: {text}"
+    );
+    assert!(
+        !text.contains("cannot reach") && !text.contains("UTC") && !text.contains("+00:00"),
+        "{text}"
+    );
     assert!(alerts[0]["rcpt_tos"].to_string().contains(&im));
     assert!(d.state().health.outage_alerted);
 
@@ -359,8 +371,9 @@ async fn a_planned_change_in_pureservice_is_announced_reminded_started_and_compl
         .collect();
     fired.push(("completed", done));
     let expect = [
-        ("registered", vec![]),
-        ("3 days before", vec!["change-notice"]),
+        // Announced when registered (§4 "i rimelig tid"), not only 3 days before.
+        ("registered", vec!["change-notice"]),
+        ("3 days before", vec![]),
         ("2 days before", vec!["change-reminder"]),
         ("started", vec!["change-started"]),
         ("completed", vec!["change-completed"]),

@@ -93,7 +93,8 @@ fn registered_ten_days_ahead_is_announced_reminded_started_and_completed() {
     assert_eq!(
         fired,
         vec![
-            (start - Duration::days(3), vec!["change-notice".to_string()]),
+            // Announced when registered (§4 "i rimelig tid"), reminded 2 days before.
+            (created, vec!["change-notice".to_string()]),
             (
                 start - Duration::days(2),
                 vec!["change-reminder".to_string()]
@@ -153,10 +154,7 @@ fn moved_later_after_the_announcement_posts_an_update_and_replans_the_reminder()
         start - Duration::days(3),
         Duration::hours(1),
     );
-    assert_eq!(
-        fired,
-        vec![(start - Duration::days(3), vec!["change-notice".to_string()])]
-    );
+    assert_eq!(fired, vec![(created, vec!["change-notice".to_string()])]);
     // Moved four days later, before the old reminder time.
     let moved_at = start - Duration::days(3) + Duration::hours(5);
     let mut m = at(&s, moved_at);
@@ -280,8 +278,7 @@ fn daemon_down_across_announcement_and_reminder_sends_the_announcement_alone() {
     let created = oslo(2027, 4, 1, 9, 0);
     let start = oslo(2027, 4, 11, 18, 0);
     w.observe(&change(7, created, start), created);
-    assert!(w.tick(created).intents.is_empty());
-    // Down from registration until −1 d 20 h: both the −3 d and the −2 d moment were missed.
+    // Down from registration until −1 d 20 h: the announcement and the −2 d moment were missed.
     let back = start - Duration::days(1) - Duration::hours(20);
     let ev = w.tick(back);
     assert_eq!(
@@ -289,10 +286,7 @@ fn daemon_down_across_announcement_and_reminder_sends_the_announcement_alone() {
         ["change-notice"],
         "the reminder would only repeat it"
     );
-    assert!(ev
-        .intents
-        .iter()
-        .all(|i| i.late && i.due_at == start - Duration::days(3)));
+    assert!(ev.intents.iter().all(|i| i.late && i.due_at == created));
     let fired = run(
         &mut w,
         back + Duration::hours(1),

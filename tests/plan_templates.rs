@@ -337,6 +337,11 @@ fn bokmal_words(text: &str) -> Vec<&'static str> {
 fn the_nynorsk_set_speaks_nynorsk_in_every_template() {
     let mut c = config();
     c.daemon.language = Language::Nn;
+    // The checklist is the operator's words, like the ticket's fields: in nynorsk here.
+    c.sla.get_mut("kritisk").unwrap().checklist = vec![
+        "Legg inn meldingsmal i Pureservice".into(),
+        "Kunngjering i aktuell kanal der ho ikkje går ut automatisk".into(),
+    ];
     let mut nb = config();
     nb.daemon.language = Language::Nb;
     let mut w = World::new(c.clone());
@@ -765,4 +770,84 @@ fn a_next_status_is_promised_only_to_readers_a_cadence_rule_reaches() {
             .any(|w| w.contains("kritisk-municipality") && w.contains("municipality:critical")),
         "{warns:?}"
     );
+}
+
+/// Item 4 of issue 14: the Kritisk opening alert lists what slavakt has sent (the shipped
+/// `opened` rules) and the steps `[sla.kritisk] checklist` leaves to people, in every language.
+#[test]
+fn kritisk_alert_carries_the_checklist_in_every_language() {
+    let mut c = config();
+    let mut w = World::new(c.clone());
+    let t = ticket(&mut w, true, false);
+    let now = oslo(2027, 3, 24, 10, 0);
+    for (lang, done, todo, channel) in [
+        (
+            Language::Nb,
+            "Dette har slavakt allerede varslet:",
+            "Dette gjør du selv etter kommunikasjonsplanen:",
+            "Teams (ik_varsling)",
+        ),
+        (
+            Language::Nn,
+            "Dette har slavakt alt varsla:",
+            "Dette gjer du sjølv etter kommunikasjonsplanen:",
+            "intranett",
+        ),
+        (
+            Language::Da,
+            "Det har slavakt allerede varslet:",
+            "Det gør du selv efter kommunikationsplanen:",
+            "intern note i Pureservice",
+        ),
+        (
+            Language::En,
+            "Already notified by slavakt:",
+            "Left to you by the communication plan:",
+            "internal note in Pureservice",
+        ),
+    ] {
+        c.daemon.language = lang;
+        let m = render(
+            &intent("incident_alert", Reason::Opened, "email"),
+            Some(&t),
+            None,
+            &c,
+            now,
+        )
+        .unwrap();
+        for needle in [
+            done,
+            todo,
+            channel,
+            "- Legg inn meldingsmal i Pureservice\n",
+        ] {
+            assert!(
+                m.text.contains(needle),
+                "{lang:?}: missing {needle:?} in\n{}",
+                m.text
+            );
+            assert!(
+                m.html.contains(needle.trim_start_matches("- ").trim_end()),
+                "{lang:?}: {needle:?} not in\n{}",
+                m.html
+            );
+        }
+        assert!(
+            !m.text.contains("teams:") && !m.text.contains("role:"),
+            "{}",
+            m.text
+        );
+    }
+    // A level without a checklist gets none.
+    c.daemon.language = Language::Nb;
+    c.sla.get_mut("kritisk").unwrap().checklist.clear();
+    let m = render(
+        &intent("incident_alert", Reason::Opened, "email"),
+        Some(&t),
+        None,
+        &c,
+        now,
+    )
+    .unwrap();
+    assert!(!m.text.contains("allerede varslet"), "{}", m.text);
 }

@@ -120,6 +120,25 @@ fn kritisk_in_office_hours() {
         text.starts_with("KUNNGJØRING – alvorlig hendelse med prioritet Kritisk"),
         "{text}"
     );
+    // The Varslingsansvarlig's alert: what slavakt has sent, what the plan leaves to people.
+    let alert = sim
+        .actions
+        .iter()
+        .find(|a| {
+            a.intent.key.rule == "incident-open-alert"
+                && a.intent.audience == "role:varslingsansvarlig"
+                && a.intent.key.channel == "email"
+        })
+        .unwrap();
+    let text = &alert.message.as_ref().unwrap().text;
+    for needle in [
+        "kl. 11:00.\n\nDette har slavakt allerede varslet:\n- Ingrid Hammervoll, Per Kvalvik: e-post, SMS\n",
+        "- Teams (driftsmeldinger), intranett, internt notat i Pureservice\n",
+        "e-post\n\nDette gjør du selv etter kommunikasjonsplanen:\n- Legg inn meldingsmal i Pureservice\n\
+         - Endre telefonsvaret til Kundeservice\n",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
     // The administrator is reminded to report the fault to the service's vendor.
     let admin = sim
         .actions
@@ -506,11 +525,11 @@ fn planned_changes_are_announced_reminded_moved_cancelled_and_completed() {
         v.dedup();
         v
     };
-    // Registered in good time and moved before the announcement: announced and reminded
-    // 3 and 2 days before the new time; the move itself is no news yet.
-    assert_eq!(of(6001, "change-notice"), [apr(10, 18)]);
+    // Registered in good time: announced when registered (§4 "i rimelig tid"); the move is
+    // posted; reminded 2 days before the new time.
+    assert_eq!(of(6001, "change-notice"), [apr(5, 9)]);
+    assert_eq!(of(6001, "change-moved"), [apr(8, 10)]);
     assert_eq!(of(6001, "change-reminder"), [apr(11, 18)]);
-    assert!(of(6001, "change-moved").is_empty());
     assert_eq!(of(6001, "change-started"), [apr(13, 18)]);
     assert_eq!(of(6001, "change-completed").len(), 1);
     // Registered a day ahead: announced at once, no separate reminder, coordinator warned;
@@ -518,6 +537,13 @@ fn planned_changes_are_announced_reminded_moved_cancelled_and_completed() {
     assert_eq!(of(6002, "change-notice"), [apr(12, 9)]);
     assert!(of(6002, "change-reminder").is_empty());
     assert_eq!(of(6002, "change-short-notice"), [apr(12, 9)]);
+    let short = sim
+        .actions
+        .iter()
+        .find(|a| a.intent.key.rule == "change-short-notice")
+        .and_then(|a| a.message.as_ref().ok())
+        .expect("a short-notice warning");
+    assert_eq!(short.subject, "Kort varsel: planlagt endring av Nettverk");
     assert_eq!(of(6002, "change-moved"), [apr(12, 15)]);
     assert_eq!(of(6002, "change-cancelled"), [apr(13, 9)]);
     assert!(of(6002, "change-started").is_empty());
@@ -533,7 +559,7 @@ fn planned_changes_are_announced_reminded_moved_cancelled_and_completed() {
         .unwrap();
     let text = &notice.message.as_ref().unwrap().text;
     assert!(
-        text.contains("Nedetid: tirsdag 13. april 2027 kl. 18:00–20:00\n"),
+        text.contains("Nedetid: mandag 12. april 2027 kl. 18:00–20:00\n"),
         "{text}"
     );
     assert!(

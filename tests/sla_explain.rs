@@ -221,3 +221,23 @@ fn extra_closed_dates_are_listed_as_skipped() {
     // 25/26 December 2027 are a weekend: not "skipped working days".
     assert_eq!(skipped, vec![("2027-12-24".to_string(), "closed date")]);
 }
+
+#[test]
+fn extra_closed_date_is_named_in_the_readers_language() {
+    let mut cfg = config();
+    let a = args("Lav", "2027-12-22T12:00:00+01:00", &[], false);
+    let now = utc("2027-12-22T11:00:00Z");
+    for (lang, word) in [
+        (Language::Nb, "2027-12-24 stengt dag"),
+        (Language::Nn, "2027-12-24 stengd dag"),
+        (Language::Da, "2027-12-24 lukkedag"),
+        (Language::En, "2027-12-24 closed date"),
+    ] {
+        cfg.daemon.language = lang;
+        let out = render(&a, &cfg, now).unwrap();
+        assert!(out.contains(word), "missing {word:?} in\n{out}");
+        if lang != Language::En {
+            assert!(!out.contains("closed date"), "English in\n{out}");
+        }
+    }
+}

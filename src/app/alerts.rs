@@ -11,6 +11,12 @@ use std::collections::BTreeMap;
 /// Ticket id used for alerts that belong to no ticket.
 pub const SYSTEM_TICKET: u64 = 0;
 
+/// A moment in an alert's text: the configured zone, to the minute, in the alerts' language
+/// (their texts are bokmål), e.g. `onsdag 24. mars 2027 kl. 13:59`.
+pub fn when(config: &Config, t: DateTime<Utc>) -> String {
+    crate::templates::format::datetime(crate::config::Language::Nb, config.daemon.timezone, t)
+}
+
 /// Intents (with their messages) that tell `[alerts].to` over `[alerts].via`.
 pub fn alert(
     config: &Config,

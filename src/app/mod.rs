@@ -459,10 +459,8 @@ impl Daemon {
         let body = format!(
             "slavakt fikk ikke lagret tilstandsfila {file} fra {since} ({failures} forsøk). Ingen \
              varsler ble sendt mens lagringen feilet; det som ble holdt tilbake, sendes nå. Sjekk \
-             ledig plass og rettigheter på disken.\n\
-             slavakt could not save its state file {file} from {since} ({failures} attempts); \
-             nothing was sent meanwhile, held-back notices follow now.",
-            since = since.to_rfc3339()
+             ledig plass og rettigheter på disken.",
+            since = alerts::when(&self.config, since)
         );
         let occurrence = u32::try_from(since.timestamp()).unwrap_or(u32::MAX);
         let items = alerts::alert(
@@ -508,11 +506,12 @@ impl Daemon {
         h.outage_alerted = false;
         if was_alerted {
             self.dirty = true;
-            let since = since.map(|s| s.to_rfc3339()).unwrap_or_default();
+            let failed = since
+                .map(|s| format!(" (feilet fra {})", alerts::when(&self.config, s)))
+                .unwrap_or_default();
             let body = format!(
-                "Pureservice svarer igjen (feilet siden {since}). slavakt tar igjen det som ble forsinket; \
-                 forsinkede varsler er merket som forsinket.\n\
-                 Pureservice answers again (failing since {since}); delayed notices follow, marked late."
+                "Pureservice svarer igjen{failed}. slavakt tar igjen det som ble forsinket; \
+                 forsinkede varsler er merket som forsinket."
             );
             let items = alerts::alert(
                 &self.config,
@@ -568,13 +567,10 @@ impl Daemon {
             h.outage_alerted = true;
             h.outages += 1;
             let body = format!(
-                "slavakt har ikke fått kontakt med Pureservice siden {} ({}). Nye og endrede saker \
-                 oppdages ikke før kontakten er tilbake.\n\
-                 slavakt cannot reach Pureservice since {} (last error: {}).",
-                since.to_rfc3339(),
+                "slavakt har ikke fått kontakt med Pureservice siden {} (siste feil: {}). Nye og \
+                 endrede saker oppdages ikke før kontakten er tilbake.",
+                alerts::when(&self.config, since),
                 e.message,
-                since.to_rfc3339(),
-                e.kind
             );
             let items = alerts::alert(
                 &self.config,

@@ -127,6 +127,8 @@ struct Words {
     moved: &'static str,
     skipped: &'static str,
     none_skipped: &'static str,
+    /// The reason shown for a date from the calendar's `closed` list.
+    closed_date: &'static str,
     response: &'static str,
     resolution: &'static str,
     extended: &'static str,
@@ -156,6 +158,7 @@ const EN: Words = Words {
     moved: "moves the deadlines by",
     skipped: "Holidays and closed days skipped",
     none_skipped: "Holidays and closed days skipped: none",
+    closed_date: "closed date",
     response: "Response due",
     resolution: "Resolution due",
     extended: "pauses added",
@@ -185,6 +188,7 @@ const NB: Words = Words {
     moved: "flytter fristene med",
     skipped: "Helligdager og stengte dager hoppet over",
     none_skipped: "Helligdager og stengte dager hoppet over: ingen",
+    closed_date: "stengt dag",
     response: "Svarfrist",
     resolution: "Løsningsfrist",
     extended: "pauser lagt til",
@@ -214,6 +218,7 @@ const NN: Words = Words {
     moved: "flyttar fristane med",
     skipped: "Heilagdagar og stengde dagar hoppa over",
     none_skipped: "Heilagdagar og stengde dagar hoppa over: ingen",
+    closed_date: "stengd dag",
     response: "Svarfrist",
     resolution: "Løysingsfrist",
     extended: "pausar lagde til",
@@ -243,6 +248,7 @@ const DA: Words = Words {
     moved: "flytter fristerne med",
     skipped: "Helligdage og lukkedage sprunget over",
     none_skipped: "Helligdage og lukkedage sprunget over: ingen",
+    closed_date: "lukkedag",
     response: "Svarfrist",
     resolution: "Løsningsfrist",
     extended: "pauser lagt til",
@@ -342,6 +348,13 @@ pub fn human(ex: &Explanation, tz: Tz, lang: Language) -> String {
     } else {
         out.push(format!("{}:", w.skipped));
         for (d, why) in &ex.skipped_days {
+            // The calendar names an extra closed date with a fixed marker; say it in the
+            // reader's language (holiday names come from the config as written).
+            let why = if why == crate::calendar::days::CLOSED_DATE {
+                w.closed_date
+            } else {
+                why.as_str()
+            };
             out.push(format!("  {} {why}", d.format("%Y-%m-%d")));
         }
     }

@@ -290,6 +290,9 @@ pub struct SlaLevel {
     /// Rank for "higher than": larger is more severe. Derived from the order of `[sla.*]`
     /// tables in the file unless `rank` is given (kritisk 4, hoy 3, middels 2, lav 1).
     pub rank: u32,
+    /// `checklist`: the steps the plan leaves to people at the start of an incident of this
+    /// level, listed in the opening alert beside what slavakt has done itself.
+    pub checklist: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

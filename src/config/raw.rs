@@ -165,6 +165,7 @@ pub(super) struct RawSla {
     pub warn_at: L<Vec<String>>,
     pub label: L<String>,
     pub rank: L<i64>,
+    pub checklist: L<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

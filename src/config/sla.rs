@@ -54,6 +54,12 @@ pub(super) fn build(
         }
         warn_at.sort_unstable();
         warn_at.dedup();
+        let checklist: Vec<String> = ctx
+            .list(&r.checklist, &p("checklist"))
+            .into_iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
         let rank = match &r.rank {
             None => n - i as u32,
             Some(_) => ctx.number(&r.rank, &p("rank"), 0, 1000, (n - i as u32) as i64) as u32,
@@ -79,6 +85,7 @@ pub(super) fn build(
                 calendar,
                 warn_at,
                 rank,
+                checklist,
             },
         );
     }

@@ -1,7 +1,8 @@
 //! Planned-change triggers (kommunikasjonsplan §4, SLA §6.2): announce, remind, start, move,
 //! cancel, complete, and flag short notice. Only change tickets fire them.
 //!
-//! Occurrences: the announcement (the longest `change_starts_in`) fires once per change;
+//! Occurrences: the announcement (the longest `change_starts_in`) fires once per change, when
+//! the change is registered;
 //! shorter ones (reminders) and `change_started` are keyed by the planned start (minutes since
 //! the epoch), so a move re-arms them for the new time; `change_moved` by the revision
 //! number; `change_completed` by the resolution count; cancel and short notice fire once.
@@ -16,11 +17,11 @@ use crate::ledger::Ledger;
 use crate::ticket::TrackedTicket;
 use chrono::{DateTime, Duration, Utc};
 
-/// The longest `change_starts_in` of the plan: the announcement that still goes out (at
-/// registration) when a change is registered later than its lead time.
 /// Var on change notices: the planned start they announced.
 const PLANNED_START: &str = "planned_start";
 
+/// The longest `change_starts_in` of the plan: the rule(s) with it are the announcement, which
+/// goes out at registration.
 pub fn longest_lead(config: &Config) -> Option<Duration> {
     config
         .plan
@@ -92,12 +93,13 @@ pub fn evaluate(
             let lead = d.as_wall();
             let announcement = longest_lead(config) == Some(lead);
             let due = s - lead;
-            // Registered too late for this lead time: only the announcement (the longest lead)
-            // still goes out, at registration; the shorter reminders would repeat it.
-            let due = if due >= t.created {
-                due
-            } else if announcement {
+            // §4 "i rimelig tid": the announcement (the longest lead) goes out when the change is
+            // registered, however far ahead; a reminder whose time had passed at registration
+            // would only repeat it.
+            let due = if announcement {
                 t.created
+            } else if due >= t.created {
+                due
             } else {
                 return;
             };

@@ -73,7 +73,44 @@ pub fn build(
         "since_at": opt_dt(since),
         "since_short": since.map(|t| format::short(lang, tz, t)),
         "next_status": next_status,
+        "checklist": ticket.map(|t| checklist(t, config)).unwrap_or(Value::Null),
     })
+}
+
+/// The start-of-incident checklist of the ticket's level (`[sla.LEVEL] checklist`), or `none`
+/// when the level has none: `done` is what the plan's `opened` rules have slavakt send for this
+/// ticket (`to`: role titles, or the audience codes; `via`: channel codes, worded by the
+/// template), `todo` the steps left to people.
+fn checklist(t: &TrackedTicket, config: &Config) -> Value {
+    let Some(level) = t.level().and_then(|l| config.level(l)) else {
+        return Value::Null;
+    };
+    if level.checklist.is_empty() {
+        return Value::Null;
+    }
+    let (service, category) = (t.service.as_deref(), t.category.as_deref());
+    let done: Vec<Value> = config
+        .plan
+        .iter()
+        .filter(|r| r.when == Trigger::Opened && r.priorities.contains(&level.name))
+        .filter(|r| r.filters.matches(service, category, &t.municipalities))
+        .map(|r| {
+            let to: Vec<String> =
+                r.to.iter()
+                    .map(|a| match a {
+                        crate::config::Audience::Role(n) => config
+                            .roles
+                            .get(n)
+                            .map(|role| role.title.clone().unwrap_or_else(|| role.name.clone()))
+                            .unwrap_or_else(|| n.clone()),
+                        other => other.to_string(),
+                    })
+                    .collect();
+            let via: Vec<String> = r.via.iter().map(|v| v.to_string()).collect();
+            json!({"rule": r.id, "to": to, "via": via})
+        })
+        .collect();
+    json!({"done": done, "todo": level.checklist})
 }
 
 fn field<'a>(t: &'a TrackedTicket, semantic: &str, configured: &Option<String>) -> Option<&'a str> {
