@@ -61,7 +61,7 @@ fn json_lists_open_tickets_pending_deliveries_and_the_last_poll() {
 #[test]
 fn table_for_humans() {
     let (_dir, config) = setup(Some(STATE_JSON));
-    let out = status(&config, &["--at", "2027-03-24T14:30:00Z"]);
+    let out = status(&config, &["--wide", "--at", "2027-03-24T14:30:00Z"]);
     assert!(
         out.status.success(),
         "{}",
@@ -95,6 +95,39 @@ fn table_for_humans() {
     assert!(rows[2].starts_with("1004  (ingen)"));
     assert!(text.contains("Ventende utsendelser (1)\n"));
     assert!(text.contains("HTTP 503 (retryable)"));
+}
+
+/// By default every line fits 120 columns: long cells are cut with "…", the short ones (number,
+/// level) stay whole; `--wide` prints the same rows in full.
+#[test]
+fn table_fits_120_columns_unless_wide() {
+    let (_dir, config) = setup(Some(STATE_JSON));
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--at", "2027-03-24T14:30:00Z"];
+        args.extend_from_slice(extra);
+        let out = status(&config, &args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let narrow = run(&[]);
+    let wide = run(&["--wide"]);
+    let longest = |t: &str| t.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest(&wide) > 120, "fixture too narrow to test:\n{wide}");
+    assert!(longest(&narrow) <= 120, "{narrow}");
+    assert!(narrow.contains('…'), "{narrow}");
+    assert!(!wide.contains('…'), "{wide}");
+    let row = |t: &str, n: &str| t.lines().find(|l| l.starts_with(n)).map(str::to_string);
+    assert!(row(&narrow, "1001  Kritisk").is_some(), "{narrow}");
+    assert!(row(&narrow, "1002  Høy").is_some(), "{narrow}");
+    assert_eq!(
+        narrow.lines().count(),
+        wide.lines().count(),
+        "rows are cut, never wrapped or dropped"
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `slavakt check-config`: validates the whole config and prints a short summary (exit 0), or
 //! every problem with file, key path, what is wrong and how to fix it (exit 1). Used as
-//! `ExecStartPre`. Never prints a secret: it prints names and counts only.
+//! `ExecStartPre`. Never prints a secret: it prints names and counts only. Warnings (exit 0):
+//! placeholder secrets, credentials in clear text, promises no rule keeps.
 
 use super::CliError;
 use crate::config::Config;
@@ -36,6 +37,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         return Err(CliError::Invalid(msg));
     }
+    for w in placeholder_warnings(&config) {
+        eprintln!("warning: {w}");
+    }
     for w in security_warnings(&config) {
         eprintln!("warning: {w}");
     }
@@ -44,6 +48,75 @@ pub fn run(args: Args) -> Result<(), CliError> {
     }
     super::print_out(&summary(&config))?;
     Ok(())
+}
+
+/// Secrets that are still the shipped placeholders (`CHANGE-ME`, `changeme`, any case): the
+/// config is valid, so the shipped examples pass, but the service cannot log in or deliver with
+/// them. A warning, not a problem: check-config runs as `ExecStartPre`, and an admin may start
+/// with a channel not yet set up. Names the key path only, never the value.
+pub fn placeholder_warnings(c: &Config) -> Vec<String> {
+    use crate::config::{IntranetChannel, TeamsChannel};
+    use crate::secret::Secret;
+    let mut found: Vec<(String, &Secret)> =
+        vec![("pureservice.api_key".into(), &c.pureservice.api_key)];
+    let d = &c.daemon;
+    found.extend(d.http_token.iter().map(|s| ("daemon.http_token".into(), s)));
+    found.extend(d.ack_secret.iter().map(|s| ("daemon.ack_secret".into(), s)));
+    if let Some(e) = &c.channels.email {
+        found.extend(
+            e.password
+                .iter()
+                .map(|s| ("channels.email.password".into(), s)),
+        );
+    }
+    if let Some(s) = &c.channels.sms {
+        found.extend(
+            s.password
+                .iter()
+                .map(|s| ("channels.sms.password".into(), s)),
+        );
+    }
+    for (name, t) in &c.channels.teams {
+        let path = format!("channels.teams.{name}");
+        match t {
+            TeamsChannel::Workflows { url } => found.push((format!("{path}.url"), url)),
+            TeamsChannel::Graph { auth, .. } => found.extend(
+                auth.client_secret
+                    .iter()
+                    .map(|s| (format!("{path}.client_secret"), s)),
+            ),
+        }
+    }
+    match &c.channels.intranet {
+        Some(IntranetChannel::Webhook { url }) => found.push(("channels.intranet.url".into(), url)),
+        Some(
+            IntranetChannel::SharepointNews { auth, .. }
+            | IntranetChannel::SharepointList { auth, .. },
+        ) => found.extend(
+            auth.client_secret
+                .iter()
+                .map(|s| ("channels.intranet.client_secret".into(), s)),
+        ),
+        None => {}
+    }
+    found
+        .into_iter()
+        .filter(|(_, s)| is_placeholder(s.expose()))
+        .map(|(path, _)| {
+            let var = format!("SLAVAKT_{}", path.replace('.', "__").to_uppercase());
+            format!(
+                "{path} is still a placeholder: set {path}_file to the secret's file \
+                 (with systemd: /run/credentials/slavakt.service/NAME, see docs/OPERATIONS.md) \
+                 or the environment variable {var}"
+            )
+        })
+        .collect()
+}
+
+/// An unfilled secret: empty, or containing `CHANGE-ME` / `changeme` in any case.
+fn is_placeholder(value: &str) -> bool {
+    let v = value.to_ascii_lowercase();
+    v.trim().is_empty() || v.contains("change-me") || v.contains("changeme")
 }
 
 /// Valid but risky settings: a credential that would cross the network in clear text.

@@ -23,7 +23,14 @@ pub struct Args {
     /// overdue at the end of the day.
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub at: Option<DateTime<Utc>>,
+    /// Print every table cell in full; by default the tables fit 120 columns and long cells
+    /// end in "…".
+    #[arg(long)]
+    pub wide: bool,
 }
+
+/// The width the tables fit unless `--wide`: a common terminal, and what fits a mail or ticket.
+pub const DEFAULT_WIDTH: usize = 120;
 
 fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
@@ -47,7 +54,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
         super::print_out(&format!("{text}\n"))
     } else {
         let acks = acks_text(&state, &config);
-        super::print_out(&format!("{}{acks}", render_text(&view)))
+        let width = (!args.wide).then_some(DEFAULT_WIDTH);
+        super::print_out(&format!("{}{acks}", render_text(&view, width)))
     }
 }
 
@@ -133,8 +141,8 @@ pub fn read_state(path: &Path) -> Result<State, CliError> {
     }
 }
 
-/// The human table.
-pub fn render_text(v: &StatusView) -> String {
+/// The human tables; with `width`, each table fits that many columns (long cells cut with "…").
+pub fn render_text(v: &StatusView, width: Option<usize>) -> String {
     let l = Labels::for_code(&v.language);
     let fmt = "%d.%m. %H:%M";
     let mut out = String::new();
@@ -153,11 +161,12 @@ pub fn render_text(v: &StatusView) -> String {
             .unwrap_or_else(|| l.never.to_string())
     ));
     if let Some(e) = &v.last_error {
-        out.push_str(&format!(
-            "{}: {}\n",
-            l.last_error,
-            crate::escape::terminal(e)
-        ));
+        let line = format!("{}: {}", l.last_error, crate::escape::terminal(e));
+        let line = match width {
+            Some(w) => cut(&line, w),
+            None => line,
+        };
+        out.push_str(&format!("{line}\n"));
     }
     if let Some(mode) = &v.sync_mode {
         let since = v
@@ -220,7 +229,7 @@ pub fn render_text(v: &StatusView) -> String {
                 one_line(&t.subject),
             ]);
         }
-        table(&mut out, &rows);
+        table(&mut out, &rows, width);
     }
     if !v.pending_deliveries.is_empty() {
         out.push('\n');
@@ -249,7 +258,7 @@ pub fn render_text(v: &StatusView) -> String {
                 p.last_outcome.clone().unwrap_or_default(),
             ]);
         }
-        table(&mut out, &rows);
+        table(&mut out, &rows, width);
     }
     out
 }
@@ -274,28 +283,56 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Narrowest a column is cut to: still shows a ticket number, a date or the start of a word.
+const MIN_COLUMN: usize = 8;
+
 /// Left-aligned columns separated by two spaces; the last column is not padded.
 /// Every cell goes through [`crate::escape::terminal`]: ticket text must not drive the terminal.
-fn table(out: &mut String, rows: &[Vec<String>]) {
+/// With `max_width`, the widest columns are narrowed one character at a time (never below
+/// [`MIN_COLUMN`]) until a row fits, and cells longer than their column end in "…".
+fn table(out: &mut String, rows: &[Vec<String>], max_width: Option<usize>) {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| crate::escape::terminal(c)).collect())
         .collect();
     let rows = rows.as_slice();
     let cols = rows.first().map_or(0, Vec::len);
-    let widths: Vec<usize> = (0..cols)
+    let mut widths: Vec<usize> = (0..cols)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
+    if let Some(max) = max_width {
+        let gaps = 2 * cols.saturating_sub(1);
+        while widths.iter().sum::<usize>() + gaps > max {
+            let Some(widest) = (0..cols).max_by_key(|&i| (widths[i], std::cmp::Reverse(i))) else {
+                break;
+            };
+            if widths[widest] <= MIN_COLUMN {
+                break;
+            }
+            widths[widest] -= 1;
+        }
+    }
     for r in rows {
         let mut line = String::new();
         for (i, cell) in r.iter().enumerate() {
-            line.push_str(cell);
+            let cell = cut(cell, widths[i]);
+            let len = cell.chars().count();
+            line.push_str(&cell);
             if i + 1 < cols {
-                let pad = widths[i] - cell.chars().count() + 2;
-                line.push_str(&" ".repeat(pad));
+                line.push_str(&" ".repeat(widths[i] - len + 2));
             }
         }
         out.push_str(line.trim_end());
         out.push('\n');
     }
+}
+
+/// `s` in at most `width` characters: cut with a trailing "…" when longer.
+fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    let mut c: String = s.chars().take(width.saturating_sub(1)).collect();
+    c.push('…');
+    c
 }

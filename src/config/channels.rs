@@ -188,6 +188,18 @@ fn sms(s: &RawSms, ctx: &mut Ctx) -> SmsChannel {
             "the sender id shown on the phone (max 11 letters or a number)",
         )
         .unwrap_or_default();
+    if !sender.is_empty() && !valid_sms_sender(&sender) {
+        ctx.err(
+            p("sender"),
+            format!("{sender:?} is not a sender id a phone network accepts"),
+            Some(
+                "use at most 11 letters and digits with at least one letter (e.g. \"RORIKT\"), \
+                 or a phone number in E.164 form (e.g. \"+4790000999\"); longer ids or other \
+                 characters are cut or replaced by the operators"
+                    .into(),
+            ),
+        );
+    }
     SmsChannel {
         provider,
         url,
@@ -197,6 +209,19 @@ fn sms(s: &RawSms, ctx: &mut Ctx) -> SmsChannel {
         body_template,
         timeout: ctx.wall(&s.timeout, &p("timeout"), "30s"),
     }
+}
+
+/// An SMS originator: an alphanumeric id (1–11 ASCII letters/digits, at least one letter) or an
+/// E.164 number (`+`, then 8–15 digits, no leading 0).
+pub(crate) fn valid_sms_sender(s: &str) -> bool {
+    if let Some(digits) = s.strip_prefix('+') {
+        return (8..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+    }
+    (1..=11).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric())
+        && s.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
 fn check_url(s: &str, path: &str, ctx: &mut Ctx) {

@@ -67,7 +67,7 @@ pub fn config_text(peers: &Peers, state_dir: &Path) -> Result<String, String> {
     sms.clear();
     sms.insert("provider".into(), "http".into());
     sms.insert("url".into(), format!("{http}/sms").into());
-    sms.insert("sender".into(), "ROR-IKT".into());
+    sms.insert("sender".into(), "RORIKT".into());
     sms.insert(
         "body_template".into(),
         r#"{"to": "{{ to }}", "text": "{{ text }}", "from": "{{ sender }}"}"#.into(),
