@@ -435,7 +435,11 @@ fn public_feed(shared: &HttpShared) -> Result<public::Feed, Response> {
     }
     match shared.view() {
         Some(v) => Ok(public::Feed::build(&v, &config)),
-        None => Err((StatusCode::SERVICE_UNAVAILABLE, "no cycle has completed yet\n").into_response()),
+        None => Err((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no cycle has completed yet\n",
+        )
+            .into_response()),
     }
 }
 

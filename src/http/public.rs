@@ -271,7 +271,10 @@ impl Feed {
             .iter()
             .map(|s| {
                 let mine = |x: &Option<String>| x.as_deref() == Some(s.name.as_str());
-                let hit = incidents.iter().filter(|i| mine(&i.service)).map(|i| i.status);
+                let hit = incidents
+                    .iter()
+                    .filter(|i| mine(&i.service))
+                    .map(|i| i.status);
                 let work = changes
                     .iter()
                     .filter(|c| c.running && mine(&c.service))
@@ -336,7 +339,11 @@ impl Feed {
             .incidents
             .iter()
             .map(|i| {
-                let status = if i.updates.is_empty() { "investigating" } else { "identified" };
+                let status = if i.updates.is_empty() {
+                    "investigating"
+                } else {
+                    "identified"
+                };
                 let updates: Vec<Value> = i
                     .updates
                     .iter()
@@ -412,7 +419,10 @@ impl Feed {
             let _ = writeln!(x, "<link href=\"{}\"/>", esc(&self.url));
         }
         let _ = writeln!(x, "<author><name>{}</name></author>", esc(&self.title));
-        let mut entry = |id: String, title: &str, updated: DateTime<FixedOffset>, content: String| {
+        let mut entry = |id: String,
+                         title: &str,
+                         updated: DateTime<FixedOffset>,
+                         content: String| {
             let _ = write!(
                 x,
                 "<entry>\n<id>{}</id>\n<title>{}</title>\n<updated>{}</updated>\n<content type=\"text\">{}</content>\n</entry>\n",
