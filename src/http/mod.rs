@@ -428,25 +428,25 @@ async fn status_page(AxState(shared): AxState<Arc<HttpShared>>) -> Response {
 }
 
 /// The public feed, or why not: 404 when `[public]` is off, 503 before the first cycle.
-fn public_feed(shared: &HttpShared) -> Result<public::Feed, Response> {
+fn public_feed(shared: &HttpShared) -> Result<public::Feed, (StatusCode, &'static str)> {
     let config = shared.read().config.clone();
     if !config.public.enabled {
-        return Err((StatusCode::NOT_FOUND, "not found\n").into_response());
+        return Err((StatusCode::NOT_FOUND, "not found\n"));
     }
     match shared.view() {
         Some(v) => Ok(public::Feed::build(&v, &config)),
         None => Err((
             StatusCode::SERVICE_UNAVAILABLE,
-            "no cycle has completed yet\n",
-        )
-            .into_response()),
+            "no cycle has completed yet
+",
+        )),
     }
 }
 
 async fn public_json(AxState(shared): AxState<Arc<HttpShared>>) -> Response {
     match public_feed(&shared) {
         Ok(feed) => axum::Json(feed.json()).into_response(),
-        Err(r) => r,
+        Err(e) => e.into_response(),
     }
 }
 
@@ -457,7 +457,7 @@ async fn public_atom(AxState(shared): AxState<Arc<HttpShared>>) -> Response {
             feed.atom(),
         )
             .into_response(),
-        Err(r) => r,
+        Err(e) => e.into_response(),
     }
 }
 
@@ -468,6 +468,6 @@ async fn public_page(AxState(shared): AxState<Arc<HttpShared>>) -> Response {
             feed.html(),
         )
             .into_response(),
-        Err(r) => r,
+        Err(e) => e.into_response(),
     }
 }

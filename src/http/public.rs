@@ -512,7 +512,7 @@ table{{border-collapse:collapse}}td,th{{text-align:left;padding:.3rem .8rem;bord
             }
             h.push_str("</ul>\n");
         }
-        let _ = write!(h, "<h2>{}</h2>\n", w.maintenance);
+        let _ = writeln!(h, "<h2>{}</h2>", w.maintenance);
         if self.changes.is_empty() {
             let _ = writeln!(h, "<p>{}</p>", w.none);
         } else {
