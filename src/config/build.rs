@@ -132,6 +132,7 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         lead_role,
         ctx,
     );
+    let public = super::public::build(take("public").map(|v| section(v, "public", ctx)), ctx);
 
     Config {
         source: origin.to_path_buf(),
@@ -149,6 +150,7 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         alerts,
         reports,
         incident_report,
+        public,
     }
 }
 

@@ -17,6 +17,7 @@ mod env;
 mod incident_report;
 mod people;
 mod plan;
+mod public;
 mod pureservice;
 mod raw;
 mod refs;
@@ -118,6 +119,7 @@ pub struct Config {
     pub alerts: AlertsConfig,
     pub reports: Vec<ReportSchedule>,
     pub incident_report: IncidentReportConfig,
+    pub public: PublicConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -688,6 +690,14 @@ pub struct ChangeConfig {
 #[derive(Debug, Clone)]
 pub struct IncidentReportConfig {
     pub attach_to: Vec<String>,
+}
+
+/// `[public]`: the public status feed under `/public/` (off unless `enabled = true`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicConfig {
+    pub enabled: bool,
+    /// The page's name; `None` uses the language's default title.
+    pub title: Option<String>,
 }
 
 /// Where alerts about the daemon itself go (Pureservice outage, failed deliveries).

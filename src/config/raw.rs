@@ -341,6 +341,12 @@ pub(super) struct RawAlerts {
 }
 
 #[derive(Debug, Default, Deserialize)]
+pub(super) struct RawPublic {
+    pub enabled: L<bool>,
+    pub title: L<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
 pub(super) struct RawIncidentReport {
     pub attach_to: L<Vec<String>>,
 }

@@ -29,6 +29,7 @@ const SECTIONS: &[&str] = &[
     "alerts",
     "reports",
     "incident_report",
+    "public",
 ];
 
 /// The largest config file read (a real one is a few tens of KB).

@@ -15,6 +15,7 @@
 //! | `/metrics` | Prometheus text format 0.0.4 ([`crate::metrics`]) |
 //! | `/` | HTML status page for the service desk ([`page`]; refetches `/status.json` every 30 s) |
 //! | `/status.json` | the [`StatusView`] as JSON (503 before the first cycle) |
+//! | `/public/`, `/public/status.json`, `/public/feed.atom` | public status feed without personal data, no token ([`public`]; 404 unless `[public] enabled`) |
 //! | `/ack/<token>` | acknowledges a call-out (`ack_within` rules): 200, 410 once used, 404 if invalid ([`ack`]) |
 //!
 //! # For the run loop
@@ -45,6 +46,7 @@
 mod ack;
 mod desk_words;
 mod page;
+mod public;
 
 pub use ack::Clicked;
 
@@ -323,6 +325,9 @@ pub fn router(shared: Arc<HttpShared>) -> Router {
         .route("/metrics", get(metrics))
         .route("/status.json", get(status_json))
         .route("/ack/{token}", get(ack::ack))
+        .route("/public/", get(public_page))
+        .route("/public/status.json", get(public_json))
+        .route("/public/feed.atom", get(public_atom))
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             require_token,
@@ -420,4 +425,49 @@ async fn status_page(AxState(shared): AxState<Arc<HttpShared>>) -> Response {
         html,
     )
         .into_response()
+}
+
+/// The public feed, or why not: 404 when `[public]` is off, 503 before the first cycle.
+fn public_feed(shared: &HttpShared) -> Result<public::Feed, (StatusCode, &'static str)> {
+    let config = shared.read().config.clone();
+    if !config.public.enabled {
+        return Err((StatusCode::NOT_FOUND, "not found\n"));
+    }
+    match shared.view() {
+        Some(v) => Ok(public::Feed::build(&v, &config)),
+        None => Err((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no cycle has completed yet
+",
+        )),
+    }
+}
+
+async fn public_json(AxState(shared): AxState<Arc<HttpShared>>) -> Response {
+    match public_feed(&shared) {
+        Ok(feed) => axum::Json(feed.json()).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn public_atom(AxState(shared): AxState<Arc<HttpShared>>) -> Response {
+    match public_feed(&shared) {
+        Ok(feed) => (
+            [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+            feed.atom(),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn public_page(AxState(shared): AxState<Arc<HttpShared>>) -> Response {
+    match public_feed(&shared) {
+        Ok(feed) => (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            feed.html(),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
 }
