@@ -33,6 +33,10 @@ use std::time::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
+#[path = "support/mod.rs"]
+mod support;
+use support::{ms, peak_rss_mb, timed};
+
 /// Latency samples; p99 of 30 is the second-highest sample.
 const LATENCY_SAMPLES: u64 = 30;
 /// Repetitions of each timed step (best and median are reported).
@@ -153,49 +157,6 @@ fn snapshot(i: usize, now: DateTime<Utc>) -> TicketSnapshot {
     }
 }
 
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn ms(d: std::time::Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// CPU time consumed by the calling thread so far, in ms (nanosecond resolution). std has no
-/// CPU clock, so this calls the C library's `clock_gettime` that std already links.
-fn thread_cpu_ms() -> f64 {
-    #[repr(C)]
-    struct Timespec {
-        sec: std::os::raw::c_long,
-        nsec: std::os::raw::c_long,
-    }
-    extern "C" {
-        fn clock_gettime(clock: std::os::raw::c_int, ts: *mut Timespec) -> std::os::raw::c_int;
-    }
-    // Linux's CLOCK_THREAD_CPUTIME_ID.
-    const THREAD_CPU: std::os::raw::c_int = 3;
-    let mut ts = Timespec { sec: 0, nsec: 0 };
-    // SAFETY: `ts` is a valid, writable timespec (two C longs on 64-bit Linux); the call only
-    // writes it.
-    let rc = unsafe { clock_gettime(THREAD_CPU, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    ts.sec as f64 * 1000.0 + ts.nsec as f64 / 1e6
-}
-
-/// Wall and CPU time of `f`.
-fn timed<R>(f: impl FnOnce() -> R) -> (R, f64, f64) {
-    let c = thread_cpu_ms();
-    let t = Instant::now();
-    let r = f();
-    (r, ms(t.elapsed()), thread_cpu_ms() - c)
-}
-
 /// `best / median` of the samples.
 fn spread(mut v: Vec<f64>) -> String {
     v.sort_by(f64::total_cmp);
@@ -212,27 +173,61 @@ fn one_size(n: usize) {
     drop(snapshots);
     assert_eq!(state.tickets.len(), n, "{} changed", tracked.changed);
 
-    let (first, first_ms, first_cpu) = timed(|| cycle::plan(&mut state, &config, now));
+    // The daemon's path: the index of next due instants (the first tick evaluates everything).
+    let mut index = slavakt::plan::index::Index::new();
+    let (first, first_ms, first_cpu) =
+        timed(|| cycle::plan_indexed(&mut state, &mut index, &config, now));
     // Steady state: poll intervals later, nothing new is due for most tickets.
     let (mut wall, mut cpu) = (Vec::new(), Vec::new());
     for k in 0..REPEAT {
         let at = now + Duration::seconds(30 * (k as i64 + 1));
-        let (step, w, c) = timed(|| cycle::plan(&mut state, &config, at));
+        let (step, w, c) = timed(|| cycle::plan_indexed(&mut state, &mut index, &config, at));
         std::hint::black_box(step);
         wall.push(w);
         cpu.push(c);
     }
 
+    // Of which: the classification notices, which still look at every ticket (clusters span
+    // tickets, so they are not behind the index).
+    let mut classify_cpu = Vec::new();
+    for k in 0..REPEAT {
+        let at = now + Duration::seconds(30 * (REPEAT as i64 + k as i64 + 1));
+        let (ev, _, c) =
+            timed(|| slavakt::classify::evaluate(&state.tickets, &state.ledger, &config, at));
+        std::hint::black_box(ev);
+        classify_cpu.push(c);
+    }
+
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.json");
     let (store, _) = Store::open(&path, now).unwrap();
-    let (mut save_wall, mut save_cpu) = (Vec::new(), Vec::new());
-    let mut bytes = 0;
-    for _ in 0..REPEAT {
-        let (b, w, c) = timed(|| store.save(&state, now).unwrap());
-        bytes = b;
+    // A fresh store's first save is a snapshot; then a cycle's save with 3 tickets changed (one
+    // journal line), and a quiet save (nothing changed: nothing written).
+    let (bytes, snap_wall, snap_cpu) = timed(|| store.save(&state, now).unwrap());
+    let (mut save_wall, mut save_cpu, mut line_bytes) = (Vec::new(), Vec::new(), 0);
+    let (mut quiet_wall, mut quiet_cpu) = (Vec::new(), Vec::new());
+    for k in 0..REPEAT {
+        let at = now + Duration::seconds(30 * (k as i64 + 1));
+        for id in [1 + k as u64, 101 + k as u64, 201 + k as u64] {
+            if let Some(t) = state.tickets.get_mut(&id) {
+                t.status = format!("Under arbeid {k}");
+                state.touch_ticket(id);
+            }
+        }
+        let before = store.stats().bytes_written;
+        let (_, w, c) = timed(|| store.save(&state, at).unwrap());
+        line_bytes = store.stats().bytes_written - before;
         save_wall.push(w);
         save_cpu.push(c);
+        let before = store.stats().bytes_written;
+        let (_, w, c) = timed(|| store.save(&state, at).unwrap());
+        assert_eq!(
+            store.stats().bytes_written,
+            before,
+            "a quiet save writes nothing"
+        );
+        quiet_wall.push(w);
+        quiet_cpu.push(c);
     }
     drop(store);
     if let Ok(keep) = std::env::var("SLAVAKT_BENCH_KEEP_STATE") {
@@ -256,15 +251,27 @@ fn one_size(n: usize) {
         first.issued.len()
     );
     println!(
-        "  steady evaluation tick (all clocks + plan)   wall {}  cpu {}",
+        "  steady evaluation tick (indexed: only what can fire)   wall {}  cpu {}",
         spread(wall),
         spread(cpu)
     );
     println!(
-        "  state save   wall {}  cpu {}   file {:.2} MB ({ledger} ledger entries)",
-        spread(save_wall),
-        spread(save_cpu),
+        "    of which classification notices (every ticket)   cpu {}",
+        spread(classify_cpu)
+    );
+    println!(
+        "  snapshot (first save, compaction)   wall {snap_wall:.1}  cpu {snap_cpu:.1}   file {:.2} MB ({ledger} ledger entries)",
         bytes as f64 / 1e6
+    );
+    println!(
+        "  save with 3 tickets changed (one journal line, {line_bytes} bytes)   wall {}  cpu {}",
+        spread(save_wall),
+        spread(save_cpu)
+    );
+    println!(
+        "  quiet save (nothing changed, 0 bytes)   wall {}  cpu {}",
+        spread(quiet_wall),
+        spread(quiet_cpu)
     );
     println!(
         "  start-up (lock, read, parse, heal)   wall {}  cpu {}",

@@ -3,6 +3,11 @@
 //! It is the source of truth for "already sent": the plan engine asks it whether a rule
 //! occurrence fired; the outbox records attempts here; `status` and the reports read it.
 //! Persisted in the state file.
+//!
+//! A settled entry (delivered, failed, skipped) is kept small ([`Ledger::slim_settled`]): its
+//! key, status, times, attempts, remote id and the intent's few facts that `status`, the reports,
+//! the incident report and later plan decisions read; the rendered message and the template
+//! variables nobody reads any more (digest item lists, alert texts) are dropped.
 
 use crate::notify::Message;
 use crate::plan::{Intent, IntentKey, Recipient};
@@ -49,6 +54,26 @@ pub struct LedgerEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<Message>,
 }
+
+impl LedgerEntry {
+    /// Delivered, failed or skipped: final, never sent again.
+    pub fn is_settled(&self) -> bool {
+        matches!(
+            self.status,
+            DeliveryStatus::Delivered | DeliveryStatus::Failed | DeliveryStatus::Skipped
+        )
+    }
+}
+
+/// Template variables a settled entry keeps, because something reads them from the ledger later:
+/// the digest an original was merged into (`Ledger::notified`), the tickets a cluster notice
+/// covered (`classify::notices`), and the planned start a change notice announced
+/// (`plan::changes`, to tell a move from a move back).
+pub const KEPT_VARS: &[&str] = &[
+    crate::plan::storm::DIGEST_VAR,
+    crate::classify::notices::IDS_VAR,
+    "planned_start",
+];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
@@ -156,6 +181,29 @@ impl Ledger {
             .range(prefix.clone()..)
             .take_while(move |(k, _)| k.starts_with(&prefix))
             .map(|(_, e)| e)
+    }
+
+    /// Drops from every settled entry what only sending needed: the rendered message and the
+    /// template variables not in [`KEPT_VARS`]. Idempotent and cheap on an already slim ledger;
+    /// returns how many entries changed.
+    pub fn slim_settled(&mut self) -> usize {
+        let mut changed = 0;
+        for e in self.entries.values_mut() {
+            if !e.is_settled() {
+                continue;
+            }
+            let extra = e
+                .intent
+                .vars
+                .keys()
+                .any(|k| !KEPT_VARS.contains(&k.as_str()));
+            if e.message.is_some() || extra {
+                e.message = None;
+                e.intent.vars.retain(|k, _| KEPT_VARS.contains(&k.as_str()));
+                changed += 1;
+            }
+        }
+        changed
     }
 
     /// Entries waiting to be sent (pending, or in flight at a crash) in creation order.

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(
     name = "slavakt",
-    version,
+    version = slavakt::build_info::LONG_VERSION,
     about = "SLA watch for a Pureservice service desk"
 )]
 struct Cli {

@@ -7,6 +7,8 @@
 //! first: overdue, then by next deadline, paused ones after running ones, unprioritised last.
 //! Also holds the page/table labels in the configured language.
 
+mod desk;
+
 use crate::config::{Config, Language};
 use crate::ledger::{DeliveryStatus, Ledger};
 use crate::sla::{Clock, ClockKind, ClockState};
@@ -34,6 +36,103 @@ pub struct StatusView {
     /// Where `next_action` comes from: `plan` (the plan engine's own decision) or `clocks`
     /// (the next warning or deadline of the SLA clocks only).
     pub next_action_source: &'static str,
+    /// The strip at the top of the page.
+    pub summary: SummaryView,
+    /// Open incidents at the two most severe levels, longest running first, with their
+    /// communication so far (from the ledger).
+    pub incidents: Vec<IncidentView>,
+    /// Open planned changes with their notice timeline; changes have no SLA.
+    pub changes: Vec<ChangeView>,
+    /// Open tickets per level over the last 24 hours and 7 days (the page's chart).
+    pub history: HistoryView,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryView {
+    pub day: Vec<HistoryPoint>,
+    pub week: Vec<HistoryPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryPoint {
+    pub at: DateTime<FixedOffset>,
+    /// Open tickets per level, in the order of `summary.open`.
+    pub counts: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryView {
+    /// Open tickets per level, most severe first (every configured level, zero included).
+    pub open: Vec<LevelCount>,
+    /// Tickets with a clock that fell due (breached) since local midnight.
+    pub breached_today: usize,
+    pub deliveries_pending: usize,
+    /// Pending deliveries whose last attempt failed, and deliveries failed for good today.
+    pub deliveries_failing: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelCount {
+    pub level: String,
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentView {
+    pub number: u64,
+    pub level: String,
+    pub level_label: String,
+    pub since: DateTime<FixedOffset>,
+    pub running_seconds: i64,
+    /// Who was told, on which channel, newest first (alerts about slavakt itself left out).
+    pub told: Vec<ToldView>,
+    /// The last regular status update (or first notice) delivered.
+    pub last_update: Option<DateTime<FixedOffset>>,
+    /// When the next regular status update is due: a due one not yet delivered, else the next
+    /// `every` occurrence.
+    pub next_update: Option<DateTime<FixedOffset>>,
+    /// The next update is due and has not gone out.
+    pub update_overdue: bool,
+    pub acks: Vec<AckView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToldView {
+    pub at: DateTime<FixedOffset>,
+    pub channel: String,
+    pub recipient: String,
+    /// `pending`, `in_flight`, `delivered`, `failed`, `skipped`.
+    pub status: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AckView {
+    pub at: DateTime<FixedOffset>,
+    pub by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeView {
+    pub number: u64,
+    pub subject: String,
+    pub service: Option<String>,
+    pub municipalities: Vec<String>,
+    pub planned_start: Option<DateTime<FixedOffset>>,
+    pub planned_end: Option<DateTime<FixedOffset>>,
+    /// `planned`, `running`, `cancelled`.
+    pub state: &'static str,
+    /// Notices issued so far, oldest first (one per rule occurrence).
+    pub notices: Vec<NoticeView>,
+    pub next_notice: Option<ActionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoticeView {
+    pub at: DateTime<FixedOffset>,
+    /// The plan's reason (`change_notice`, `change_moved`, …).
+    pub what: String,
+    pub channels: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,6 +155,10 @@ pub struct TicketView {
     pub overdue: bool,
     pub next_deadline: Option<DeadlineView>,
     pub next_action: Option<ActionView>,
+    /// A planned change: no SLA clocks, shown in its own section.
+    pub is_change: bool,
+    /// Nobody is assigned in Pureservice.
+    pub unassigned: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -147,6 +250,10 @@ pub fn build(state: &State, config: &Config, now: DateTime<Utc>) -> StatusView {
         })
         .collect();
 
+    let summary = desk::summary(state, config, now);
+    let incidents = desk::incidents(state, config, now);
+    let changes = desk::changes(state, config, now);
+    let history = desk::history(state, config, now);
     StatusView {
         generated_at: at(now),
         timezone: tz.name().to_string(),
@@ -163,6 +270,10 @@ pub fn build(state: &State, config: &Config, now: DateTime<Utc>) -> StatusView {
         } else {
             "plan"
         },
+        summary,
+        incidents,
+        changes,
+        history,
     }
 }
 
@@ -196,8 +307,12 @@ fn ticket_view(
         overdue: false,
         next_deadline: None,
         next_action: None,
+        is_change: t.is_change(),
+        unassigned: t.assignee.is_none(),
     };
     let rank = std::cmp::Reverse(level_cfg.map_or(0, |l| l.rank));
+    // Planned changes have no SLA: no clocks, never breached.
+    let clocks = clocks.filter(|_| !t.is_change());
     let Some(c) = clocks else {
         // No level, no clocks; the plan may still have something (e.g. a classification
         // notice), but nothing time-critical.
@@ -220,7 +335,7 @@ fn ticket_view(
         due: local(k.due, tz),
         remaining_seconds: k.remaining().num_seconds(),
     });
-    view.next_action = if config.plan.is_empty() {
+    let from_clocks = || {
         next_clock_action(&c.response, &c.resolution, now).map(|a| ActionView {
             at: local(a.0, tz),
             what: a.1,
@@ -228,8 +343,15 @@ fn ticket_view(
             rules: Vec::new(),
             channels: Vec::new(),
         })
+    };
+    // When the plan has nothing for the ticket (no rule applies, or its recipient — the owner
+    // of an unassigned ticket — has no address), the clocks' next step is still worth showing.
+    view.next_action = if config.plan.is_empty() {
+        from_clocks()
     } else {
-        next_plan_action(t, ledger, config, now).map(|a| a.localized(tz))
+        next_plan_action(t, ledger, config, now)
+            .map(|a| a.localized(tz))
+            .or_else(from_clocks)
     };
     let class = if view.overdue {
         0

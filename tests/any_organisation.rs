@@ -78,8 +78,15 @@ fn three_working_days_from_a_short_friday_noon_end_wednesday_noon() {
 fn even_calendars_keep_one_working_day_length() {
     let h = vec![parse_interval("08:00-15:30").unwrap()];
     let hours = std::array::from_fn(|i| if i < 5 { h.clone() } else { Vec::new() });
-    let cal = Calendar::new("k", Copenhagen, hours, None, BTreeSet::new(), BTreeSet::new())
-        .unwrap();
+    let cal = Calendar::new(
+        "k",
+        Copenhagen,
+        hours,
+        None,
+        BTreeSet::new(),
+        BTreeSet::new(),
+    )
+    .unwrap();
     assert!(!cal.uneven_days());
     let start = t("2031-11-07T12:00:00+01:00");
     let wd = HumanDuration::parse("3wd").unwrap();
@@ -99,7 +106,10 @@ fn recurring_closed_days_close_every_year() {
             "{day} should be closed"
         );
     }
-    assert_eq!(cal.day_kind(d("2031-12-23")), DayKind::Working(&cal.hours[1]));
+    assert_eq!(
+        cal.day_kind(d("2031-12-23")),
+        DayKind::Working(&cal.hours[1])
+    );
     // Skipped in explanations, and deadlines step over it.
     assert_eq!(
         due(&cal, "2031-12-23T10:00:00+01:00", "1wd"),
@@ -185,7 +195,10 @@ email = "kim.krog@holstebro.example"
     assert!(cal.closed.contains(&"2031-11-14".parse().unwrap()));
     let bad = BASE.replace("\"06-05\"", "\"02-30\"");
     let e = config(&format!("{bad}{roles}")).unwrap_err().to_string();
-    assert!(e.contains("calendars.it.closed[2]") && e.contains("MM-DD"), "{e}");
+    assert!(
+        e.contains("calendars.it.closed[2]") && e.contains("MM-DD"),
+        "{e}"
+    );
 }
 
 fn shipped_with(extra: &str) -> slavakt::config::Config {
@@ -290,7 +303,11 @@ fn plan_filters_name_known_units() {
 fn teams_per_municipality_posts_in_the_units_own_channel() {
     let text = std::fs::read_to_string("config/slavakt.toml")
         .unwrap()
-        .replacen("name = \"Molde\"\n", "name = \"Molde\"\nteams = \"driftsmeldinger\"\n", 1);
+        .replacen(
+            "name = \"Molde\"\n",
+            "name = \"Molde\"\nteams = \"driftsmeldinger\"\n",
+            1,
+        );
     let cfg = slavakt::config::from_str(
         &format!(
             "{text}\n[[plan]]\nid = \"aktuell-kanal\"\nwhen = \"opened\"\nvia = [\"teams:municipality\"]\ntemplate = \"driftsmelding\"\n"
@@ -338,13 +355,13 @@ members = [
         "title = \"IT-ledergruppen\"\noff_hours = \"kriseleder\"",
     );
     let e = config(&format!("{BASE}{cycle}")).unwrap_err().to_string();
-    assert!(
-        e.contains("kriseleder → ledergruppe → kriseleder"),
-        "{e}"
-    );
+    assert!(e.contains("kriseleder → ledergruppe → kriseleder"), "{e}");
     let empty = format!("{BASE}\n[roles.kriseleder]\nmembers = []\n");
     let e = config(&empty).unwrap_err().to_string();
-    assert!(e.contains("roles.kriseleder.members") && e.contains("no members"), "{e}");
+    assert!(
+        e.contains("roles.kriseleder.members") && e.contains("no members"),
+        "{e}"
+    );
 }
 
 fn holstebro() -> slavakt::config::Config {
@@ -396,9 +413,17 @@ fn holstebro_calls_out_the_whole_crisis_group_and_escalates_when_nobody_acknowle
         }
     }
     // Nobody acknowledged 2001: the emergency phone at 10:15, the deputy director at 10:30.
-    assert!(has("10:15 2001 krisestab-indkaldelse.escalation1 sms +4590000100"), "{lines:#?}");
-    assert!(has("10:30 2001 krisestab-indkaldelse.escalation2 sms +4590000105"), "{lines:#?}");
-    assert!(has("10:30 2001 krisestab-indkaldelse.escalation2 email anders.krogh@holstebro.example"));
+    assert!(
+        has("10:15 2001 krisestab-indkaldelse.escalation1 sms +4590000100"),
+        "{lines:#?}"
+    );
+    assert!(
+        has("10:30 2001 krisestab-indkaldelse.escalation2 sms +4590000105"),
+        "{lines:#?}"
+    );
+    assert!(has(
+        "10:30 2001 krisestab-indkaldelse.escalation2 email anders.krogh@holstebro.example"
+    ));
     // Acknowledged by the link (2002) or answered in Pureservice (2003): no escalation.
     let escalated: BTreeSet<u64> = sim
         .actions
@@ -407,7 +432,10 @@ fn holstebro_calls_out_the_whole_crisis_group_and_escalates_when_nobody_acknowle
         .map(|a| a.intent.key.ticket)
         .collect();
     assert_eq!(escalated, [2001].into());
-    assert_eq!(sim.ledger.acks["2002/krisestab-indkaldelse/0"].by, "Ole Bech");
+    assert_eq!(
+        sim.ledger.acks["2002/krisestab-indkaldelse/0"].by,
+        "Ole Bech"
+    );
     // `status` lists each call-out's acknowledgement, in Danish.
     let state = slavakt::state::State {
         tickets: sim.tickets.clone(),
@@ -426,7 +454,11 @@ fn holstebro_calls_out_the_whole_crisis_group_and_escalates_when_nobody_acknowle
     let msg = |rule: &str, channel: &str| {
         sim.actions
             .iter()
-            .find(|a| a.intent.key.ticket == 2001 && a.intent.key.rule == rule && a.intent.key.channel == channel)
+            .find(|a| {
+                a.intent.key.ticket == 2001
+                    && a.intent.key.rule == rule
+                    && a.intent.key.channel == channel
+            })
             .and_then(|a| a.message.as_ref().ok())
             .unwrap_or_else(|| panic!("{rule} {channel}"))
             .clone()
@@ -451,20 +483,43 @@ fn holstebro_calls_out_the_whole_crisis_group_and_escalates_when_nobody_acknowle
         assert!(body.contains(want), "{want:?} not in\n{body}");
     }
     for a in &sim.actions {
-        let m = a.message.as_ref().unwrap_or_else(|e| panic!("{}: {e}", a.intent.key));
+        let m = a
+            .message
+            .as_ref()
+            .unwrap_or_else(|e| panic!("{}: {e}", a.intent.key));
         let all = format!("{} {} {}", m.subject, m.text, m.short);
-        for english in ["Ticket ", " ticket ", "Affected", "municipalit", "Hello", "Dear"] {
-            assert!(!all.contains(english), "{english:?} in {}:\n{all}", a.intent.key);
+        for english in [
+            "Ticket ",
+            " ticket ",
+            "Affected",
+            "municipalit",
+            "Hello",
+            "Dear",
+        ] {
+            assert!(
+                !all.contains(english),
+                "{english:?} in {}:\n{all}",
+                a.intent.key
+            );
         }
     }
     // The situation picture goes to the crisis group every hour.
-    assert!(has("11:00 2001 situationsbillede email ole.bech@holstebro.example"), "{lines:#?}");
+    assert!(
+        has("11:00 2001 situationsbillede email ole.bech@holstebro.example"),
+        "{lines:#?}"
+    );
     // The unit's own Teams channel ("aktuel kanal") for Social og Sundhed and Børn og Unge.
-    assert!(has("10:00 2001 forvaltningens-kanal teams:social_og_sundhed teams:social_og_sundhed"));
-    assert!(has("10:00 2001 forvaltningens-kanal teams:boern_og_unge teams:boern_og_unge"));
+    assert!(has(
+        "10:00 2001 forvaltningens-kanal teams:social_og_sundhed teams:social_og_sundhed"
+    ));
+    assert!(has(
+        "10:00 2001 forvaltningens-kanal teams:boern_og_unge teams:boern_og_unge"
+    ));
     // Omsorgssystem in Social og Sundhed: its administrator, only for that ticket.
     assert!(has("10:00 2001 omsorg-administrator sms +4590000201"));
-    assert!(!lines.iter().any(|l| l.contains("omsorg-administrator") && !l.contains(" 2001 ")));
+    assert!(!lines
+        .iter()
+        .any(|l| l.contains("omsorg-administrator") && !l.contains(" 2001 ")));
 }
 
 #[tokio::test]
@@ -491,8 +546,10 @@ async fn ack_links_work_once_for_their_own_ticket_only() {
         .unwrap()
         .to_string();
 
-    let mut state = slavakt::state::State::default();
-    state.ledger = sim.ledger.clone();
+    let state = slavakt::state::State {
+        ledger: sim.ledger.clone(),
+        ..Default::default()
+    };
     let clock = FakeClock::new(t("2027-03-24T10:05:00+01:00"));
     let shared = slavakt::http::HttpShared::new(
         Arc::new(cfg),
@@ -516,8 +573,14 @@ async fn ack_links_work_once_for_their_own_ticket_only() {
 
     let (status, body) = get(path.clone()).await;
     assert_eq!(status, 200, "{body}");
-    assert!(body.contains("Tak! Din bekræftelse er registreret."), "{body}");
-    assert!(!body.contains(&path[5..]), "the page never echoes the token");
+    assert!(
+        body.contains("Tak! Din bekræftelse er registreret."),
+        "{body}"
+    );
+    assert!(
+        !body.contains(&path[5..]),
+        "the page never echoes the token"
+    );
     // Used once: a second click answers 410 and queues nothing more.
     let (status, body) = get(path.clone()).await;
     assert_eq!(status, 410);
@@ -545,15 +608,27 @@ async fn ack_links_work_once_for_their_own_ticket_only() {
 
     // Recorded in the ledger, the escalation of 2001 no longer fires.
     let mut ledger = sim.ledger.clone();
-    ledger.entries.retain(|_, e| !e.intent.key.rule.contains(".escalation"));
+    ledger
+        .entries
+        .retain(|_, e| !e.intent.key.rule.contains(".escalation"));
     let c = &clicked[0];
     assert!(ledger.acknowledge(
         c.key.clone(),
-        slavakt::plan::ack::Ack { at: c.at, by: c.by.clone(), source: "link".into() }
+        slavakt::plan::ack::Ack {
+            at: c.at,
+            by: c.by.clone(),
+            source: "link".into()
+        }
     ));
     let cfg = holstebro();
     let ev = slavakt::plan::evaluate(&sim.tickets, &ledger, &cfg, t("2027-03-24T10:40:00+01:00"));
-    assert!(ev.intents.iter().all(|i| !i.key.rule.contains(".escalation")), "{:?}", ev.intents);
+    assert!(
+        ev.intents
+            .iter()
+            .all(|i| !i.key.rule.contains(".escalation")),
+        "{:?}",
+        ev.intents
+    );
     cancel.cancel();
     task.await.unwrap().unwrap();
 }
@@ -569,8 +644,14 @@ fn explain_shows_the_per_day_working_day_in_the_configured_language() {
     };
     let now = t("2031-11-01T00:00:00Z");
     let da = slavakt::cli::explain::render(&args("Middel"), &holstebro(), now).unwrap();
-    assert!(da.contains("hver tæller som én hel arbejdsdag med sin egen længde: man–tor 7h30m; fre 5h"), "{da}");
-    assert!(da.contains("Løsningsfrist: 3wd (20h åbningstid) → ons 2031-11-12 12:00"), "{da}");
+    assert!(
+        da.contains("hver tæller som én hel arbejdsdag med sin egen længde: man–tor 7h30m; fre 5h"),
+        "{da}"
+    );
+    assert!(
+        da.contains("Løsningsfrist: 3wd (20h åbningstid) → ons 2031-11-12 12:00"),
+        "{da}"
+    );
     let text = std::fs::read_to_string("config/examples/holstebro.toml")
         .unwrap()
         .replace("language = \"da\"", "language = \"nn\"");
@@ -581,6 +662,76 @@ fn explain_shows_the_per_day_working_day_in_the_configured_language() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let nn = slavakt::cli::explain::render(&args("Middel"), &nn_cfg, now).unwrap();
-    assert!(nn.contains("kvar tel som éin heil arbeidsdag med si eiga lengd"), "{nn}");
+    assert!(
+        nn.contains("kvar tel som éin heil arbeidsdag med si eiga lengd"),
+        "{nn}"
+    );
     assert!(nn.contains("Løysingsfrist"), "{nn}");
+}
+
+/// The daemon's indexed evaluation (which skips tickets that did not change and are not due)
+/// escalates an unacknowledged call-out on time, exactly as full evaluation does.
+#[test]
+fn the_daemons_indexed_plan_escalates_an_untouched_ticket_on_time() {
+    use slavakt::app::cycle;
+    use slavakt::ledger::DeliveryStatus;
+    use slavakt::ticket::{CoreStatus, TicketSnapshot};
+    let cfg = holstebro();
+    let t0 = t("2027-03-24T10:00:00+01:00");
+    let snap = TicketSnapshot {
+        id: 7,
+        number: 7007,
+        subject: "Omsorgssystemet svarer ikke".into(),
+        description: String::new(),
+        priority: Some("Kritisk".into()),
+        status: "Ny".into(),
+        core: CoreStatus::Open,
+        municipalities: vec!["Social og Sundhed".into()],
+        service: Some("Omsorgssystem".into()),
+        category: Some("Omsorgssystem".into()),
+        company: None,
+        source: None,
+        assignee: None,
+        created: t0,
+        modified: t0,
+        responded: None,
+        resolved: None,
+        closed: None,
+        reopened_count: 0,
+        change: None,
+        fields: Default::default(),
+        modified_by_us: false,
+    };
+    let mut full = slavakt::state::State::default();
+    let mut fast = slavakt::state::State::default();
+    let mut index = slavakt::plan::index::Index::new();
+    cycle::track(&mut full, std::slice::from_ref(&snap), &cfg, t0);
+    cycle::track(&mut fast, std::slice::from_ref(&snap), &cfg, t0);
+    let mut escalated = Vec::new();
+    // Ticks every 30 s for 20 minutes; nobody acknowledges, nothing changes in Pureservice.
+    for tick in 0..=40 {
+        let now = t0 + Duration::seconds(30 * tick);
+        let a = cycle::plan(&mut full, &cfg, now);
+        let b = cycle::plan_indexed(&mut fast, &mut index, &cfg, now);
+        let keys = |s: &cycle::PlanStep| {
+            s.issued
+                .iter()
+                .map(|i| i.key.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&a), keys(&b), "tick {tick}");
+        escalated.extend(
+            b.issued
+                .iter()
+                .filter(|i| i.key.rule.contains(".escalation"))
+                .map(|i| (now, i.key.to_string())),
+        );
+        for state in [&mut full, &mut fast] {
+            for e in state.ledger.entries.values_mut() {
+                e.status = DeliveryStatus::Delivered;
+            }
+        }
+    }
+    let first = escalated.first().expect("an escalation within 20 minutes");
+    assert_eq!(first.0, t0 + Duration::minutes(15), "{escalated:?}");
 }

@@ -30,7 +30,7 @@ fn shipped_config_passes_with_a_summary() {
         "{out}"
     );
     assert!(out.contains("municipalities: 5"), "{out}");
-    assert!(out.contains("plan rules:     28"), "{out}");
+    assert!(out.contains("plan rules:     29"), "{out}");
     assert!(out.contains("teams:ik_varsling"), "{out}");
     // The placeholder secrets are not printed.
     assert!(!out.contains("CHANGE-ME"), "{out}");

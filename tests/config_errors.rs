@@ -517,7 +517,10 @@ fn minimal_config_is_valid_and_gets_defaults() {
 
 #[test]
 fn defaults_without_a_role_in_the_plan_are_a_problem() {
-    let text = MINIMAL.replace("to = [\"role:incident_manager\"]", "to = [\"ticket:assignee\"]");
+    let text = MINIMAL.replace(
+        "to = [\"role:incident_manager\"]",
+        "to = [\"ticket:assignee\"]",
+    );
     assert_problem(&text, "alerts.to", "no recipients");
     assert_problem(&text, "classification.notify", "no recipients");
 }

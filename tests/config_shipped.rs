@@ -102,12 +102,13 @@ fn every_shipped_plan_rule_is_there() {
         ("incident-open-admin", "incident_admin"),
         ("incident-driftsmelding", "driftsmelding"),
         ("kritisk-announcement", "incident_announcement"),
-        ("kritisk-municipality", "incident_announcement"),
+        ("kritisk-municipality", "incident_municipality"),
         ("hoy-thread", "incident_announcement"),
         ("kritisk-leadership", "incident_leadership"),
         ("hoy-driftssjef", "incident_leadership"),
         ("hoy-daglig-leder", "incident_leadership"),
         ("kritisk-status", "incident_status"),
+        ("kritisk-status-municipality", "incident_status"),
         ("hoy-status", "incident_status"),
         ("kritisk-no-update", "status_overdue"),
         ("hoy-no-update", "status_overdue"),
@@ -139,6 +140,12 @@ fn every_shipped_plan_rule_is_there() {
         rule("kritisk-municipality").to,
         vec![Audience::MunicipalityCritical]
     );
+    // The hourly Kritisk status reaches the priority-1 contacts the first notice promised it to.
+    assert_eq!(
+        rule("kritisk-status-municipality").to,
+        vec![Audience::MunicipalityCritical]
+    );
+    assert!(slavakt::templates::check::promise_warnings(&c).is_empty());
     assert_eq!(rule("incident-resolved").to, vec![Audience::Notified]);
     assert!(rule("change-notice").priorities.is_empty());
     assert_eq!(

@@ -253,14 +253,23 @@ async fn unprioritised_patient_alarm_gets_the_kritisk_communication_within_one_p
         .values()
         .find(|e| e.intent.key.ticket == id && e.intent.key.rule == "classify:liv-og-helse-nede")
         .unwrap();
-    let message = slavakt::templates::render(
-        &entry.intent,
-        d.state().tickets.get(&id),
-        None,
-        &w.config,
-        now,
-    )
-    .unwrap();
+    // A delivered entry keeps no rendered text nor its message variables (the ledger settles
+    // small, docs/STATE_AND_DELIVERY.md); render the intent as it was issued.
+    assert!(!entry.intent.vars.contains_key("action"), "settled small");
+    let c = d.state().tickets[&id].classification.clone().unwrap();
+    let mut issued = entry.intent.clone();
+    for (k, v) in [
+        ("level", c.level.clone()),
+        ("level_label", "Kritisk".to_string()),
+        ("rule", c.rule.clone()),
+        ("action", c.action.clone()),
+        ("reasons", c.reasons.join("; ")),
+    ] {
+        issued.vars.insert(k.into(), v);
+    }
+    let message =
+        slavakt::templates::render(&issued, d.state().tickets.get(&id), None, &w.config, now)
+            .unwrap();
     assert!(
         message.short.contains("satt til Kritisk"),
         "{}",

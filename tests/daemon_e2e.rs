@@ -415,7 +415,10 @@ async fn the_state_file_holds_no_description_requester_or_sent_message_text() {
         "settled entries keep their message: {settled_with_text:?}"
     );
     drop(d);
-    let raw = std::fs::read_to_string(&w.config.daemon.state_file).unwrap();
+    // Snapshot and journal together are what is on disk.
+    let journal = slavakt::state::journal_path(&w.config.daemon.state_file);
+    let raw = std::fs::read_to_string(&w.config.daemon.state_file).unwrap()
+        + &std::fs::read_to_string(journal).unwrap_or_default();
     for private in ["rom 12", "falt", "Moldestad", "per.moldestad"] {
         assert!(
             !raw.contains(private),
@@ -428,4 +431,54 @@ async fn the_state_file_holds_no_description_requester_or_sent_message_text() {
         .unwrap()
         .unwrap();
     assert!(state.tickets.contains_key(&id));
+}
+
+/// The value of one series in a text exposition (`name{labels} value`), if it is there.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+        .and_then(|v| v.parse().ok())
+}
+
+#[tokio::test]
+async fn a_fresh_daemon_shows_every_documented_counter_at_zero_and_counts_api_errors_by_documented_kind(
+) {
+    let w = world("2027-03-24T09:00:00+01:00").await;
+    let mut d = w.daemon();
+    let text = d.http.metrics.render();
+    for kind in slavakt::metrics::API_ERROR_KINDS {
+        let series = format!("slavakt_api_errors_total{{kind=\"{kind}\"}}");
+        assert_eq!(sample(&text, &series), Some(0.0), "{series} in\n{text}");
+    }
+    for channel in ["email", "sms", "teams:ik_varsling", "teams:driftsmeldinger"] {
+        for outcome in slavakt::metrics::DELIVERY_OUTCOMES {
+            let series =
+                format!("slavakt_deliveries_total{{channel=\"{channel}\",outcome=\"{outcome}\"}}");
+            assert_eq!(sample(&text, &series), Some(0.0), "{series} in\n{text}");
+        }
+    }
+    for series in [
+        "slavakt_polls_total{outcome=\"ok\"}",
+        "slavakt_polls_total{outcome=\"error\"}",
+        "slavakt_breaches_total{clock=\"response\"}",
+        "slavakt_breaches_total{clock=\"resolution\"}",
+        "slavakt_report_mails_total{outcome=\"sent\"}",
+        "slavakt_report_mails_total{outcome=\"failed\"}",
+        "slavakt_report_mails_total{outcome=\"dry_run\"}",
+        "slavakt_state_save_failures_total",
+    ] {
+        assert_eq!(sample(&text, series), Some(0.0), "{series} in\n{text}");
+    }
+    assert!(text.contains("slavakt_build_info{version=\""), "{text}");
+    assert!(text.contains("\nprocess_resident_memory_bytes "), "{text}");
+
+    // A 503 from Pureservice is counted as the documented `http_5xx`, through the real poll.
+    w.fake.inject(Fault::Status(503), 100, None);
+    let r = d.cycle().await.unwrap();
+    assert!(matches!(r.polled, Some(Err(_))));
+    let text = d.http.metrics.render();
+    assert!(
+        sample(&text, "slavakt_api_errors_total{kind=\"http_5xx\"}").is_some_and(|v| v >= 1.0),
+        "{text}"
+    );
 }

@@ -63,7 +63,11 @@ async fn sighup_with_a_broken_config_keeps_the_old_one_and_sigterm_stops_cleanly
     let config_path = dir.path().join("slavakt.toml");
     std::fs::write(&config_path, &text).unwrap();
 
-    let mut child = slavakt_run(&config_path).spawn().unwrap();
+    // As under systemd: journald reads each line's priority from its `<N>` prefix.
+    let mut child = slavakt_run(&config_path)
+        .env("JOURNAL_STREAM", "8:424242")
+        .spawn()
+        .unwrap();
     let log = collect_output(&mut child);
     let state_file = dir.path().join("state.json");
     wait_until("the first saved state", || state_file.exists()).await;
@@ -116,6 +120,21 @@ async fn sighup_with_a_broken_config_keeps_the_old_one_and_sigterm_stops_cleanly
         log.lines()
     );
     assert!(log.contains("stopped; state saved"));
+    let line = |needle: &str| {
+        log.lines()
+            .into_iter()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?}"))
+    };
+    assert!(line("new configuration refused").starts_with("<3>"));
+    assert!(line("stopped; state saved").starts_with("<6>"));
+    assert!(
+        log.lines()
+            .iter()
+            .all(|l| l.trim().is_empty() || l.starts_with('<')),
+        "a line without its priority: {:?}",
+        log.lines()
+    );
     let state = slavakt::state::read_only(&state_file).unwrap().unwrap();
     assert_eq!(state.tickets.len(), 1);
     let api_key = fake.api_key();

@@ -203,7 +203,7 @@ fn ready_watchdog_reloading_and_stopping_reach_systemd() {
     assert!(metrics.contains("slavakt_polls_total"), "{metrics}");
     let (status, page) = get("/");
     assert_eq!(status, 200);
-    assert!(page.contains("http-equiv=\"refresh\""), "{page}");
+    assert!(page.contains("fetch('status.json'"), "{page}");
 
     signal(child.id(), "HUP");
     let reloading = notes.wait_for("RELOADING=1");

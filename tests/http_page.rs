@@ -17,23 +17,28 @@ async fn page_lists_open_tickets_most_urgent_first_with_escaped_subjects() {
     let (status, ctype, body) = srv.get("/").await;
     assert_eq!(status, 200);
     assert_eq!(ctype, "text/html; charset=utf-8");
-    assert!(body.contains("<meta http-equiv=\"refresh\" content=\"30\">"));
+    // Refreshed by fetching /status.json, not by a meta refresh.
+    assert!(!body.contains("http-equiv=\"refresh\""));
+    assert!(body.contains("fetch('status.json'"));
     assert!(body.contains("<html lang=\"nb\">"));
     // Overdue Kritisk first, then the Høy by deadline, the unprioritised one last; the solved
     // 1003 is not on the page.
     let (a, b, c) = (
-        first(&body, "<td>1001</td>"),
-        first(&body, "<td>1002</td>"),
-        first(&body, "<td>1004</td>"),
+        first(&body, "<td data-label=\"Sak\">1001</td>"),
+        first(&body, "<td data-label=\"Sak\">1002</td>"),
+        first(&body, "<td data-label=\"Sak\">1004</td>"),
     );
     assert!(a < b && b < c, "order 1001 < 1002 < 1004 expected");
     assert!(!body.contains("1003"));
     assert!(body.contains(
         "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Fagsystem&quot; treg"
     ));
-    assert!(!body.contains("<script>"));
+    assert!(!body.contains("<script>alert"));
     for label in [
-        "Åpne saker (3)",
+        "SLA-tavle (3)",
+        "Pågående hendelser (2)",
+        "Planlagte endringer (0)",
+        "Åpne Kritisk: <strong>1</strong>",
         "Neste frist",
         "Neste handling",
         "Ventende utsendelser (1)",
@@ -51,8 +56,9 @@ async fn page_follows_the_configured_language() {
     srv.shared.publish(&state(), now());
     let (_, _, body) = srv.get("/").await;
     assert!(body.contains("<html lang=\"en\">"));
-    assert!(body.contains("Open tickets (3)"));
-    assert!(!body.contains("Åpne saker"));
+    assert!(body.contains("SLA board (3)"));
+    assert!(body.contains("Ongoing incidents (2)"));
+    assert!(!body.contains("SLA-tavle"));
     srv.stop().await;
 }
 
@@ -150,12 +156,18 @@ async fn page_shows_the_planned_action_in_words() {
     srv.shared.publish(&state(), now());
     let (_, _, body) = srv.get("/").await;
     assert!(
-        body.contains(
-            "24.03. 15:45<br>Varsel 75 % (respons)<br><small>hoy-response-warning · email</small>"
-        ),
+        body.contains("24.03. 15:45 — Varsel 75 % (respons) på e-post"),
         "{body}"
     );
-    assert!(body
-        .contains("24.03. 16:00<br>Statusoppdatering<br><small>kritisk-followup · email</small>"));
+    assert!(body.contains("24.03. 16:00 — Statusoppdatering på e-post"));
+    // Plain language: no rule ids, no template names.
+    for id in [
+        "hoy-response-warning",
+        "kritisk-followup",
+        "sla_warning",
+        "incident_status",
+    ] {
+        assert!(!body.contains(id), "{id} on the page");
+    }
     srv.stop().await;
 }

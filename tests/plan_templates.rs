@@ -55,6 +55,10 @@ fn intent(template: &str, reason: Reason, channel: &str) -> Intent {
         ("ticket_count", "6"),
         ("tickets", "1,2,3,4,5,6"),
         ("items", "#1001 Kritisk – A (r)\n#1002 Høy – B (r)"),
+        ("ack_within", "15 minutter"),
+        ("numbers", "1001, 1002"),
+        ("not_answered", "Vakthavende"),
+        ("escalation_step", "1"),
     ] {
         vars.insert(k.to_string(), v.to_string());
     }
@@ -67,7 +71,8 @@ fn intent(template: &str, reason: Reason, channel: &str) -> Intent {
             recipient: "x@ikt.example".into(),
         },
         reason,
-        audience: "role:incident_manager".into(),
+        // The reader the test config's status rules reach (a promised next status needs one).
+        audience: "role:varslingsansvarlig".into(),
         recipient: Recipient {
             name: "Ingrid Imsen".into(),
             address: "x@ikt.example".into(),
@@ -112,7 +117,10 @@ fn every_builtin_template_renders_in_every_language() {
                 }
                 assert!(!m.subject.contains('\n'));
                 assert!(!m.short.contains("http"), "{name}: SMS carries no URLs");
-                assert!(m.short.chars().count() <= templates::SHORT_MAX_CHARS);
+                assert!(
+                    slavakt::notify::sms::gsm::size(&m.short).segments
+                        <= templates::SHORT_MAX_SEGMENTS
+                );
             }
         }
     }
@@ -137,10 +145,10 @@ fn an_incident_message_carries_the_facts_in_norwegian() {
         "onsdag 24. mars 2027 kl. 10:00",                                 // start, Oslo time
         "Alarmer fra pasientrom når ikke fram",                           // consequence and scope
         "Molde (Bergmo omsorgssenter)",                                   // municipality and units
-        "Under arbeid, saken behandles av Per Saksbehandler",             // what is being done
-        "Forventet løst: kl. 13:00",                                      // expected fix
+        "Status nå: under arbeid",   // plain status, no agent name
+        "Forventet løst: kl. 13:00", // expected fix
         "Neste statusoppdatering: senest onsdag 24. mars 2027 kl. 11:00", // next status
-        "KUNNGJØRING",                                                    // important announcement
+        "KUNNGJØRING",               // important announcement
     ] {
         assert!(m.text.contains(want), "missing {want:?} in:\n{}", m.text);
     }
@@ -176,7 +184,7 @@ fn without_the_optional_fields_it_still_reads_naturally() {
     assert!(m.text.starts_with("Hei Ingrid Imsen,"));
     assert_eq!(
         m.short,
-        "KRITISK hendelse: Sensio Pasientvarsling – Pasientvarsling nede på Bergmo (Molde). Startet 24.03. kl. 10:00. Sak 1001."
+        "KRITISK hendelse: Sensio Pasientvarsling - Pasientvarsling nede på Bergmo (Molde). Startet 24.03. kl. 10:00. Sak 1001."
     );
 }
 
@@ -197,7 +205,7 @@ fn the_resolved_notice_says_fixed_and_the_main_cause() {
     assert!(m.subject.starts_with("Løst – Kritisk:"), "{}", m.subject);
     assert!(m.text.contains("Feilen er rettet"));
     assert!(m.text.contains("Hovedårsak: defekt nettverkssvitsj"));
-    assert!(m.text.contains("varighet 1 t 50 min"), "{}", m.text);
+    assert!(m.text.contains("varighet 1 time 50 min"), "{}", m.text);
     let t = ticket(&mut World::new(c.clone()), false, true);
     let m = render(
         &intent("incident_resolved", Reason::Resolved, "sms"),
@@ -390,7 +398,7 @@ fn nynorsk_incident_messages_read_as_nynorsk() {
         "Starta: onsdag 24. mars 2027 kl. 10:00",
         "Konsekvens og omfang: blir kartlagt",
         "Råka kommune: Molde",
-        "Status no: Under arbeid, saka blir handsama av Per Saksbehandler",
+        "Status no: under arbeid",
         "Venta løysingstid er ikkje kjend enno.",
         "Neste statusoppdatering: seinast onsdag 24. mars 2027 kl. 11:00.",
     ] {
@@ -403,7 +411,7 @@ fn nynorsk_incident_messages_read_as_nynorsk() {
     );
     assert_eq!(
         m.short,
-        "KRITISK hending: Sensio Pasientvarsling – Pasientvarsling nede på Bergmo (Molde). Starta 24.03. kl. 10:00. Sak 1001."
+        "KRITISK hending: Sensio Pasientvarsling - Pasientvarsling nede på Bergmo (Molde). Starta 24.03. kl. 10:00. Sak 1001."
     );
     let m = render_nn(
         "incident_announcement",
@@ -422,7 +430,7 @@ fn nynorsk_incident_messages_read_as_nynorsk() {
     assert!(m.subject.starts_with("Løyst – Kritisk:"), "{}", m.subject);
     for want in [
         "Feilen er retta: Pasientvarsling nede på Bergmo.",
-        "(varigheit 1 t 50 min)",
+        "(varigheit 1 time 50 min)",
         "Hovudårsaka er ikkje slått fast enno; ho kjem i hendingsrapporten.",
         "Takk for tolmodet.",
     ] {
@@ -496,7 +504,8 @@ fn overrides_from_templates_dir_win_and_strict_variables_are_errors() {
     .unwrap();
     assert_eq!(m.subject, "EGEN: Pasientvarsling nede på Bergmo");
     assert_eq!(
-        m.html, "<p>Tekst 1001</p>",
+        m.html,
+        "<p>Tekst 1001</p>\n<p>Hilsen ROR-IKT Kundeservice, tlf. 900 00 999, kundeservice@ror-ikt.example</p>",
         "no html block: escaped text paragraphs"
     );
     assert_eq!(m.short, m.subject, "no short block: the subject");
@@ -556,4 +565,204 @@ fn the_driftsmelding_ends_the_consequence_with_one_full_stop() {
         "{with_stop}"
     );
     assert!(!with_stop.contains("fram.."), "{with_stop}");
+}
+
+/// Independent GSM 03.38 count: septets of a text in the default alphabet (extension
+/// characters count two), or `None` when a character is outside it (the SMS would be UCS-2).
+fn gsm7_septets(s: &str) -> Option<usize> {
+    const BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+    const EXT: &str = "^{}\\[~]|€\u{c}";
+    s.chars().try_fold(0, |n, c| {
+        if BASIC.contains(c) {
+            Some(n + 1)
+        } else if EXT.contains(c) {
+            Some(n + 2)
+        } else {
+            None
+        }
+    })
+}
+
+fn segments(septets: usize) -> usize {
+    if septets <= 160 {
+        1
+    } else {
+        septets.div_ceil(153)
+    }
+}
+
+#[test]
+fn every_sms_is_gsm7_and_at_most_two_segments_keeping_the_request_number() {
+    for lang in [Language::Nb, Language::Nn, Language::Da, Language::En] {
+        let mut c = config();
+        c.daemon.language = lang;
+        let mut w = World::new(c.clone());
+        let t0 = oslo(2027, 3, 24, 10, 0);
+        let mut s = snapshot(1, "Kritisk", t0);
+        s.subject = format!(
+            "Pasientvarsling – «alarmer» når ikke fram {}",
+            "på rom ".repeat(40)
+        );
+        for (k, v) in [
+            (
+                "consequence",
+                "Alarmer fra pasientrom når ikke fram – vaktrom varsles ikke ".repeat(4),
+            ),
+            ("cause", "defekt nettverkssvitsj – byttet ".repeat(5)),
+        ] {
+            s.fields.insert(k.into(), v);
+        }
+        w.observe(&s, t0);
+        let t = w.tickets[&1].clone();
+        let now = oslo(2027, 3, 24, 12, 0);
+        for name in BUILTIN_NAMES {
+            let m = render(
+                &intent(name, Reason::Opened, "sms"),
+                Some(&t),
+                None,
+                &c,
+                now,
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            let n = gsm7_septets(&m.short)
+                .unwrap_or_else(|| panic!("{name} {lang:?}: not GSM-7: {}", m.short));
+            assert!(
+                segments(n) <= 2,
+                "{name} {lang:?}: {n} septets: {}",
+                m.short
+            );
+            let template_names_number = templates::source(name, lang, None)
+                .unwrap()
+                .split("block short")
+                .nth(1)
+                .is_some_and(|b| b.contains("ticket.number"));
+            if template_names_number && name.starts_with("incident") {
+                assert!(
+                    m.short.contains(&t.number.to_string()),
+                    "{name} {lang:?}: {}",
+                    m.short
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn actions_workaround_fault_start_and_what_to_tell_callers_are_shown() {
+    let c = config();
+    let mut w = World::new(c.clone());
+    let t0 = oslo(2027, 3, 24, 10, 0);
+    let mut s = snapshot(1, "Kritisk", t0);
+    s.subject = "Pasientvarsling nede".into();
+    for (k, v) in [
+        ("actions", "leverandøren bytter svitsj"),
+        ("workaround", "manuell runde hver halvtime"),
+        ("fault_started", "kl. 09:40"),
+        ("tell_callers", "feilen er kjent, bruk manuell runde"),
+    ] {
+        s.fields.insert(k.into(), v.into());
+    }
+    w.observe(&s, t0);
+    let t = w.tickets[&1].clone();
+    let now = oslo(2027, 3, 24, 10, 30);
+    let m = render(
+        &intent("incident_alert", Reason::Opened, "email"),
+        Some(&t),
+        None,
+        &c,
+        now,
+    )
+    .unwrap();
+    for want in [
+        "Feilen oppsto: kl. 09:40",
+        "Tiltak nå: leverandøren bytter svitsj",
+        "Midlertidig løsning: manuell runde hver halvtime",
+        "Status nå: under arbeid",
+    ] {
+        assert!(m.text.contains(want), "{want}: {}", m.text);
+    }
+    assert!(!m.text.contains("Per Saksbehandler"));
+    let d = render(
+        &intent("driftsmelding", Reason::Opened, "teams:driftsmeldinger"),
+        Some(&t),
+        None,
+        &c,
+        now,
+    )
+    .unwrap();
+    assert!(
+        d.text.contains("feilen er kjent, bruk manuell runde"),
+        "{}",
+        d.text
+    );
+    s.core = CoreStatus::Solved;
+    s.resolved = Some(t0 + Duration::minutes(90));
+    s.modified = t0 + Duration::minutes(90);
+    w.observe(&s, s.modified);
+    let t = w.tickets[&1].clone();
+    let r = render(
+        &intent("incident_resolved", Reason::Resolved, "email"),
+        Some(&t),
+        None,
+        &c,
+        now,
+    )
+    .unwrap();
+    assert!(
+        r.text
+            .contains("Dette er gjort: leverandøren bytter svitsj"),
+        "{}",
+        r.text
+    );
+}
+
+#[test]
+fn a_next_status_is_promised_only_to_readers_a_cadence_rule_reaches() {
+    let c = slavakt::config::load(std::path::Path::new("config/slavakt.toml")).unwrap();
+    assert!(
+        templates::check::promise_warnings(&c).is_empty(),
+        "{:?}",
+        templates::check::promise_warnings(&c)
+    );
+    let mut w = World::new(c.clone());
+    let t0 = oslo(2027, 3, 27, 2, 0);
+    let mut s = snapshot(1, "Kritisk", t0);
+    s.subject = "Pasientvarsling nede".into();
+    w.observe(&s, t0);
+    let t = w.tickets[&1].clone();
+    let mut i = intent("incident_municipality", Reason::Opened, "email");
+    i.audience = "municipality:critical".into();
+    let m = render(&i, Some(&t), None, &c, t0).unwrap();
+    assert!(
+        m.text.contains("Neste statusoppdatering: senest"),
+        "{}",
+        m.text
+    );
+    assert!(
+        m.text.starts_with("Hei Ingrid Imsen,\n\nROR-IKT har"),
+        "{}",
+        m.text
+    );
+    assert!(m
+        .text
+        .ends_with("Hilsen ROR-IKT Kundeservice, tlf. 900 00 999, kundeservice@ror-ikt.example"));
+    // The leadership is informed, not promised a status no rule sends them.
+    let mut i = intent("incident_leadership", Reason::Opened, "email");
+    i.audience = "role:daglig_leder".into();
+    let m = render(&i, Some(&t), None, &c, t0).unwrap();
+    assert!(!m.text.contains("Neste statusoppdatering"), "{}", m.text);
+    // A config without the municipal status rule: the promise is dropped and check-config warns.
+    let mut c2 = c.clone();
+    c2.plan.retain(|r| r.id != "kritisk-status-municipality");
+    let mut i = intent("incident_municipality", Reason::Opened, "email");
+    i.audience = "municipality:critical".into();
+    let m = render(&i, Some(&t), None, &c2, t0).unwrap();
+    assert!(!m.text.contains("Neste statusoppdatering"), "{}", m.text);
+    let warns = templates::check::promise_warnings(&c2);
+    assert!(
+        warns
+            .iter()
+            .any(|w| w.contains("kritisk-municipality") && w.contains("municipality:critical")),
+        "{warns:?}"
+    );
 }

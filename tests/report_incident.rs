@@ -380,16 +380,14 @@ fn attached_to(run: &Run) -> Vec<String> {
 fn incident_report_config_defaults_to_the_plan_roles_and_checks_entries() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/slavakt.toml");
     let shipped = std::fs::read_to_string(&path).unwrap();
-    // The shipped file spells out the default; each case below writes its own section.
+    // The shipped file spells out its roles; without the section the neutral default is the
+    // first role the plan tells. Each case below writes its own section.
     let text = shipped.split("\n[incident_report]").next().unwrap();
     assert_ne!(text, shipped, "the shipped config shows [incident_report]");
     let env = std::collections::BTreeMap::new();
     let load = |extra: &str| slavakt::config::from_str(&format!("{text}\n{extra}"), &path, &env);
     let cfg = load("").unwrap();
-    assert_eq!(
-        cfg.incident_report.attach_to,
-        vec!["incident_manager", "varslingsansvarlig"]
-    );
+    assert_eq!(cfg.incident_report.attach_to, vec!["incident_manager"]);
     let cfg = load("[incident_report]\nattach_to = [\"role:driftssjef\"]\n").unwrap();
     assert_eq!(cfg.incident_report.attach_to, vec!["driftssjef"]);
     let cfg = load("[incident_report]\nattach_to = []\n").unwrap();

@@ -134,9 +134,13 @@ fn kritisk_in_office_hours() {
         text.contains("meld feilen til leverandøren (Sensio kundesenter)"),
         "{text}"
     );
-    // Hourly status until resolved at 12:30, to varslingsansvarlig, IK Varsling and intranet.
+    // Hourly status until resolved at 12:30, to everyone the opening notices promised one:
+    // varslingsansvarlig, incident manager, koordineringsansvarlig, the service's administrator
+    // (e-mail) and IK Varsling, Interne driftsmeldinger and the intranet.
     let status = fired(&sim, "kritisk-status");
-    assert_eq!(status.len(), 6, "{status:?}");
+    assert_eq!(status.len(), 14, "{status:?}");
+    // … and the municipality's priority-1 contacts by e-mail.
+    assert!(!fired(&sim, "kritisk-status-municipality").is_empty());
     assert!(status
         .iter()
         .all(|s| s.starts_with("24 11:00") || s.starts_with("24 12:00")));
@@ -234,7 +238,7 @@ fn hoy_lasting_five_hours() {
             .map(|s| s.to_string())
             .collect()
     );
-    assert_eq!(fired(&sim, "hoy-status").len(), 6);
+    assert_eq!(fired(&sim, "hoy-status").len(), 14);
     assert!(fired(&sim, "hoy-thread").len() == 1);
     // Høy opens a conversation thread with a subject in IK Varsling, not an announcement.
     let thread = sim
@@ -413,8 +417,8 @@ fn a_reopened_incident_tells_the_notified_and_resolves_again() {
 }
 
 #[test]
-fn forty_simultaneous_incidents_give_each_recipient_a_digest() {
-    let mut text = String::from("until = \"2027-03-24T10:30:00+01:00\"\n");
+fn forty_simultaneous_incidents_keep_their_first_notices_and_digest_the_status() {
+    let mut text = String::from("until = \"2027-03-24T11:05:00+01:00\"\n");
     for n in 0..40 {
         text.push_str(&format!(
             "[[event]]\nat = \"2027-03-24T10:00:00+01:00\"\nticket = {}\nkind = \"created\"\npriority = \"Kritisk\"\nmunicipality = \"Molde\"\nservice = \"Nettverk\"\nsubject = \"Nettverk nede, bygg {n}\"\n",
@@ -423,11 +427,21 @@ fn forty_simultaneous_incidents_give_each_recipient_a_digest() {
     }
     let sim = scenario::replay(&scenario::parse(&text).unwrap(), &shipped());
     all_rendered(&sim);
+    // Every incident's first notice reaches Molde's contact as itself, SMS and e-mail.
+    let opened_sms = sim
+        .actions
+        .iter()
+        .filter(|a| {
+            a.intent.reason == Reason::Opened && a.intent.recipient.address == "+4790000211"
+        })
+        .count();
+    assert_eq!(opened_sms, 40);
+    // The 11:00 status of 40 incidents is one digest per recipient and channel.
     let mut per: std::collections::BTreeMap<(String, String), usize> = Default::default();
     for a in sim
         .actions
         .iter()
-        .filter(|a| a.intent.key.channel != "pureservice_note")
+        .filter(|a| a.intent.key.channel != "pureservice_note" && a.intent.reason != Reason::Opened)
     {
         *per.entry((
             a.intent.key.channel.clone(),
@@ -439,19 +453,25 @@ fn forty_simultaneous_incidents_give_each_recipient_a_digest() {
     let digest = sim
         .actions
         .iter()
-        .find(|a| a.intent.reason == Reason::Digest && a.intent.recipient.address == "+4790000211")
-        .expect("Molde's contact gets one SMS digest");
+        .find(|a| {
+            a.intent.reason == Reason::Digest
+                && a.intent.recipient.address == "kari.bolsoy@molde.kommune.example"
+        })
+        .expect("Molde's contact gets one status digest");
     assert_eq!(digest.intent.vars["count"], "40");
     let m = digest.message.as_ref().unwrap();
     assert!(m.subject.contains("40 varsler"), "{}", m.subject);
-    assert!(m.short.chars().count() <= slavakt::templates::SHORT_MAX_CHARS);
-    // The note on each ticket is not merged.
-    assert_eq!(
-        sim.actions
-            .iter()
-            .filter(|a| a.intent.key.channel == "pureservice_note")
-            .count(),
-        40
+    assert!(m.text.contains("#7000"), "request numbers: {}", m.text);
+    let on_channel = sim
+        .actions
+        .iter()
+        .find(|a| a.intent.reason == Reason::Digest && a.intent.key.channel == "teams:ik_varsling")
+        .expect("IK Varsling gets one status digest");
+    let m = on_channel.message.as_ref().unwrap();
+    assert!(
+        !m.text.contains("Hei "),
+        "a channel is greeted by no one: {}",
+        m.text
     );
 }
 
@@ -459,6 +479,18 @@ fn forty_simultaneous_incidents_give_each_recipient_a_digest() {
 fn planned_changes_are_announced_reminded_moved_cancelled_and_completed() {
     let sim = run("planned_change.toml");
     all_rendered(&sim);
+    // The reminder says the true lead, not "om kort tid".
+    let reminder = sim
+        .actions
+        .iter()
+        .find(|a| a.intent.key.ticket == 6001 && a.intent.key.rule == "change-reminder")
+        .and_then(|a| a.message.as_ref().ok())
+        .expect("a reminder");
+    assert!(
+        reminder.text.contains("med nedetid om 2 dager"),
+        "{}",
+        reminder.text
+    );
     let apr = |d: u32, h: u32| {
         Oslo.with_ymd_and_hms(2027, 4, d, h, 0, 0)
             .unwrap()

@@ -1,5 +1,6 @@
-//! The state file: atomic save, locking, corrupt and unknown files set aside, the v1 fixture,
-//! restart healing and retention.
+//! The state file: atomic snapshot and journal, locking, corrupt and unknown files set aside,
+//! the v1 fixture and its migration, torn journal lines, a crash during compaction, restart
+//! healing and retention.
 
 use chrono::{DateTime, Duration, Utc};
 use slavakt::ledger::DeliveryStatus;
@@ -44,23 +45,36 @@ fn missing_file_is_a_fresh_start_and_nothing_is_written_until_saved() {
 }
 
 #[test]
-fn save_replaces_the_file_atomically_with_mode_0600_and_leaves_no_temp_file() {
+fn saves_append_to_the_journal_and_compaction_replaces_the_snapshot_atomically_mode_0600() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.json");
+    let journal = dir.path().join("state.json.journal");
     let (store, mut state) = Store::open(&path, t("2026-05-06T12:00:00Z")).unwrap();
 
+    // The first save of a fresh state writes the snapshot.
     let size = store.save(&state, t("2026-05-06T12:00:00Z")).unwrap();
     assert_eq!(size, fs::metadata(&path).unwrap().len());
     let first_inode = fs::metadata(&path).unwrap().ino();
 
-    // A temp file left by a crash, with a loose mode, must not leak into the next save.
+    // A change goes into the journal; the snapshot is not touched.
+    state.reported.insert("finding-1".into());
+    let size = store.save(&state, t("2026-05-06T12:05:00Z")).unwrap();
+    let jmeta = fs::metadata(&journal).unwrap();
+    assert_eq!(size, fs::metadata(&path).unwrap().len() + jmeta.len());
+    assert_eq!(jmeta.permissions().mode() & 0o777, 0o600);
+    assert_eq!(fs::metadata(&path).unwrap().ino(), first_inode);
+    let line = fs::read_to_string(&journal).unwrap();
+    assert_eq!(line.lines().count(), 1);
+    assert!(line.contains("finding-1") && line.ends_with('\n'), "{line}");
+    let on_disk = state::read_only(&path).unwrap().unwrap();
+    assert!(on_disk.reported.contains("finding-1"));
+    assert_eq!(on_disk.saved_at, Some(t("2026-05-06T12:05:00Z")));
+
+    // A temp file left by a crash, with a loose mode, must not leak into the next snapshot.
     let stale = dir.path().join(".state.json.tmp");
     fs::write(&stale, b"half a state").unwrap();
     fs::set_permissions(&stale, fs::Permissions::from_mode(0o644)).unwrap();
-
-    state.reported.insert("finding-1".into());
-    let size = store.save(&state, t("2026-05-06T12:05:00Z")).unwrap();
-
+    let size = store.compact(&state, t("2026-05-06T12:06:00Z")).unwrap();
     let meta = fs::metadata(&path).unwrap();
     assert_eq!(size, meta.len());
     assert_ne!(
@@ -69,11 +83,189 @@ fn save_replaces_the_file_atomically_with_mode_0600_and_leaves_no_temp_file() {
         "replaced by rename, not rewritten in place"
     );
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-    assert_eq!(dir_names(dir.path()), ["state.json", "state.json.lock"]);
-
+    assert_eq!(fs::metadata(&journal).unwrap().len(), 0, "journal emptied");
+    assert_eq!(
+        dir_names(dir.path()),
+        ["state.json", "state.json.journal", "state.json.lock"]
+    );
     let on_disk = state::read_only(&path).unwrap().unwrap();
     assert!(on_disk.reported.contains("finding-1"));
-    assert_eq!(on_disk.saved_at, Some(t("2026-05-06T12:05:00Z")));
+    let stats = store.stats();
+    assert_eq!((stats.compactions, stats.journal_lines), (2, 1));
+}
+
+/// Opens the v1 fixture and saves it once (which writes it as a v2 snapshot).
+fn migrated_fixture(dir: &Path) -> (PathBuf, Store, State) {
+    let path = fixture_copy(dir);
+    let (store, state) = Store::open(&path, t("2026-05-06T10:10:00Z")).unwrap();
+    store.save(&state, t("2026-05-06T10:10:00Z")).unwrap();
+    (path, store, state)
+}
+
+fn same(a: &State, b: &State) {
+    let strip = |s: &State| State {
+        saved_at: None,
+        ..s.clone()
+    };
+    assert_eq!(strip(a), strip(b));
+}
+
+#[test]
+fn a_quiet_save_writes_nothing_and_a_restart_reads_snapshot_plus_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store, mut state) = migrated_fixture(dir.path());
+    let journal = dir.path().join("state.json.journal");
+    let snapshot = fs::read(&path).unwrap();
+
+    // Nothing changed: nothing written (the file is not even created).
+    store.save(&state, t("2026-05-06T10:10:30Z")).unwrap();
+    assert!(!journal.exists());
+
+    // Every kind of change, over three saves.
+    state.tickets.get_mut(&1001).unwrap().subject = "Nettverket er nede i Molde".into();
+    state.touch_ticket(1001);
+    let key = "1001/kritisk_every/2/email/kari.fjellstad@ikt.example";
+    let e = state.ledger.entries.get_mut(key).unwrap();
+    e.status = DeliveryStatus::Delivered;
+    e.message = None;
+    e.remote_id = Some("<a@slavakt.example>".into());
+    // Settled: only what status and the reports need stays.
+    assert_eq!(state.ledger.slim_settled(), 1);
+    assert!(state.ledger.entries[key].intent.vars.is_empty());
+    store.save(&state, t("2026-05-06T10:11:00Z")).unwrap();
+    state.tickets.remove(&1002);
+    state.ledger.entries.retain(|k, _| !k.starts_with("1002/"));
+    state
+        .threads
+        .get_mut("1001/email")
+        .unwrap()
+        .push("<b@slavakt.example>".into());
+    state.reports_sent.insert("monthly@2026-04".into());
+    store.save(&state, t("2026-05-06T10:11:30Z")).unwrap();
+    state.cursor.modified = Some(t("2026-05-06T10:11:29Z"));
+    store.save(&state, t("2026-05-06T10:12:00Z")).unwrap();
+
+    assert_eq!(fs::read(&path).unwrap(), snapshot, "snapshot untouched");
+    assert_eq!(fs::read_to_string(&journal).unwrap().lines().count(), 3);
+    drop(store);
+    let (_store, back) = Store::open(&path, t("2026-05-06T10:13:00Z")).unwrap();
+    same(&back, &state);
+    assert_eq!(back.saved_at, Some(t("2026-05-06T10:12:00Z")));
+}
+
+#[test]
+fn health_facts_alone_are_written_at_most_every_few_minutes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, store, mut state) = migrated_fixture(dir.path());
+    let journal = dir.path().join("state.json.journal");
+    let start = t("2026-05-06T10:10:00Z");
+    for i in 1..10 {
+        let now = start + Duration::seconds(30 * i);
+        state.health.last_poll_ok = Some(now);
+        assert_eq!(
+            store.health_due(&state.health, now),
+            now - start >= state::HEALTH_EVERY
+        );
+        store.save(&state, now).unwrap();
+    }
+    // 9 polls over 4.5 minutes: nothing on disk.
+    assert!(!journal.exists());
+    let now = start + state::HEALTH_EVERY;
+    state.health.last_poll_ok = Some(now);
+    assert!(store.health_due(&state.health, now));
+    store.save(&state, now).unwrap();
+    assert_eq!(fs::read_to_string(&journal).unwrap().lines().count(), 1);
+    // A real change takes the health facts along at once.
+    state.health.last_poll_ok = Some(now + Duration::seconds(30));
+    state.reported.insert("x".into());
+    store.save(&state, now + Duration::seconds(30)).unwrap();
+    let text = fs::read_to_string(&journal).unwrap();
+    assert_eq!(text.lines().count(), 2);
+    assert!(text.lines().last().unwrap().contains("last_poll_ok"));
+}
+
+#[test]
+fn a_torn_last_journal_line_is_dropped_never_a_reason_to_start_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store, mut state) = migrated_fixture(dir.path());
+    let journal = dir.path().join("state.json.journal");
+    state.reported.insert("kept".into());
+    store.save(&state, t("2026-05-06T10:11:00Z")).unwrap();
+    let good = fs::read(&journal).unwrap();
+    drop(store);
+    // The process died while writing the next line.
+    let mut torn = good.clone();
+    torn.extend_from_slice(
+        b"{\"seq\":3,\"at\":\"2026-05-06T10:11:30Z\",\"reported\":{\"add\":[\"lo",
+    );
+    fs::write(&journal, &torn).unwrap();
+
+    let (store, back) = Store::open(&path, t("2026-05-06T10:12:00Z")).unwrap();
+    assert!(store.dropped_torn_line());
+    assert!(back.reported.contains("kept") && back.tickets.len() == 2);
+    assert_eq!(
+        fs::read(&journal).unwrap(),
+        good,
+        "the torn tail is cut off"
+    );
+    // The next line starts on a clean line and reads back.
+    let mut back = back;
+    back.reported.insert("after".into());
+    store.save(&back, t("2026-05-06T10:12:30Z")).unwrap();
+    drop(store);
+    let again = state::read_only(&path).unwrap().unwrap();
+    assert!(again.reported.contains("kept") && again.reported.contains("after"));
+
+    // A bad line that is not the last is not a torn write: refused, nothing moved.
+    let mut bad = b"{\"seq\":1,\"at\":\"2026-05-06T10:11:00Z\",\"tick\n".to_vec();
+    bad.extend_from_slice(&fs::read(&journal).unwrap());
+    fs::write(&journal, &bad).unwrap();
+    let err = Store::open(&path, t("2026-05-06T10:13:00Z")).unwrap_err();
+    assert!(
+        matches!(&err, StateError::Unusable { moved_to: None, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("journal line 1"), "{err}");
+    assert!(path.exists() && journal.exists());
+}
+
+#[test]
+fn a_kill_during_compaction_replays_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store, mut state) = migrated_fixture(dir.path());
+    let journal = dir.path().join("state.json.journal");
+    state.reported.insert("a".into());
+    store.save(&state, t("2026-05-06T10:11:00Z")).unwrap();
+    state.reported.remove("a");
+    state.threads.clear();
+    store.save(&state, t("2026-05-06T10:11:30Z")).unwrap();
+    let old_journal = fs::read(&journal).unwrap();
+    store.compact(&state, t("2026-05-06T10:12:00Z")).unwrap();
+    drop(store);
+    // Killed after the new snapshot's rename, before the journal was emptied.
+    fs::write(&journal, &old_journal).unwrap();
+    let (store, back) = Store::open(&path, t("2026-05-06T10:13:00Z")).unwrap();
+    same(&back, &state);
+    assert!(!back.reported.contains("a"));
+    // New lines continue after the old ones' numbers.
+    let mut back = back;
+    back.reported.insert("b".into());
+    store.save(&back, t("2026-05-06T10:13:30Z")).unwrap();
+    drop(store);
+    let (_s, again) = Store::open(&path, t("2026-05-06T10:14:00Z")).unwrap();
+    same(&again, &back);
+}
+
+#[test]
+fn a_journal_without_its_snapshot_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store, mut state) = migrated_fixture(dir.path());
+    state.reported.insert("a".into());
+    store.save(&state, t("2026-05-06T10:11:00Z")).unwrap();
+    drop(store);
+    fs::remove_file(&path).unwrap();
+    let err = Store::open(&path, t("2026-05-06T10:12:00Z")).unwrap_err();
+    assert!(err.to_string().contains("no snapshot"), "{err}");
 }
 
 #[test]
@@ -220,9 +412,11 @@ fn the_v1_fixture_keeps_loading() {
     let path = fixture_copy(dir.path());
     let now = t("2026-05-06T10:10:00Z");
 
-    // Read as written (status reads this way).
+    // Read as written (status reads this way), migrated in memory.
+    let file: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    assert_eq!(file["version"], 1);
     let raw = state::read_only(&path).unwrap().unwrap();
-    assert_eq!(raw.version, 1);
+    assert_eq!(raw.version, state::SCHEMA_VERSION);
     assert_eq!(raw.tickets.len(), 2);
     assert_eq!(raw.ledger.entries.len(), 6);
     let statuses: Vec<DeliveryStatus> = raw.ledger.entries.values().map(|e| e.status).collect();
@@ -258,8 +452,11 @@ fn the_v1_fixture_keeps_loading() {
         .filter(|e| e.status != DeliveryStatus::Pending)
         .all(|e| e.message.is_none()));
 
-    // And what we write reads back identically.
+    // And what we write reads back identically: the first save writes a v2 snapshot.
     store.save(&state, now).unwrap();
+    let file: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    assert_eq!(file["version"], 2);
+    assert_eq!(file["journal_seq"], 0);
     let again = state::read_only(&path).unwrap().unwrap();
     assert_eq!(
         State {

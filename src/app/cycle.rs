@@ -68,6 +68,7 @@ pub fn track(
         }
         if previous != Some(&next) {
             state.tickets.insert(snap.id, next);
+            state.touch_ticket(snap.id);
             out.changed = true;
         }
         if !observed.is_empty() {
@@ -79,7 +80,43 @@ pub fn track(
 
 /// Evaluates the plan at `now`, renders every due intent and issues it to the ledger.
 pub fn plan(state: &mut State, config: &Config, now: DateTime<Utc>) -> PlanStep {
-    let mut evaluation = plan::evaluate(&state.tickets, &state.ledger, config, now);
+    plan_with(state, None, config, now)
+}
+
+/// [`plan`], evaluating only the tickets that can still fire (see [`plan::index`]); the same
+/// result. The daemon keeps one index for its life (cleared on a config reload).
+pub fn plan_indexed(
+    state: &mut State,
+    index: &mut plan::index::Index,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> PlanStep {
+    plan_with(state, Some(index), config, now)
+}
+
+fn plan_with(
+    state: &mut State,
+    index: Option<&mut plan::index::Index>,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> PlanStep {
+    let mut evaluation = match index {
+        None => plan::evaluate(&state.tickets, &state.ledger, config, now),
+        Some(ix) => {
+            let (changed, mark) = state.touched.since(ix.touch_mark());
+            let selected = ix.select(&state.tickets, &state.ledger, &changed, mark, now);
+            let mut ev = plan::evaluate_tickets(
+                &state.tickets,
+                selected.into_iter(),
+                &state.ledger,
+                config,
+                now,
+                |id, next| ix.evaluated(id, next),
+            );
+            ev.next_due = ix.next_due();
+            ev
+        }
+    };
     let notices = classify::evaluate(&state.tickets, &state.ledger, config, now);
     evaluation.intents.extend(notices.intents);
     evaluation.digested.extend(notices.digested);
@@ -174,8 +211,13 @@ fn settled(
     status: DeliveryStatus,
     outcome: String,
 ) -> LedgerEntry {
+    let mut intent = intent.clone();
+    // Settled at birth: it keeps only what is read later (see `Ledger::slim_settled`).
+    intent
+        .vars
+        .retain(|k, _| crate::ledger::KEPT_VARS.contains(&k.as_str()));
     LedgerEntry {
-        intent: intent.clone(),
+        intent,
         created_at: now,
         status,
         attempts: vec![crate::ledger::Attempt {

@@ -37,6 +37,9 @@ use tokio_util::sync::CancellationToken;
 /// gets the daemon restarted.
 pub const CYCLE_WATCHDOG_CAP: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
+/// How often retention and minimising run (`state::prune`, `state::minimise`).
+pub const HOUSEKEEPING_EVERY: chrono::Duration = chrono::Duration::hours(1);
+
 /// Why the daemon stopped with an error (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -81,6 +84,10 @@ pub struct Daemon {
     save_failures: u32,
     save_failing_since: Option<DateTime<Utc>>,
     save_retry_at: Option<tokio::time::Instant>,
+    /// What each ticket can fire next, so a tick evaluates only what can still fire.
+    plan_index: crate::plan::index::Index,
+    /// When retention and minimising last ran.
+    housekeeping_at: Option<DateTime<Utc>>,
     /// Health facts, metrics and the status view shared with the HTTP endpoint.
     pub http: Arc<crate::http::HttpShared>,
     /// Called with every delivery outcome (the `demo` prints them).
@@ -105,6 +112,9 @@ impl Daemon {
     pub fn start(opts: RunOptions) -> Result<Daemon, AppError> {
         let now = opts.clock.now();
         let (store, mut state) = Store::open(&opts.config.daemon.state_file, now)?;
+        if store.dropped_torn_line() {
+            tracing::warn!(journal = %store.journal_path().display(), "the journal's last line was torn (slavakt stopped while writing it); dropped, the changes before it are kept");
+        }
         for healed in store.healed() {
             tracing::warn!(entry = %healed, "delivery was in flight when slavakt stopped; it will be sent again");
         }
@@ -119,11 +129,9 @@ impl Daemon {
         )
         .map_err(AppError::Startup)?;
         let config = Arc::new(opts.config);
-        let http = crate::http::HttpShared::new(
-            config.clone(),
-            Arc::new(crate::metrics::Metrics::new()),
-            opts.clock.clone(),
-        );
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        metrics.declare_channels(&config);
+        let http = crate::http::HttpShared::new(config.clone(), metrics, opts.clock.clone());
         http.publish(&state, now);
         Ok(Daemon {
             config_path: opts.config_path,
@@ -141,6 +149,8 @@ impl Daemon {
             save_failures: 0,
             save_failing_since: None,
             save_retry_at: None,
+            plan_index: crate::plan::index::Index::new(),
+            housekeeping_at: None,
             http,
             on_delivery: None,
         })
@@ -261,7 +271,7 @@ impl Daemon {
         }
 
         // Plan: what is due now (including catch-up after downtime, marked late).
-        let step = cycle::plan(&mut self.state, &config, now);
+        let step = cycle::plan_indexed(&mut self.state, &mut self.plan_index, &config, now);
         for f in &step.findings {
             tracing::warn!(finding = %f.key, "{}", f.message);
         }
@@ -353,13 +363,25 @@ impl Daemon {
         }
 
         let now = self.clock.now();
-        let pruned = crate::state::prune(&mut self.state, config.daemon.retention, now);
-        if pruned != crate::state::Pruned::default() {
-            self.dirty = true;
+        // Retention and minimising walk every ticket and ledger entry; their deadlines are
+        // months and a week, so once an hour is as good as every cycle and keeps a quiet cycle
+        // cheap.
+        if self
+            .housekeeping_at
+            .map_or(true, |at| now - at >= HOUSEKEEPING_EVERY)
+        {
+            self.housekeeping_at = Some(now);
+            let pruned = crate::state::prune(&mut self.state, config.daemon.retention, now);
+            if pruned != crate::state::Pruned::default() {
+                self.dirty = true;
+            }
+            let titled = crate::report::monthly::incident_levels(&config);
+            if crate::state::minimise(&mut self.state, &titled, now) > 0 {
+                self.dirty = true;
+            }
         }
-        let titled = crate::report::monthly::incident_levels(&config);
-        if crate::state::minimise(&mut self.state, &titled, now) > 0 {
-            self.dirty = true;
+        if self.dirty && self.state.ledger.slim_settled() > 0 {
+            tracing::debug!("settled ledger entries slimmed");
         }
         report.saved_bytes = self.save_or_keep_going(now);
         // Also refreshes the tracked-ticket gauges.
@@ -368,7 +390,7 @@ impl Daemon {
     }
 
     fn save_if_dirty(&mut self, now: DateTime<Utc>) -> Result<Option<u64>, AppError> {
-        if !self.dirty {
+        if !self.dirty && !self.store.health_due(&self.state.health, now) {
             return Ok(None);
         }
         let started = std::time::Instant::now();
@@ -473,11 +495,13 @@ impl Daemon {
         let h = &mut self.state.health;
         let was_alerted = h.outage_alerted;
         let since = h.failing_since.take();
+        // Health facts alone never force a save (they are served from memory; the store writes
+        // them at most every `state::HEALTH_EVERY`). The all-clear below is a real change.
         h.last_poll_ok = Some(now);
         h.last_poll_error = None;
         h.outage_alerted = false;
-        self.dirty = true;
         if was_alerted {
+            self.dirty = true;
             let since = since.map(|s| s.to_rfc3339()).unwrap_or_default();
             let body = format!(
                 "Pureservice svarer igjen (feilet siden {since}). slavakt tar igjen det som ble forsinket; \
@@ -502,8 +526,8 @@ impl Daemon {
         let h = &mut self.state.health;
         h.last_poll_error = Some(format!("{}: {}", e.kind, e.message));
         let since = *h.failing_since.get_or_insert(now);
-        self.dirty = true;
         if !h.outage_alerted && now - since >= outage_after {
+            self.dirty = true;
             h.outage_alerted = true;
             h.outages += 1;
             let body = format!(
@@ -547,7 +571,9 @@ impl Daemon {
         let outcome = match result {
             Ok((new, source, outbox)) => {
                 self.config = Arc::new(new);
+                self.plan_index.clear();
                 self.http.set_config(self.config.clone());
+                self.http.metrics.declare_channels(&self.config);
                 self.poller.replace(source);
                 self.outbox = outbox;
                 tracing::info!(config = %self.config_path.display(), "configuration reloaded");
@@ -658,8 +684,15 @@ impl Daemon {
         }
         self.systemd.stopping();
         let now = self.clock.now();
-        self.dirty = true;
-        self.save_if_dirty(now)?;
+        // A clean stop leaves one whole snapshot and an empty journal.
+        let started = std::time::Instant::now();
+        match self.store.compact(&self.state, now) {
+            Ok(bytes) => self.http.state_saved(started.elapsed(), bytes),
+            Err(e) => {
+                self.http.state_save_failed(&e.to_string());
+                return Err(e.into());
+            }
+        }
         tracing::info!("stopped; state saved");
         Ok(())
     }

@@ -87,7 +87,7 @@ impl TicketSource for PureserviceSource {
                     })
                 }
                 Err(e) => Err(PollError {
-                    kind: poll_error_kind(&e).to_string(),
+                    kind: crate::metrics::error_kind(&e).to_string(),
                     message: e.to_string(),
                 }),
             }
@@ -108,19 +108,5 @@ impl TicketSource for PureserviceSource {
                 .await
                 .map_err(|e| e.to_string())
         })
-    }
-}
-
-/// A short class of a failed poll, for metrics and the outage alert.
-fn poll_error_kind(e: &crate::pureservice::PsError) -> &'static str {
-    use crate::pureservice::PsError;
-    match e {
-        _ if e.is_auth() => "auth",
-        PsError::Status { .. } if e.status() == Some(429) => "rate_limited",
-        PsError::Status { .. } if e.status().is_some_and(|s| s >= 500) => "server_error",
-        PsError::Status { .. } => "http_status",
-        PsError::Transport { .. } => "transport",
-        PsError::Malformed { .. } => "malformed",
-        PsError::Invalid(_) => "invalid_request",
     }
 }

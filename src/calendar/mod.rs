@@ -150,10 +150,9 @@ impl Calendar {
     /// ([`Calendar::working_days_from`]); otherwise `n` × `day` (the calendar's working day).
     pub fn resolve_from(&self, d: &HumanDuration, start: DateTime<Utc>, day: Duration) -> Duration {
         match *d {
-            HumanDuration::WorkingDaysMilli(milli) if self.uneven_days() => {
-                self.working_days_from(start, milli)
-                    .unwrap_or_else(|| d.resolve(day))
-            }
+            HumanDuration::WorkingDaysMilli(milli) if self.uneven_days() => self
+                .working_days_from(start, milli)
+                .unwrap_or_else(|| d.resolve(day)),
             _ => d.resolve(day),
         }
     }

@@ -39,6 +39,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
     for w in security_warnings(&config) {
         eprintln!("warning: {w}");
     }
+    for w in crate::templates::check::promise_warnings(&config) {
+        eprintln!("warning: {w}");
+    }
     super::print_out(&summary(&config))?;
     Ok(())
 }

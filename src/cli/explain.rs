@@ -391,7 +391,10 @@ fn day_lengths(ex: &Explanation, w: &Words) -> Option<String> {
             } else {
                 format!("{}–{}", w.days[i], w.days[j])
             };
-            parts.push(format!("{days} {}", dur(Duration::minutes(i64::from(mins[i])))));
+            parts.push(format!(
+                "{days} {}",
+                dur(Duration::minutes(i64::from(mins[i])))
+            ));
         }
         i = j + 1;
     }

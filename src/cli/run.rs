@@ -55,11 +55,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
 }
 
 /// Plain text lines without colours (journald-friendly); JSON with `SLAVAKT_LOG=json`.
+///
+/// Under journald (`JOURNAL_STREAM` set, as systemd does for a unit's stdout) each line starts
+/// with its syslog priority (`<3>` error, `<4>` warning, `<6>` info, `<7>` debug and trace),
+/// which journald strips and stores as the entry's priority, so `journalctl -p warning` works.
 pub fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = std::env::var("SLAVAKT_LOG").is_ok_and(|v| v == "json");
-    // Under systemd, journald stamps each line; a second timestamp is noise.
     let under_journald = std::env::var_os("JOURNAL_STREAM").is_some();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -68,8 +71,56 @@ pub fn init_logging() {
     let _ = if json {
         builder.json().try_init()
     } else if under_journald {
-        builder.without_time().try_init()
+        // journald stamps each line; a second timestamp is noise.
+        let format = tracing_subscriber::fmt::format()
+            .without_time()
+            .with_target(false)
+            .with_ansi(false);
+        builder.event_format(SyslogPriority(format)).try_init()
     } else {
         builder.try_init()
     };
+}
+
+/// An event format that puts the sd-daemon priority prefix before the inner format's line and
+/// keeps each event on one line.
+struct SyslogPriority<F>(F);
+
+/// The syslog priority of a tracing level (sd-daemon(3) prefix number).
+pub fn syslog_priority(level: tracing::Level) -> u8 {
+    match level {
+        tracing::Level::ERROR => 3,
+        tracing::Level::WARN => 4,
+        tracing::Level::INFO => 6,
+        _ => 7,
+    }
+}
+
+impl<S, N, F> tracing_subscriber::fmt::FormatEvent<S, N> for SyslogPriority<F>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+    F: tracing_subscriber::fmt::FormatEvent<S, N>,
+{
+    fn format_event(
+        &self,
+        ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        // One event is one journal entry: a multi-line message (a config error lists its
+        // problems line by line) would otherwise become entries without a priority.
+        let mut line = String::new();
+        self.0.format_event(
+            ctx,
+            tracing_subscriber::fmt::format::Writer::new(&mut line),
+            event,
+        )?;
+        let line = line.trim_end().replace('\n', " | ");
+        writeln!(
+            writer,
+            "<{}>{line}",
+            syslog_priority(*event.metadata().level())
+        )
+    }
 }

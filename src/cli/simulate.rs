@@ -167,7 +167,12 @@ pub fn timeline(sim: &Simulation, config: &Config, messages: bool) -> String {
     if !sim.ledger.acks.is_empty() {
         out.push_str("\nAcknowledged:\n");
         for (k, a) in &sim.ledger.acks {
-            out.push_str(&format!("  {k}  {} by {} ({})\n", fmt(a.at), a.by, a.source));
+            out.push_str(&format!(
+                "  {k}  {} by {} ({})\n",
+                fmt(a.at),
+                a.by,
+                a.source
+            ));
         }
     }
     if !sim.findings.is_empty() {

@@ -58,9 +58,24 @@ pub fn acks_text(state: &State, config: &crate::config::Config) -> String {
     use crate::plan::ack;
     let (title, by, waiting, escalated) = match config.daemon.language {
         Language::Nb => ("Bekreftelser", "bekreftet av", "ikke bekreftet", "eskalert"),
-        Language::Nn => ("Stadfestingar", "stadfesta av", "ikkje stadfesta", "eskalert"),
-        Language::Da => ("Bekræftelser", "bekræftet af", "ikke bekræftet", "eskaleret"),
-        Language::En => ("Acknowledgements", "acknowledged by", "not acknowledged", "escalated"),
+        Language::Nn => (
+            "Stadfestingar",
+            "stadfesta av",
+            "ikkje stadfesta",
+            "eskalert",
+        ),
+        Language::Da => (
+            "Bekræftelser",
+            "bekræftet af",
+            "ikke bekræftet",
+            "eskaleret",
+        ),
+        Language::En => (
+            "Acknowledgements",
+            "acknowledged by",
+            "not acknowledged",
+            "escalated",
+        ),
     };
     let tz = config.daemon.timezone;
     let mut lines = Vec::new();
@@ -76,7 +91,10 @@ pub fn acks_text(state: &State, config: &crate::config::Config) -> String {
             };
             let what = match ack::acknowledged(t, &rule.id, k.occurrence, &state.ledger) {
                 Some((at, who)) => {
-                    format!("{by} {who} {}", at.with_timezone(&tz).format("%d.%m. %H:%M"))
+                    format!(
+                        "{by} {who} {}",
+                        at.with_timezone(&tz).format("%d.%m. %H:%M")
+                    )
                 }
                 None => {
                     let prefix = format!("{}{}", rule.id, ack::ESCALATION_SUFFIX);

@@ -104,13 +104,10 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         }
     }
 
-    let lead_role = plan
-        .iter()
-        .flat_map(|r| &r.to)
-        .find_map(|a| match a {
-            Audience::Role(n) => Some(n.as_str()),
-            _ => None,
-        });
+    let lead_role = plan.iter().flat_map(|r| &r.to).find_map(|a| match a {
+        Audience::Role(n) => Some(n.as_str()),
+        _ => None,
+    });
     let refs = classify::Refs {
         levels: &sla,
         services: &services,

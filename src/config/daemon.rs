@@ -109,12 +109,21 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
         .map(|w| w.trim().to_string())
         .filter(|w| !w.is_empty())
         .or_else(|| unit_word.as_deref().map(|w| plural(language, w)));
+    let signature = ctx
+        .text(&raw.signature, &p("signature"))
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty());
     let (default_one, default_many) = match language {
         Language::Nb | Language::Da => ("kommune", "kommuner"),
         Language::Nn => ("kommune", "kommunar"),
         Language::En => ("municipality", "municipalities"),
     };
-    let ack_secret = ctx.secret(&raw.ack_secret, &raw.ack_secret_file, "daemon", "ack_secret");
+    let ack_secret = ctx.secret(
+        &raw.ack_secret,
+        &raw.ack_secret_file,
+        "daemon",
+        "ack_secret",
+    );
     if public_url.is_some() && ack_secret.is_none() {
         ctx.err(
             p("ack_secret"),
@@ -168,6 +177,7 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
         ack_secret,
         unit_word: unit_word.unwrap_or_else(|| default_one.into()),
         unit_word_plural: unit_word_plural.unwrap_or_else(|| default_many.into()),
+        signature,
     };
     (
         daemon,

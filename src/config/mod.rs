@@ -178,6 +178,9 @@ pub struct DaemonConfig {
     /// its plural; default the language's word for municipality.
     pub unit_word: String,
     pub unit_word_plural: String,
+    /// The sign-off / contact line that ends every e-mail (e.g. "Hilsen ROR-IKT Kundeservice,
+    /// tlf. …"); none when unset.
+    pub signature: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -254,6 +257,14 @@ pub struct TicketFields {
     pub expected_fix: Option<String>,
     pub cause: Option<String>,
     pub units: Option<String>,
+    /// What is being done now (tiltak, §5).
+    pub actions: Option<String>,
+    /// Temporary solution (§2.4, life-and-health services).
+    pub workaround: Option<String>,
+    /// When the fault began, as people report it (not the ticket's creation).
+    pub fault_started: Option<String>,
+    /// What Kundeservice tells callers.
+    pub tell_callers: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -604,7 +615,9 @@ impl RuleFilters {
         one(&self.services, service)
             && one(&self.categories, category)
             && (self.municipalities.is_empty()
-                || municipalities.iter().any(|m| one(&self.municipalities, Some(m))))
+                || municipalities
+                    .iter()
+                    .any(|m| one(&self.municipalities, Some(m))))
     }
 }
 

@@ -15,7 +15,11 @@ pub(super) fn roles(raw: Vec<(String, RawRole)>, ctx: &mut Ctx) -> BTreeMap<Stri
         let title = ctx.text(&r.title, &p("title"));
         let (name, email, phone, members) = match &r.members {
             Some(list) => {
-                for k in [("name", r.name.is_some()), ("email", r.email.is_some()), ("phone", r.phone.is_some())] {
+                for k in [
+                    ("name", r.name.is_some()),
+                    ("email", r.email.is_some()),
+                    ("phone", r.phone.is_some()),
+                ] {
                     if k.1 {
                         ctx.err(
                             p(k.0),
@@ -28,7 +32,10 @@ pub(super) fn roles(raw: Vec<(String, RawRole)>, ctx: &mut Ctx) -> BTreeMap<Stri
                     ctx.err(
                         p("members"),
                         "the group has no members, so nobody can be reached",
-                        Some("list them: members = [{ name = \"…\", phone = \"+4590000101\" }]".into()),
+                        Some(
+                            "list them: members = [{ name = \"…\", phone = \"+4590000101\" }]"
+                                .into(),
+                        ),
                     );
                 }
                 let members: Vec<Contact> = list
@@ -41,7 +48,11 @@ pub(super) fn roles(raw: Vec<(String, RawRole)>, ctx: &mut Ctx) -> BTreeMap<Stri
             }
             None => {
                 let name = ctx
-                    .req_text(&r.name, &p("name"), "the person's name, shown in messages (or members = [...] for a group)")
+                    .req_text(
+                        &r.name,
+                        &p("name"),
+                        "the person's name, shown in messages (or members = [...] for a group)",
+                    )
                     .unwrap_or_default();
                 let email = ctx.email(&r.email, &p("email"));
                 let phone = ctx.phone(&r.phone, &p("phone"));

@@ -222,7 +222,9 @@ fn ack_policy(
         if r.escalate_to.is_some() || r.escalation_template.is_some() {
             ctx.err(
                 p("ack_within"),
-                format!("{label}escalate_to is given, but not how long to wait for an acknowledgement"),
+                format!(
+                    "{label}escalate_to is given, but not how long to wait for an acknowledgement"
+                ),
                 Some("add ack_within = \"15m\"".into()),
             );
         }

@@ -261,5 +261,9 @@ fn fields(raw: Option<&RawFields>, ctx: &mut Ctx) -> TicketFields {
         expected_fix: one(&f.expected_fix, "expected_fix"),
         cause: one(&f.cause, "cause"),
         units: one(&f.units, "units"),
+        actions: one(&f.actions, "actions"),
+        workaround: one(&f.workaround, "workaround"),
+        fault_started: one(&f.fault_started, "fault_started"),
+        tell_callers: one(&f.tell_callers, "tell_callers"),
     }
 }

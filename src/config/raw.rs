@@ -77,6 +77,7 @@ pub(super) struct RawDaemon {
     pub public_url: L<String>,
     pub unit_word: L<String>,
     pub unit_word_plural: L<String>,
+    pub signature: L<String>,
     pub ack_secret: L<String>,
     pub ack_secret_file: L<String>,
 }
@@ -121,6 +122,10 @@ pub(super) struct RawFields {
     pub expected_fix: L<String>,
     pub cause: L<String>,
     pub units: L<String>,
+    pub actions: L<String>,
+    pub workaround: L<String>,
+    pub fault_started: L<String>,
+    pub tell_callers: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

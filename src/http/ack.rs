@@ -61,7 +61,10 @@ impl AckInbox {
                 self.asked
                     .entry(ack::ack_key(k.ticket, rule, k.occurrence))
                     .or_default()
-                    .push((ack::recipient_hash(&k.recipient), e.intent.recipient.name.clone()));
+                    .push((
+                        ack::recipient_hash(&k.recipient),
+                        e.intent.recipient.name.clone(),
+                    ));
             }
         }
         self.done = ledger.acks.keys().cloned().collect();

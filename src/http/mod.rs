@@ -13,7 +13,7 @@
 //! |---|---|
 //! | `/healthz` | 200 `ok` if the last poll succeeded within 3 poll intervals and the state is saved; else 503 with a one-line reason |
 //! | `/metrics` | Prometheus text format 0.0.4 ([`crate::metrics`]) |
-//! | `/` | HTML status page for the service desk, refreshing itself every 30 s |
+//! | `/` | HTML status page for the service desk ([`page`]; refetches `/status.json` every 30 s) |
 //! | `/status.json` | the [`StatusView`] as JSON (503 before the first cycle) |
 //! | `/ack/<token>` | acknowledges a call-out (`ack_within` rules): 200, 410 once used, 404 if invalid ([`ack`]) |
 //!
@@ -43,6 +43,7 @@
 //! `publish` (not per request), so a page hit costs a string render, nothing more.
 
 mod ack;
+mod desk_words;
 mod page;
 
 pub use ack::Clicked;

@@ -80,6 +80,11 @@ pub fn build_message(
         .raw_header(HeaderValue::new(
             HeaderName::new_from_ascii_str("Auto-Submitted"),
             "auto-generated".into(),
+        ))
+        // Exchange/Outlook do not honour RFC 3834; this keeps their auto-replies away too.
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("X-Auto-Response-Suppress"),
+            "All".into(),
         ));
     let previous: Vec<String> = delivery
         .thread
@@ -368,6 +373,7 @@ mod tests {
         assert!(!h.contains("References"));
         assert!(!h.contains("Importance"));
         assert!(h.contains("Auto-Submitted: auto-generated"));
+        assert!(h.contains("X-Auto-Response-Suppress: All"));
         assert!(h.contains("Date: Mon, 02 Mar 2026 08:00:00"));
     }
 

@@ -101,7 +101,12 @@ pub fn verify(secret: &str, token: &str) -> Option<AckRef> {
     let given = B64.decode(m).ok()?;
     let mac = hmac(secret.as_bytes(), &payload);
     // Constant time: the comparison must not tell an attacker how many bytes were right.
-    let same = given.len() == 20 && given.iter().zip(&mac[..20]).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0;
+    let same = given.len() == 20
+        && given
+            .iter()
+            .zip(&mac[..20])
+            .fold(0u8, |a, (x, y)| a | (x ^ y))
+            == 0;
     if !same {
         return None;
     }
@@ -179,7 +184,10 @@ pub fn escalations(
     };
     // Each occurrence of the rule: when it fired and whom it told (on personal channels).
     let mut occurrences: BTreeMap<u32, (DateTime<Utc>, Vec<String>)> = BTreeMap::new();
-    for e in ledger.for_ticket(t.id).filter(|e| e.intent.key.rule == rule.id) {
+    for e in ledger
+        .for_ticket(t.id)
+        .filter(|e| e.intent.key.rule == rule.id)
+    {
         let o = occurrences
             .entry(e.intent.key.occurrence)
             .or_insert((e.intent.due_at, Vec::new()));
@@ -206,7 +214,12 @@ pub fn escalations(
             let step = PlanRule {
                 id: format!("{}{ESCALATION_SUFFIX}{}", rule.id, i + 1),
                 to: vec![aud.clone()],
-                via: rule.via.iter().filter(|c| c.is_personal()).cloned().collect(),
+                via: rule
+                    .via
+                    .iter()
+                    .filter(|c| c.is_personal())
+                    .cloned()
+                    .collect(),
                 template: policy.template.clone(),
                 ack: None,
                 ..rule.clone()
@@ -231,9 +244,13 @@ pub fn escalations(
                     "ack_within".to_string(),
                     crate::templates::format::duration(lang, policy.within.num_seconds()),
                 );
-                if let Some(url) =
-                    link(config, t.id, &rule.id, occurrence, &target.recipient.address)
-                {
+                if let Some(url) = link(
+                    config,
+                    t.id,
+                    &rule.id,
+                    occurrence,
+                    &target.recipient.address,
+                ) {
                     vars.insert("ack_url".to_string(), url);
                 }
                 out.push(Intent {
@@ -285,7 +302,10 @@ mod tests {
         assert_eq!(verify("another-secret-entirely", &tok), None);
         // Another ticket with the same signature is refused.
         let (_, mac) = tok.split_once('.').unwrap();
-        let other = format!("{}.{mac}", B64.encode(format!("1002/0/{}/krisestab", r.recipient)));
+        let other = format!(
+            "{}.{mac}",
+            B64.encode(format!("1002/0/{}/krisestab", r.recipient))
+        );
         assert_eq!(verify("a-long-secret-for-tests", &other), None);
         for bad in ["", ".", "x.y", "%%%.%%%", &tok[..tok.len() - 2]] {
             assert_eq!(verify("a-long-secret-for-tests", bad), None, "{bad}");

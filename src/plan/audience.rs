@@ -133,12 +133,22 @@ fn shared(
     let units: Vec<(&str, Option<&str>)> = if which == TEAMS_MUNICIPALITY {
         t.municipalities
             .iter()
-            .map(|m| (m.as_str(), config.municipality(m).and_then(|x| x.teams.as_deref())))
+            .map(|m| {
+                (
+                    m.as_str(),
+                    config.municipality(m).and_then(|x| x.teams.as_deref()),
+                )
+            })
             .collect()
     } else if which == TEAMS_SERVICE {
         t.service
             .iter()
-            .map(|s| (s.as_str(), config.service(s).and_then(|x| x.teams.as_deref())))
+            .map(|s| {
+                (
+                    s.as_str(),
+                    config.service(s).and_then(|x| x.teams.as_deref()),
+                )
+            })
             .collect()
     } else {
         return vec![via.clone()];

@@ -7,6 +7,7 @@
 pub mod ack;
 pub mod audience;
 pub mod changes;
+pub mod index;
 pub mod spans;
 pub mod storm;
 pub mod triggers;
@@ -179,14 +180,31 @@ pub fn evaluate(
     config: &Config,
     now: DateTime<Utc>,
 ) -> Evaluation {
+    evaluate_tickets(tickets, tickets.values(), ledger, config, now, |_, _| {})
+}
+
+/// [`evaluate`] for the `selected` tickets only (in id order, as `tickets.values()` gives them;
+/// `tickets` is still all of them, for the digests' descriptions). `each_next` receives every
+/// selected ticket's earliest future instant at which something may become due (`None`:
+/// nothing until the ticket or its ledger entries change) — what [`index::Index`] keeps.
+pub fn evaluate_tickets<'a>(
+    tickets: &BTreeMap<TicketId, TrackedTicket>,
+    selected: impl Iterator<Item = &'a TrackedTicket>,
+    ledger: &Ledger,
+    config: &Config,
+    now: DateTime<Utc>,
+    mut each_next: impl FnMut(TicketId, Option<DateTime<Utc>>),
+) -> Evaluation {
     let mut ev = Evaluation::default();
     let late_after = late_after(config);
     let mut intents: Vec<(usize, Intent)> = Vec::new();
-    for t in tickets.values() {
+    for t in selected {
         // Already solved when first seen: history, not an incident to announce.
         if t.resolved_when_first_seen {
+            each_next(t.id, None);
             continue;
         }
+        let mut ticket_next: Option<DateTime<Utc>> = None;
         // Keys contain the ticket id: a duplicate can only be among this ticket's intents.
         let this_ticket = intents.len();
         let runs = spans::runs(t);
@@ -204,6 +222,7 @@ pub fn evaluate(
             let out = triggers::evaluate(rule, t, &runs, clocks.as_ref(), config, ledger, now);
             if let Some(n) = out.next {
                 ev.next_due = Some(ev.next_due.map_or(n, |x| x.min(n)));
+                ticket_next = Some(ticket_next.map_or(n, |x| x.min(n)));
             }
             for f in out.due {
                 let targets =
@@ -248,9 +267,12 @@ pub fn evaluate(
                 ack::escalations(rule, t, ledger, config, now, &mut ev.findings);
             if let Some(n) = next {
                 ev.next_due = Some(ev.next_due.map_or(n, |x| x.min(n)));
+                // The index must wake the ticket for its next escalation step too.
+                ticket_next = Some(ticket_next.map_or(n, |x| x.min(n)));
             }
             intents.extend(escalated.into_iter().map(|i| (order, i)));
         }
+        each_next(t.id, ticket_next);
     }
     // Deterministic order: by due time, ticket, rule order in the file, then the key.
     intents.sort_by(|(oa, a), (ob, b)| {

@@ -1,7 +1,8 @@
 //! Storm control: when one evaluation would send more than `storm_limit` messages to a single
 //! recipient on one channel, that recipient gets one digest instead. The replaced intents are
 //! handed back so the caller records them as skipped (they must not fire later), each naming the
-//! digest that carried it.
+//! digest that carried it. The first notice of an incident (`opened`: the Kritisk/Høy alert,
+//! announcement, driftsmelding) is never merged: it is what the plan exists to deliver.
 
 use super::{Intent, IntentKey, Reason};
 use chrono::{DateTime, Utc};
@@ -13,7 +14,8 @@ pub const DIGEST_RULE: &str = "digest";
 pub const DIGEST_VAR: &str = "digest";
 
 /// Splits `intents` into what is sent (with digests replacing floods) and what was digested.
-/// `describe` gives a one-line description of an intent for the digest's item list.
+/// `describe` gives a one-line description of an intent for the digest's item list, starting
+/// with `#<request number>` (the number people see; the digest's `numbers` var lists them).
 pub fn apply(
     intents: Vec<Intent>,
     limit: u32,
@@ -22,8 +24,9 @@ pub fn apply(
 ) -> (Vec<Intent>, Vec<Intent>) {
     let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
     for (i, it) in intents.iter().enumerate() {
-        // Internal notes belong on their own ticket: never merged.
-        if it.key.channel != "pureservice_note" {
+        // Internal notes belong on their own ticket, and an incident's first notice must reach
+        // its readers as itself: never merged.
+        if it.key.channel != "pureservice_note" && it.reason != Reason::Opened {
             groups
                 .entry((it.key.channel.clone(), it.recipient.address.clone()))
                 .or_default()
@@ -74,6 +77,12 @@ fn build(
     rules.sort();
     rules.dedup();
     let items: Vec<String> = members.iter().map(|m| describe(m)).collect();
+    let mut numbers: Vec<&str> = items
+        .iter()
+        .filter_map(|l| l.strip_prefix('#')?.split(' ').next())
+        .collect();
+    numbers.sort();
+    numbers.dedup();
     let mut vars = BTreeMap::new();
     vars.insert("count".into(), members.len().to_string());
     vars.insert("ticket_count".into(), tickets.len().to_string());
@@ -85,6 +94,7 @@ fn build(
             .collect::<Vec<_>>()
             .join(","),
     );
+    vars.insert("numbers".into(), numbers.join(", "));
     vars.insert("rules".into(), rules.join(","));
     vars.insert("items".into(), items.join("\n"));
     Intent {

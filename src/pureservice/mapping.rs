@@ -168,6 +168,10 @@ pub fn to_snapshot(
         ("expected_fix", &ps.fields.expected_fix),
         ("cause", &ps.fields.cause),
         ("units", &ps.fields.units),
+        ("actions", &ps.fields.actions),
+        ("workaround", &ps.fields.workaround),
+        ("fault_started", &ps.fields.fault_started),
+        ("tell_callers", &ps.fields.tell_callers),
     ] {
         if let Some(v) = cf.as_deref().and_then(|cf| t.custom(cf)) {
             let text = html::to_text(&v);

@@ -130,12 +130,16 @@ fn acknowledge(ledger: &mut Ledger, e: &Event, config: &Config) {
     let rules = config
         .plan
         .iter()
-        .filter(|r| r.ack.is_some() && e.rule.as_ref().is_none_or(|n| *n == r.id));
+        .filter(|r| r.ack.is_some() && e.rule.as_ref().map_or(true, |n| *n == r.id));
     let mut keys = Vec::new();
     for r in rules {
         for entry in ledger.for_ticket(e.ticket) {
             if entry.intent.key.rule == r.id {
-                keys.push(crate::plan::ack::ack_key(e.ticket, &r.id, entry.intent.key.occurrence));
+                keys.push(crate::plan::ack::ack_key(
+                    e.ticket,
+                    &r.id,
+                    entry.intent.key.occurrence,
+                ));
             }
         }
     }

@@ -3,7 +3,7 @@
 //! Each step is a function on the raw JSON value from version `n` to `n + 1`, so a file of any
 //! released version loads. When the schema changes: bump `SCHEMA_VERSION`, append one step
 //! here, and add a fixture `tests/fixtures/state-vN.json` of the old version with a test that it
-//! still loads. Only version 1 exists so far.
+//! still loads. Version 1 → 2: the snapshot gained `journal_seq` (a v1 file has no journal).
 
 use super::{LoadProblem, SCHEMA_VERSION};
 use serde_json::Value;
@@ -12,7 +12,15 @@ use serde_json::Value;
 type Step = fn(Value) -> Result<Value, String>;
 
 /// `STEPS[i]` turns version `i + 1` into version `i + 2`.
-const STEPS: &[Step] = &[];
+const STEPS: &[Step] = &[v1_to_v2];
+
+/// A v1 file was the whole state; as a v2 snapshot it includes no journal line yet.
+fn v1_to_v2(mut doc: Value) -> Result<Value, String> {
+    let obj = doc.as_object_mut().ok_or("not an object")?;
+    obj.insert("journal_seq".into(), Value::from(0u64));
+    obj.insert("version".into(), Value::from(2u64));
+    Ok(doc)
+}
 
 /// The document's declared version, checked to be one this build can read.
 pub(crate) fn version_of(doc: &Value) -> Result<u32, LoadProblem> {

@@ -1,10 +1,13 @@
-//! The persisted state: one versioned JSON file, written atomically.
+//! The persisted state: a versioned JSON snapshot, written atomically, plus an append-only
+//! journal of the changes since (see `journal.rs`), so a save writes what changed, not the whole.
 //!
 //! Holds tracked tickets, the ledger, threading ids, the sync cursor and health facts. Never
 //! descriptions or other personal free text. A corrupt or unknown-version file is moved aside
 //! and the daemon stops loudly — never a silent empty start that would re-notify everyone.
 //!
-//! - [`Store`] (`store.rs`): open (lock, load, migrate, heal) and atomic save.
+//! - [`Store`] (`store.rs`): open (lock, load snapshot + journal, migrate, heal), save (one
+//!   journal line) and compaction (a new snapshot).
+//! - `journal.rs`: the journal's line format and finding what changed since the last save.
 //! - `lock.rs`: the sibling `<file>.lock` that keeps a second daemon away.
 //! - `migrate.rs`: schema versions and the steps between them.
 //! - `heal.rs`: what a restart does with deliveries that were in flight at a crash.
@@ -13,6 +16,7 @@
 
 mod error;
 mod heal;
+mod journal;
 mod lock;
 mod migrate;
 mod prune;
@@ -21,7 +25,7 @@ mod store;
 pub use error::{LoadProblem, StateError};
 pub use heal::{heal_in_flight, INTERRUPTED_OUTCOME};
 pub use prune::{minimise, prune, Pruned, MINIMISE_AFTER};
-pub use store::{read_only, Store};
+pub use store::{journal_path, read_only, Store, WriteStats, HEALTH_EVERY};
 
 use crate::ledger::Ledger;
 use crate::ticket::{TicketId, TrackedTicket};
@@ -29,7 +33,60 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: the snapshot names the last journal line it includes (`journal_seq`).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Which tracked tickets changed in memory, and in which order: the one kind of record too
+/// large to compare on every save, so whoever changes a tracked ticket marks it
+/// ([`State::touch_ticket`]). Each reader (the store's journal, the plan's index) keeps its own
+/// mark and asks for what was touched after it ([`Touched::since`]). Tickets added or removed
+/// are found without a mark. Not persisted, and never part of a state's equality.
+#[derive(Debug, Default)]
+pub struct Touched(std::sync::Mutex<TouchLog>);
+
+#[derive(Debug, Clone, Default)]
+struct TouchLog {
+    counter: u64,
+    /// Ticket → the counter at its last touch.
+    last: BTreeMap<TicketId, u64>,
+}
+
+impl Touched {
+    fn log(&self) -> std::sync::MutexGuard<'_, TouchLog> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Tickets touched after `mark`, and the mark to pass next time.
+    pub fn since(&self, mark: u64) -> (BTreeSet<TicketId>, u64) {
+        let log = self.log();
+        let ids = log
+            .last
+            .iter()
+            .filter(|(_, at)| **at > mark)
+            .map(|(id, _)| *id)
+            .collect();
+        (ids, log.counter)
+    }
+
+    /// Forgets tickets no longer tracked (after pruning).
+    pub(crate) fn retain(&self, keep: impl Fn(&TicketId) -> bool) {
+        self.log().last.retain(|id, _| keep(id));
+    }
+}
+
+impl Clone for Touched {
+    fn clone(&self) -> Self {
+        Touched(std::sync::Mutex::new(self.log().clone()))
+    }
+}
+
+impl PartialEq for Touched {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Touched {}
 
 /// Where the incremental sync stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,7 +134,21 @@ pub struct State {
     /// ticket.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub incident_reports: BTreeMap<String, crate::report::incident::Record>,
+    #[serde(skip)]
+    pub touched: Touched,
+    /// Last field: `store::encode` relies on it.
     pub saved_at: Option<DateTime<Utc>>,
+}
+
+impl State {
+    /// Marks a tracked ticket as changed, so the next save writes it. Every change to an
+    /// existing entry of `tickets` must be marked; adding or removing one need not be.
+    pub fn touch_ticket(&self, id: TicketId) {
+        let mut log = self.touched.log();
+        log.counter += 1;
+        let at = log.counter;
+        log.last.insert(id, at);
+    }
 }
 
 impl Default for State {
@@ -93,6 +164,7 @@ impl Default for State {
             reports_sent: BTreeSet::new(),
             reports_owed: BTreeMap::new(),
             incident_reports: BTreeMap::new(),
+            touched: Touched::default(),
             saved_at: None,
         }
     }

@@ -14,6 +14,8 @@ pub struct Pruned {
     pub tickets: usize,
     pub ledger_entries: usize,
     pub threads: usize,
+    /// Findings reported about the removed tickets.
+    pub reported: usize,
 }
 
 /// Removes tickets resolved before `now - retention`, their ledger entries, thread ids and
@@ -34,6 +36,9 @@ pub fn prune(state: &mut State, retention: chrono::Duration, now: DateTime<Utc>)
     for id in &gone {
         state.tickets.remove(id);
         out.tickets += 1;
+    }
+    if !gone.is_empty() {
+        state.touched.retain(|id| !gone.contains(id));
     }
 
     let tickets = &state.tickets;
@@ -76,7 +81,31 @@ pub fn prune(state: &mut State, retention: chrono::Duration, now: DateTime<Utc>)
         !gone.contains(&id) && (tickets.contains_key(&id) || ledger.for_ticket(id).next().is_some())
     });
     out.threads = before - state.threads.len();
+
+    // Findings about one ticket (`no-assignee/<ticket>`, `no-service/<ticket>/…`,
+    // `incident-report/<ticket>/<n>`) go with it; the others name config entries and are bounded
+    // by the config.
+    let before = state.reported.len();
+    if !gone.is_empty() {
+        state
+            .reported
+            .retain(|key| !finding_ticket(key).is_some_and(|id| gone.contains(&id)));
+    }
+    out.reported = before - state.reported.len();
     out
+}
+
+/// The ticket a finding key is about, for the kinds that are about one ticket.
+fn finding_ticket(key: &str) -> Option<TicketId> {
+    let mut parts = key.split('/');
+    let kind = parts.next()?;
+    if !matches!(
+        kind,
+        "no-assignee" | "no-service" | "no-municipality" | "incident-report"
+    ) {
+        return None;
+    }
+    parts.next()?.parse().ok()
 }
 
 /// How long after its resolution a ticket keeps what only its messages need: long enough for
@@ -91,6 +120,7 @@ pub const MINIMISE_AFTER: chrono::Duration = chrono::Duration::days(7);
 pub fn minimise(state: &mut State, titled_levels: &BTreeSet<String>, now: DateTime<Utc>) -> usize {
     let cutoff = now - MINIMISE_AFTER;
     let mut changed = 0;
+    let mut touched = Vec::new();
     for t in state.tickets.values_mut() {
         if !t.resolved_at().is_some_and(|at| at <= cutoff) {
             continue;
@@ -104,7 +134,11 @@ pub fn minimise(state: &mut State, titled_levels: &BTreeSet<String>, now: DateTi
         }
         if before != (t.assignee.is_some(), t.fields.len(), t.subject.len()) {
             changed += 1;
+            touched.push(t.id);
         }
+    }
+    for id in touched {
+        state.touch_ticket(id);
     }
     changed
 }

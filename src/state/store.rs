@@ -1,24 +1,75 @@
-//! The state file on disk: open (lock, load, migrate, heal) and atomic save.
+//! The state on disk: open (lock, load snapshot + journal, migrate, heal), save (append what
+//! changed to the journal) and compaction (a new snapshot, then an empty journal).
 //!
-//! Invariants: the file is only ever replaced whole (temp file in the same directory, fsync,
-//! rename, fsync of the directory), so a crash leaves either the old or the new state, never a
-//! mix; it is mode 0600; while a [`Store`] lives, no other process can open the same file.
+//! Invariants: the snapshot is only ever replaced whole (temp file in the same directory, fsync,
+//! rename, fsync of the directory), so a crash leaves either the old or the new snapshot, never a
+//! mix; a journal line is appended with one write and made durable before `save` returns, and a
+//! torn last line is dropped at open; the snapshot names the last journal line it includes, so a
+//! crash between a compaction's rename and its journal reset replays nothing twice; both files
+//! are mode 0600; while a [`Store`] lives, no other process can open the same files.
 
+use super::journal::{self, Shadow};
 use super::lock::{self, StateLock};
-use super::{heal, migrate, LoadProblem, State, StateError};
+use super::{heal, migrate, Health, LoadProblem, State, StateError};
 use chrono::{DateTime, Utc};
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Health facts alone (`last_poll_ok`, the last poll error) are written at most this often: they
+/// are served from memory, and losing a few minutes of them in a crash loses nothing that
+/// matters.
+pub const HEALTH_EVERY: chrono::Duration = chrono::Duration::minutes(5);
+
+/// A journal longer than this, or than half the snapshot, is compacted into a new snapshot.
+const COMPACT_MIN_BYTES: u64 = 1 << 20;
+/// A journal older than this is compacted whatever its size (bounded replay at start-up).
+const COMPACT_AFTER: chrono::Duration = chrono::Duration::days(7);
+
+/// What the store wrote since it was opened (for the benchmark and the logs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Saves that wrote something (a journal line or a snapshot).
+    pub writes: u64,
+    pub journal_lines: u64,
+    pub compactions: u64,
+    /// Bytes handed to the file system (journal lines and snapshots).
+    pub bytes_written: u64,
+    /// Bytes of journal lines: what actually changed.
+    pub journal_bytes_written: u64,
+}
 
 /// An open, locked state file.
 #[derive(Debug)]
 pub struct Store {
     path: PathBuf,
+    journal_path: PathBuf,
     lock: StateLock,
     fresh: bool,
     healed: Vec<String>,
+    torn: bool,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    shadow: Shadow,
+    /// Sequence number of the last journal line written (or included in the snapshot).
+    seq: u64,
+    journal: Option<File>,
+    journal_bytes: u64,
+    snapshot_bytes: u64,
+    /// When the first line after the last compaction was written.
+    journal_since: Option<DateTime<Utc>>,
+    /// When health facts were last written.
+    health_at: Option<DateTime<Utc>>,
+    /// The next save writes a snapshot (no snapshot yet, a migrated one, or a failed write).
+    must_compact: bool,
+    /// `State::touched` up to here is on disk.
+    touch_mark: u64,
+    stats: WriteStats,
 }
 
 impl Store {
@@ -48,9 +99,10 @@ impl Store {
             ));
         }
         let lock = lock::acquire(&path)?;
-        let (mut state, fresh) = match fs::read(&path) {
+        let journal_path = journal_path(&path);
+        let (mut state, journal_seq, migrated, snapshot_bytes, fresh) = match fs::read(&path) {
             Ok(bytes) => match decode(&bytes) {
-                Ok(state) => (state, false),
+                Ok((state, seq, migrated)) => (state, seq, migrated, bytes.len() as u64, false),
                 Err(problem) => {
                     let moved_to = set_aside(&path, now)?;
                     return Err(StateError::Unusable {
@@ -68,17 +120,46 @@ impl Store {
                         set_aside: leftovers,
                     });
                 }
-                (State::default(), true)
+                (State::default(), 0, false, 0, true)
             }
             Err(e) => return Err(StateError::io("read", &path, e)),
         };
+        let replay = replay_journal(&journal_path, &mut state, journal_seq, fresh)?;
+        if replay.torn {
+            // Cut the torn tail off, so the next line does not continue it.
+            let f = OpenOptions::new()
+                .write(true)
+                .open(&journal_path)
+                .map_err(|e| StateError::io("open", &journal_path, e))?;
+            f.set_len(replay.valid_len)
+                .and_then(|()| f.sync_all())
+                .map_err(|e| StateError::io("cut the torn last line off", &journal_path, e))?;
+        }
+        state.ledger.slim_settled();
         let healed = heal::heal_in_flight(&mut state, now);
+        let shadow = Shadow::of(&state);
+        let inner = Inner {
+            shadow,
+            seq: replay.last_seq.max(journal_seq),
+            journal: None,
+            journal_bytes: replay.valid_len,
+            snapshot_bytes,
+            journal_since: (replay.valid_len > 0).then_some(now),
+            // The first poll after a start is written at once (a restart shows on disk).
+            health_at: None,
+            must_compact: fresh || migrated,
+            touch_mark: 0,
+            stats: WriteStats::default(),
+        };
         Ok((
             Store {
                 path,
+                journal_path,
                 lock,
                 fresh,
                 healed,
+                torn: replay.torn,
+                inner: Mutex::new(inner),
             },
             state,
         ))
@@ -102,60 +183,273 @@ impl Store {
         &self.healed
     }
 
-    /// Writes `state` atomically, with `saved_at` set to `now` in the file. Returns the size in
-    /// bytes. On error the previous file is untouched and no temp file is left behind.
+    /// Whether the journal ended in a torn line at open (dropped; worth a log line).
+    pub fn dropped_torn_line(&self) -> bool {
+        self.torn
+    }
+
+    pub fn journal_path(&self) -> &Path {
+        &self.journal_path
+    }
+
+    /// What this store wrote since it was opened.
+    pub fn stats(&self) -> WriteStats {
+        self.inner().stats
+    }
+
+    /// Whether health facts differ from the disk and were last written [`HEALTH_EVERY`] ago or
+    /// more: then a save is due even if nothing else changed.
+    pub fn health_due(&self, health: &Health, now: DateTime<Utc>) -> bool {
+        let inner = self.inner();
+        inner.shadow.health_differs(health)
+            && !inner.health_at.is_some_and(|at| now - at < HEALTH_EVERY)
+    }
+
+    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Persists `state`: appends one journal line with what changed since the last save (and
+    /// fsyncs it), or writes nothing if nothing did; health facts alone only every
+    /// [`HEALTH_EVERY`]. When the journal has grown large or old, writes a new snapshot instead
+    /// (atomically, like every snapshot) and empties the journal. Changed tickets must have been
+    /// marked with [`State::touch_ticket`]. Returns the bytes on disk (snapshot + journal).
+    /// On error what is on disk is unchanged (a torn journal line at most, dropped at the
+    /// next open), and the next save writes a whole snapshot.
     pub fn save(&self, state: &State, now: DateTime<Utc>) -> Result<u64, StateError> {
-        let mut bytes = encode(state, now).map_err(|e| {
+        let mut inner = self.inner();
+        let (touched, mark) = state.touched.since(inner.touch_mark);
+        let compact_due = inner.must_compact
+            || inner.journal_bytes > COMPACT_MIN_BYTES.max(inner.snapshot_bytes / 2)
+            || inner
+                .journal_since
+                .is_some_and(|at| now - at >= COMPACT_AFTER);
+        if compact_due {
+            return self.compact_locked(&mut inner, state, &touched, mark, now);
+        }
+        let seq = inner.seq + 1;
+        let health_due = !inner.health_at.is_some_and(|at| now - at < HEALTH_EVERY);
+        let line = inner.shadow.changes(state, &touched, seq, now, health_due);
+        if line.is_empty() {
+            inner.touch_mark = mark;
+            return Ok(inner.snapshot_bytes + inner.journal_bytes);
+        }
+        let wrote_health = line.writes_health();
+        let mut bytes = serde_json::to_vec(&line).map_err(|e| {
             StateError::io(
-                "serialize the state for",
-                &self.path,
+                "serialize the changes for",
+                &self.journal_path,
                 std::io::Error::other(e),
             )
         })?;
+        drop(line);
         bytes.push(b'\n');
-
-        let tmp = temp_path(&self.path);
-        let result = write_replace(&tmp, &self.path, &bytes);
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
+        if let Err(e) = self.append(&mut inner, &bytes) {
+            // The shadow already counts the line as written: only a snapshot is safe now.
+            inner.must_compact = true;
+            return Err(e);
         }
-        result.map(|()| bytes.len() as u64)
+        inner.seq = seq;
+        inner.touch_mark = mark;
+        inner.journal_bytes += bytes.len() as u64;
+        inner.journal_since.get_or_insert(now);
+        if wrote_health {
+            inner.health_at = Some(now);
+        }
+        let n = bytes.len() as u64;
+        inner.stats.writes += 1;
+        inner.stats.journal_lines += 1;
+        inner.stats.bytes_written += n;
+        inner.stats.journal_bytes_written += n;
+        Ok(inner.snapshot_bytes + inner.journal_bytes)
+    }
+
+    /// Writes a new snapshot of `state` now and empties the journal (a clean stop does this, so
+    /// the admin finds one whole file). Returns the snapshot's size.
+    pub fn compact(&self, state: &State, now: DateTime<Utc>) -> Result<u64, StateError> {
+        let mut inner = self.inner();
+        let (touched, mark) = state.touched.since(inner.touch_mark);
+        self.compact_locked(&mut inner, state, &touched, mark, now)
+    }
+
+    fn compact_locked(
+        &self,
+        inner: &mut Inner,
+        state: &State,
+        touched: &std::collections::BTreeSet<crate::ticket::TicketId>,
+        mark: u64,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StateError> {
+        let fail = |inner: &mut Inner, e: StateError| {
+            inner.must_compact = true;
+            e
+        };
+        let tmp = temp_path(&self.path);
+        let (seq, path) = (inner.seq, &self.path);
+        let written = write_replace(&tmp, path, |f| {
+            // Streamed into the file: no second copy of the whole state in memory.
+            match encode_to(f, state, seq, now) {
+                Err(e) if e.kind() == ErrorKind::InvalidData => {
+                    // `saved_at` is no longer State's last field: the slower tree path.
+                    f.get_mut().set_len(0)?;
+                    std::io::Seek::rewind(f.get_mut())?;
+                    let mut bytes = encode(state, seq, now).map_err(std::io::Error::other)?;
+                    bytes.push(b'\n');
+                    f.write_all(&bytes)
+                }
+                other => other,
+            }
+        });
+        let size = match written {
+            Ok(size) => size,
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                return Err(fail(inner, e));
+            }
+        };
+        // The snapshot includes every journal line up to `seq`; a crash before the reset below
+        // leaves lines that the next open skips.
+        if inner.journal_bytes > 0 || self.journal_path.exists() {
+            let reset = self.open_journal(inner).and_then(|f| {
+                f.set_len(0)
+                    .and_then(|()| f.sync_all())
+                    .map_err(|e| StateError::io("empty", &self.journal_path, e))
+            });
+            if let Err(e) = reset {
+                return Err(fail(inner, e));
+            }
+        }
+        let _ = inner.shadow.changes(state, touched, 0, now, true);
+        inner.journal_bytes = 0;
+        inner.journal_since = None;
+        inner.health_at = Some(now);
+        inner.snapshot_bytes = size;
+        inner.must_compact = false;
+        inner.touch_mark = mark;
+        inner.stats.writes += 1;
+        inner.stats.compactions += 1;
+        inner.stats.bytes_written += size;
+        Ok(size)
+    }
+
+    fn open_journal<'a>(&self, inner: &'a mut Inner) -> Result<&'a mut File, StateError> {
+        if inner.journal.is_none() {
+            let f = OpenOptions::new()
+                .append(true)
+                .create(true)
+                .mode(0o600)
+                .open(&self.journal_path)
+                .map_err(|e| StateError::io("open", &self.journal_path, e))?;
+            inner.journal = Some(f);
+        }
+        Ok(inner.journal.as_mut().expect("opened above"))
+    }
+
+    fn append(&self, inner: &mut Inner, bytes: &[u8]) -> Result<(), StateError> {
+        let created = !self.journal_path.exists();
+        let f = self.open_journal(inner)?;
+        f.write_all(bytes)
+            .and_then(|()| f.sync_data())
+            .map_err(|e| StateError::io("append to", &self.journal_path, e))?;
+        if created {
+            sync_dir(&parent_dir(&self.journal_path))?;
+        }
+        Ok(())
     }
 }
 
-/// Loads a state file without locking, moving or healing it — for `slavakt status`, which reads
-/// while the daemon runs (atomic replacement means it always sees a whole file). `None` if the
-/// file does not exist.
+/// What replaying the journal found.
+struct Replay {
+    last_seq: u64,
+    valid_len: u64,
+    torn: bool,
+}
+
+/// Applies the journal's lines after `after` to `state`. A journal without a snapshot is refused:
+/// replaying it onto an empty state would be a partial state.
+fn replay_journal(
+    journal_path: &Path,
+    state: &mut State,
+    after: u64,
+    no_snapshot: bool,
+) -> Result<Replay, StateError> {
+    let unusable = |problem| StateError::Unusable {
+        path: journal_path.to_path_buf(),
+        moved_to: None,
+        problem,
+    };
+    let bytes = match fs::read(journal_path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            return Ok(Replay {
+                last_seq: 0,
+                valid_len: 0,
+                torn: false,
+            })
+        }
+        Err(e) => return Err(StateError::io("read", journal_path, e)),
+    };
+    let read = journal::read(&bytes).map_err(unusable)?;
+    if no_snapshot && !read.lines.is_empty() {
+        return Err(unusable(LoadProblem::Corrupt(
+            "there is a journal but no snapshot next to it; restore the snapshot, or move the journal away to start fresh on purpose".into(),
+        )));
+    }
+    let mut last_seq = 0;
+    for line in read.lines {
+        last_seq = line.seq;
+        if line.seq > after {
+            line.apply(state);
+        }
+    }
+    Ok(Replay {
+        last_seq,
+        valid_len: read.valid_len,
+        torn: read.torn,
+    })
+}
+
+/// Loads the state (snapshot + journal) without locking, moving or healing it — for
+/// `slavakt status`, which reads while the daemon runs (the snapshot is replaced whole, and a
+/// journal line being written counts as torn and is left out). `None` if there is no snapshot.
 pub fn read_only(path: &Path) -> Result<Option<State>, StateError> {
     match fs::read(path) {
-        Ok(bytes) => decode(&bytes)
-            .map(Some)
-            .map_err(|problem| StateError::Unusable {
+        Ok(bytes) => {
+            let (mut state, seq, _) = decode(&bytes).map_err(|problem| StateError::Unusable {
                 path: path.to_path_buf(),
                 moved_to: None,
                 problem,
-            }),
+            })?;
+            replay_journal(&journal_path(path), &mut state, seq, false)?;
+            Ok(Some(state))
+        }
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(StateError::io("read", path, e)),
     }
 }
 
-/// [`State`] → JSON bytes with `saved_at` = `now`.
+/// `state.json` → `state.json.journal`.
+pub fn journal_path(path: &Path) -> PathBuf {
+    sibling(path, "", ".journal")
+}
+
+/// [`State`] → snapshot bytes with `journal_seq` = `seq` and `saved_at` = `now`.
 ///
 /// Serialized straight to bytes: going through a `serde_json::Value` tree first (to set
 /// `saved_at`) cost about twice the time and a second copy of the whole state in memory. `saved_at`
 /// is the last field of `State`, so the fast path swaps the serialized tail; should the field
 /// order ever change, the tail does not match and the slower tree path still gives a right file.
-fn encode(state: &State, now: DateTime<Utc>) -> serde_json::Result<Vec<u8>> {
+fn encode(state: &State, seq: u64, now: DateTime<Utc>) -> serde_json::Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec(state)?;
     if let Some(len) = saved_at_tail(&bytes, state)? {
         bytes.truncate(len);
-        bytes.extend_from_slice(b",\"saved_at\":");
+        bytes.extend_from_slice(format!(",\"journal_seq\":{seq},\"saved_at\":").as_bytes());
         serde_json::to_writer(&mut bytes, &now)?;
         bytes.push(b'}');
         return Ok(bytes);
     }
     let mut doc = serde_json::to_value(state)?;
+    doc["journal_seq"] = seq.into();
     doc["saved_at"] = serde_json::to_value(now)?;
     serde_json::to_vec(&doc)
 }
@@ -168,55 +462,133 @@ fn saved_at_tail(bytes: &[u8], state: &State) -> serde_json::Result<Option<usize
     Ok(bytes.ends_with(&tail).then(|| bytes.len() - tail.len()))
 }
 
-/// Bytes → current-version [`State`].
+/// Snapshot bytes → current-version [`State`], the last journal line it includes, and whether
+/// it was migrated from an older version.
 ///
 /// A file of the current version is parsed straight into `State` (one pass, no intermediate
 /// `Value` tree: at 10,000 tickets that halved start-up time and peak memory). Anything else —
 /// an older version to migrate, or a file that is not what it should be — takes the general
 /// path, which also words the error.
-fn decode(bytes: &[u8]) -> Result<State, LoadProblem> {
+fn decode(bytes: &[u8]) -> Result<(State, u64, bool), LoadProblem> {
     #[derive(serde::Deserialize)]
     struct Head {
         version: Option<u64>,
+        #[serde(default)]
+        journal_seq: u64,
     }
     let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    if let (true, Ok(Head { version: Some(v) })) = (object, serde_json::from_slice::<Head>(bytes)) {
+    if let (
+        true,
+        Ok(Head {
+            version: Some(v),
+            journal_seq,
+        }),
+    ) = (object, serde_json::from_slice::<Head>(bytes))
+    {
         if v == u64::from(super::SCHEMA_VERSION) {
-            return serde_json::from_slice::<State>(bytes).map_err(|e| {
-                LoadProblem::Corrupt(format!("does not match schema version {v}: {e}"))
-            });
+            return serde_json::from_slice::<State>(bytes)
+                .map(|s| (s, journal_seq, false))
+                .map_err(|e| {
+                    LoadProblem::Corrupt(format!("does not match schema version {v}: {e}"))
+                });
         }
     }
     let doc: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| LoadProblem::Corrupt(format!("not valid JSON: {e}")))?;
     let version = migrate::version_of(&doc)?;
     let doc = migrate::to_current(doc, version)?;
+    let seq = doc.get("journal_seq").and_then(|v| v.as_u64()).unwrap_or(0);
     let mut state: State = serde_json::from_value(doc).map_err(|e| {
         LoadProblem::Corrupt(format!("does not match schema version {version}: {e}"))
     })?;
     state.version = super::SCHEMA_VERSION;
-    Ok(state)
+    Ok((state, seq, true))
 }
 
-fn write_replace(tmp: &Path, target: &Path, bytes: &[u8]) -> Result<(), StateError> {
+/// Writes a new file at `tmp` with `write` (buffered), fsyncs it and renames it onto `target`.
+/// Returns the file's size.
+fn write_replace(
+    tmp: &Path,
+    target: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
+) -> Result<u64, StateError> {
     // A stale temp file from a crash may have another mode; start from nothing.
     match fs::remove_file(tmp) {
         Ok(()) => {}
         Err(e) if e.kind() == ErrorKind::NotFound => {}
         Err(e) => return Err(StateError::io("remove the stale temp file", tmp, e)),
     }
-    let mut f = OpenOptions::new()
+    let f = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(tmp)
         .map_err(|e| StateError::io("create the temp file", tmp, e))?;
-    f.write_all(bytes)
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+    write(&mut w)
+        .and_then(|()| w.flush())
         .map_err(|e| StateError::io("write", tmp, e))?;
+    let f = w
+        .into_inner()
+        .map_err(|e| StateError::io("write", tmp, e.into_error()))?;
     f.sync_all().map_err(|e| StateError::io("fsync", tmp, e))?;
+    let size = f
+        .metadata()
+        .map_err(|e| StateError::io("stat", tmp, e))?
+        .len();
     drop(f);
     fs::rename(tmp, target).map_err(|e| StateError::io("rename the temp file onto", target, e))?;
-    sync_dir(&parent_dir(target))
+    sync_dir(&parent_dir(target))?;
+    Ok(size)
+}
+
+/// Streams the snapshot of `state` into `out`: the state's JSON with its `,"saved_at":…}` tail
+/// held back and replaced by `,"journal_seq":seq,"saved_at":now}` and a newline. An
+/// `InvalidData` error means the tail was not there (`saved_at` no longer the last field).
+fn encode_to(
+    out: &mut impl Write,
+    state: &State,
+    seq: u64,
+    now: DateTime<Utc>,
+) -> std::io::Result<()> {
+    /// Forwards everything but the last `keep` bytes.
+    struct HoldBack<'a, W: Write> {
+        inner: &'a mut W,
+        held: Vec<u8>,
+        keep: usize,
+    }
+    impl<W: Write> Write for HoldBack<'_, W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.held.extend_from_slice(buf);
+            if self.held.len() > self.keep {
+                let excess = self.held.len() - self.keep;
+                self.inner.write_all(&self.held[..excess])?;
+                self.held.drain(..excess);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.inner.flush()
+        }
+    }
+    let mut tail = b",\"saved_at\":".to_vec();
+    serde_json::to_writer(&mut tail, &state.saved_at)?;
+    tail.push(b'}');
+    let mut w = HoldBack {
+        inner: out,
+        held: Vec::with_capacity(2 * tail.len()),
+        keep: tail.len(),
+    };
+    serde_json::to_writer(&mut w, state)?;
+    if w.held != tail {
+        return Err(std::io::Error::new(
+            ErrorKind::InvalidData,
+            "saved_at is not the last field of State",
+        ));
+    }
+    write!(out, ",\"journal_seq\":{seq},\"saved_at\":")?;
+    serde_json::to_writer(&mut *out, &now)?;
+    out.write_all(b"}\n")
 }
 
 /// Makes a rename durable: the directory entry itself must reach the disk.
@@ -301,9 +673,16 @@ mod tests {
             "saved_at is no longer State's last field: save() fell back to the slow path"
         );
         state.saved_at = Some(now - chrono::Duration::hours(1));
-        let back = decode(&encode(&state, now).unwrap()).unwrap();
+        let (back, seq, migrated) = decode(&encode(&state, 7, now).unwrap()).unwrap();
+        assert_eq!((seq, migrated), (7, false));
         assert_eq!(back.saved_at, Some(now));
         state.saved_at = Some(now);
         assert_eq!(back, state);
+        // The streamed snapshot is byte for byte the buffered one.
+        let mut streamed = Vec::new();
+        encode_to(&mut streamed, &state, 7, now).unwrap();
+        let mut buffered = encode(&state, 7, now).unwrap();
+        buffered.push(b'\n');
+        assert_eq!(streamed, buffered);
     }
 }

@@ -4,7 +4,7 @@
 macro_rules! set {
     ($lang:literal) => {
         set!($lang: "_macros", "incident_alert", "incident_admin", "driftsmelding",
-            "incident_announcement", "incident_leadership", "incident_status", "status_overdue",
+            "incident_announcement", "incident_municipality", "incident_leadership", "incident_status", "status_overdue",
             "incident_resolved", "incident_reopened", "sla_warning", "sla_breach",
             "change_notice", "change_reminder", "change_started", "change_completed",
             "change_moved", "change_cancelled", "change_short_notice", "classified", "mismatch",

@@ -51,6 +51,63 @@ pub fn check_all(config: &Config) -> Vec<String> {
     problems
 }
 
+/// Broken promises: a rule whose template says when the next status comes, to an audience
+/// (and channel) that no `every` rule at an overlapping priority reaches. Such a message
+/// drops the promise at run time (see `context::next_status`); check-config warns.
+pub fn promise_warnings(config: &Config) -> Vec<String> {
+    use crate::config::{Audience, Trigger};
+    let lang = config.daemon.language;
+    let dir = config.daemon.templates_dir.as_deref();
+    let overlap = |a: &[String], b: &[String]| {
+        a.is_empty() || b.is_empty() || a.iter().any(|p| b.contains(p))
+    };
+    let mut out = Vec::new();
+    for rule in &config.plan {
+        if matches!(rule.when, Trigger::Every(_)) {
+            continue;
+        }
+        let promises =
+            super::source(&rule.template, lang, dir).is_some_and(|s| s.contains("next_status"));
+        if !promises {
+            continue;
+        }
+        let mut readers: Vec<(String, String)> = Vec::new();
+        for aud in rule.to.iter().filter(|a| **a != Audience::Notified) {
+            for ch in rule.via.iter().filter(|c| c.is_personal()) {
+                readers.push((aud.to_string(), ch.to_string()));
+            }
+        }
+        // The internal note is a record on the ticket, not a reader waiting for a status (the
+        // promise is left out of it at run time when no rule posts there).
+        for ch in rule
+            .via
+            .iter()
+            .filter(|c| !c.is_personal() && c.to_string() != "pureservice_note")
+        {
+            readers.push(("channel".into(), ch.to_string()));
+        }
+        for (aud, ch) in readers {
+            let kept = config.plan.iter().any(|r| {
+                matches!(r.when, Trigger::Every(_))
+                    && overlap(&r.priorities, &rule.priorities)
+                    && super::context::reaches(r, &aud, &ch)
+            });
+            if !kept {
+                let who = if aud == "channel" {
+                    ch.clone()
+                } else {
+                    format!("{aud} by {ch}")
+                };
+                out.push(format!(
+                    "plan rule {:?}: template {:?} promises a next status to {who}, but no `every` rule reaches them (the promise is left out of the message)",
+                    rule.id, rule.template
+                ));
+            }
+        }
+    }
+    out
+}
+
 fn sample_intent(template: &str, now: DateTime<Utc>) -> Intent {
     let mut vars = BTreeMap::new();
     for (k, v) in [
@@ -58,6 +115,7 @@ fn sample_intent(template: &str, now: DateTime<Utc>) -> Intent {
         ("clock", "resolution"),
         ("due", "2027-03-24T15:00:00+00:00"),
         ("since", "2027-03-24T12:00:00+00:00"),
+        ("numbers", "1001, 1002"),
         ("silence", "1h"),
         ("after", "2h"),
         ("every", "1h"),
@@ -109,6 +167,10 @@ fn sample_ticket(config: &Config, now: DateTime<Utc>, resolved: bool) -> Tracked
     fields.insert("expected_fix".into(), "i løpet av dagen".into());
     fields.insert("cause".into(), "feil hos leverandør".into());
     fields.insert("units".into(), "Bergmo omsorgssenter".into());
+    fields.insert("actions".into(), "leverandøren feilsøker".into());
+    fields.insert("workaround".into(), "manuell runde hver time".into());
+    fields.insert("fault_started".into(), "i natt".into());
+    fields.insert("tell_callers".into(), "feilen er kjent".into());
     TrackedTicket {
         id: 1001,
         number: 1001,

@@ -49,7 +49,7 @@ pub fn build(
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
         .map(|t| t.with_timezone(&Utc));
     let next_status = ticket
-        .and_then(|t| next_status(t, config, now))
+        .and_then(|t| next_status(t, config, now, &intent.audience, &intent.key.channel))
         .map(|t| json!({"full": dt(t), "time": format::time(lang, tz, t), "short": format::short(lang, tz, t)}))
         .unwrap_or(Value::Null);
     json!({
@@ -96,6 +96,7 @@ fn ticket_value(t: &TrackedTicket, config: &Config, lang: Language, now: DateTim
             "planned_end": c.planned_end.map(|x| format::datetime(lang, tz, x)),
             "window": c.planned_start.map(|s| format::window(lang, tz, s, c.planned_end)),
             "cancelled": c.cancelled,
+            "lead": c.planned_start.map(|s| format::lead(lang, (s - now).num_seconds())),
         })
     });
     json!({
@@ -122,19 +123,59 @@ fn ticket_value(t: &TrackedTicket, config: &Config, lang: Language, now: DateTim
         "expected_fix": field(t, "expected_fix", &f.expected_fix),
         "cause": field(t, "cause", &f.cause),
         "units": field(t, "units", &f.units),
+        "actions": field(t, "actions", &f.actions),
+        "workaround": field(t, "workaround", &f.workaround),
+        "fault_started": field(t, "fault_started", &f.fault_started),
+        "tell_callers": field(t, "tell_callers", &f.tell_callers),
         "resolved_at": resolved_at.map(|x| format::datetime(lang, tz, x)),
         "resolved_short": resolved_at.map(|x| format::short(lang, tz, x)),
-        "duration": format::duration(lang, (resolved_at.unwrap_or(now) - t.created).num_seconds()),
+        "duration": format::duration_words(lang, (resolved_at.unwrap_or(now) - t.created).num_seconds()),
         "change": change,
     })
 }
 
-/// When the next regular status update is due: the earliest next `every` occurrence of the
-/// rules that apply to the ticket now (none when resolved or no such rule).
+/// Whether `rule` delivers to the reader of a message sent to `audience` on `channel`: a post
+/// on a shared channel (audience "channel") needs the rule to post there; a person (e-mail,
+/// SMS) needs the rule to reach the same audience (e.g. `municipality:critical`) on any
+/// personal channel. A message promises a next status only to readers a cadence rule reaches.
+pub fn reaches(rule: &crate::config::PlanRule, audience: &str, channel: &str) -> bool {
+    if audience == "channel" || !matches!(channel, "email" | "sms") {
+        rule.via.iter().any(|v| v.to_string() == channel)
+    } else {
+        rule.via.iter().any(|v| v.is_personal())
+            && audience
+                .split(',')
+                .any(|a| rule.to.iter().any(|t| t.to_string() == a))
+    }
+}
+
+/// When the next regular status update is due for this reader: the earliest next `every`
+/// occurrence of the rules that apply to the ticket now and reach `audience` on `channel`
+/// (none when resolved or no such rule: then no message promises one).
 pub fn next_status(
     t: &TrackedTicket,
     config: &Config,
     now: DateTime<Utc>,
+    audience: &str,
+    channel: &str,
+) -> Option<DateTime<Utc>> {
+    next_status_where(t, config, now, |r| reaches(r, audience, channel))
+}
+
+/// When the next regular status update is due to anyone (the status page's "next update").
+pub fn next_status_any(
+    t: &TrackedTicket,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    next_status_where(t, config, now, |_| true)
+}
+
+fn next_status_where(
+    t: &TrackedTicket,
+    config: &Config,
+    now: DateTime<Utc>,
+    applies: impl Fn(&crate::config::PlanRule) -> bool,
 ) -> Option<DateTime<Utc>> {
     if t.is_resolved() {
         return None;
@@ -143,6 +184,7 @@ pub fn next_status(
     config
         .plan
         .iter()
+        .filter(|r| applies(r))
         .filter_map(|r| match &r.when {
             Trigger::Every(d) => {
                 let entry = spans::current_entry(r, &runs)?;

@@ -153,6 +153,61 @@ pub fn duration(lang: Language, secs: i64) -> String {
     parts.join(" ")
 }
 
+/// An elapsed time in prose: `2 timer 10 min`, `1 time`, `1 dag 3 timer` (nn `timar`/`dagar`,
+/// da `timer`/`dage`, en `hours`/`days`). Tables keep the compact [`duration`].
+pub fn duration_words(lang: Language, secs: i64) -> String {
+    let mins = secs.max(0) / 60;
+    let (d, h, m) = (mins / 1440, mins / 60 % 24, mins % 60);
+    let (day, days, hour, hours) = match lang {
+        Language::Nb => ("dag", "dager", "time", "timer"),
+        Language::Nn => ("dag", "dagar", "time", "timar"),
+        Language::Da => ("dag", "dage", "time", "timer"),
+        Language::En => ("day", "days", "hour", "hours"),
+    };
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(format!("{d} {}", if d == 1 { day } else { days }));
+    }
+    if h > 0 {
+        parts.push(format!("{h} {}", if h == 1 { hour } else { hours }));
+    }
+    if m > 0 || parts.is_empty() {
+        parts.push(format!("{m} min"));
+    }
+    parts.join(" ")
+}
+
+/// How far ahead `secs` is, in prose: `om 2 dager`, `om ett døgn`, `om 5 timer` (nn, da, en
+/// alike); under an hour `om kort tid`. Used for the true lead of a change reminder.
+pub fn lead(lang: Language, secs: i64) -> String {
+    let hours = (secs.max(0) + 1800) / 3600;
+    let days = (secs.max(0) + 43_200) / 86_400;
+    let (d_many, d_one, h_many, h_one, soon, pre) = match lang {
+        Language::Nb => ("dager", "ett døgn", "timer", "én time", "om kort tid", "om"),
+        Language::Nn => (
+            "dagar",
+            "eitt døgn",
+            "timar",
+            "éin time",
+            "om kort tid",
+            "om",
+        ),
+        Language::Da => ("dage", "et døgn", "timer", "en time", "om kort tid", "om"),
+        Language::En => ("days", "a day", "hours", "an hour", "shortly", "in"),
+    };
+    if days >= 2 {
+        format!("{pre} {days} {d_many}")
+    } else if hours >= 24 {
+        format!("{pre} {d_one}")
+    } else if hours >= 2 {
+        format!("{pre} {hours} {h_many}")
+    } else if hours == 1 {
+        format!("{pre} {h_one}")
+    } else {
+        soon.to_string()
+    }
+}
+
 /// Names joined as a list: `Molde, Aukra og Rauma` (da `og`, en `and`).
 pub fn join(lang: Language, items: &[String]) -> String {
     let and = if lang == Language::En { "and" } else { "og" };
@@ -219,6 +274,13 @@ mod tests {
     fn durations_and_lists() {
         assert_eq!(duration(Language::Nb, 6600), "1 t 50 min");
         assert_eq!(duration(Language::En, 90_000), "1 d 1 h");
+        assert_eq!(duration_words(Language::Nb, 7200), "2 timer");
+        assert_eq!(lead(Language::Nb, 2 * 86_400), "om 2 dager");
+        assert_eq!(lead(Language::Nn, 5 * 3600), "om 5 timar");
+        assert_eq!(lead(Language::En, 600), "shortly");
+        assert_eq!(duration_words(Language::Nb, 6600), "1 time 50 min");
+        assert_eq!(duration_words(Language::Nn, 90_000), "1 dag 1 time");
+        assert_eq!(duration_words(Language::Da, 180_000), "2 dage 2 timer");
         assert_eq!(duration(Language::Nb, 0), "0 min");
         let v = vec!["Molde".to_string(), "Aukra".into(), "Rauma".into()];
         assert_eq!(join(Language::Nb, &v), "Molde, Aukra og Rauma");

@@ -26,6 +26,7 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "incident_admin",
     "driftsmelding",
     "incident_announcement",
+    "incident_municipality",
     "incident_leadership",
     "incident_status",
     "status_overdue",
@@ -50,8 +51,9 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "escalation",
 ];
 
-/// SMS texts longer than this are cut (with `…`): several concatenated SMS at most.
-pub const SHORT_MAX_CHARS: usize = 480;
+/// An SMS is at most this many segments (GSM-7: 306 characters); a longer one is shortened in
+/// the middle so that its last sentence (the request number) survives.
+pub const SHORT_MAX_SEGMENTS: usize = 2;
 
 /// A template that could not be loaded or rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,6 +96,8 @@ fn environment(config: &Config) -> Environment<'static> {
     env.set_lstrip_blocks(true);
     // Escaping is done on the context of the html block only (see `context::escaped`).
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    // `clip(n)`: at most n characters, cut at a word with "...", for subjects in SMS.
+    env.add_filter("clip", |s: String, n: usize| clip(&s, n));
     let lang = config.daemon.language;
     let dir = config.daemon.templates_dir.clone();
     env.set_loader(move |name| Ok(source(name, lang, dir.as_deref())));
@@ -134,11 +138,21 @@ pub fn render(
     let subject = block(&ctx, "subject")?.ok_or_else(|| err("has no `subject` block".into()))?;
     let text = block(&ctx, "text")?.ok_or_else(|| err("has no `text` block".into()))?;
     let subject = one_line(&subject);
-    let text = tidy(&text);
-    let html = match block(&html_ctx, "html")? {
+    let mut text = tidy(&text);
+    let mut html = match block(&html_ctx, "html")? {
         Some(h) => h.trim().to_string(),
         None => paragraphs(&text),
     };
+    // Every e-mail ends with the configured sign-off / contact line.
+    if let Some(sig) = config
+        .daemon
+        .signature
+        .as_deref()
+        .filter(|_| intent.key.channel == "email")
+    {
+        text.push_str(&format!("\n\n{sig}"));
+        html.push_str(&format!("\n<p>{}</p>", context::escape(sig)));
+    }
     let short = match block(&ctx, "short")? {
         Some(s) => one_line(&s),
         None => subject.clone(),
@@ -147,7 +161,7 @@ pub fn render(
         subject,
         text,
         html,
-        short: cut(&short, SHORT_MAX_CHARS),
+        short: fit_sms(&gsm_text(&short)),
         important: intent.important,
         level: ticket
             .and_then(|t| t.level())
@@ -194,13 +208,64 @@ fn paragraphs(text: &str) -> String {
         .join("\n")
 }
 
-fn cut(s: &str, max: usize) -> String {
+fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
-    let mut out: String = s.chars().take(max - 1).collect();
-    out.push('…');
+    let head: String = s.chars().take(max.saturating_sub(3)).collect();
+    let head = match head.rfind(' ') {
+        Some(i) if i > head.len() / 2 => &head[..i],
+        _ => head.as_str(),
+    };
+    format!("{}...", head.trim_end())
+}
+
+/// Typographic characters outside the GSM-7 alphabet replaced by their plain look-alikes, so
+/// that one dash or quote does not turn an SMS into UCS-2 (twice the segments). æøå are GSM-7.
+pub fn gsm_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => out.push('-'),
+            '«' | '»' | '\u{201C}' | '\u{201D}' | '\u{201E}' => out.push('"'),
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '´' | '`' => out.push('\''),
+            '…' => out.push_str("..."),
+            '\u{00A0}' | '\u{2009}' | '\u{202F}' => out.push(' '),
+            c => out.push(c),
+        }
+    }
     out
+}
+
+/// At most [`SHORT_MAX_SEGMENTS`]: when longer, the middle goes and the last sentence (the
+/// request number) stays; the start (level, service, municipality, start time) is kept.
+fn fit_sms(s: &str) -> String {
+    use crate::notify::sms::gsm;
+    if gsm::size(s).segments <= SHORT_MAX_SEGMENTS {
+        return s.to_string();
+    }
+    let body = s.trim_end().trim_end_matches('.');
+    let tail = match body.rfind(". ") {
+        Some(i) if s.len() - i < 40 => &s[i + 2..],
+        _ => "",
+    };
+    let head = &s[..s.len() - tail.len()];
+    // Septets left for the head in two segments, after "... " and the tail.
+    let room = (153 * SHORT_MAX_SEGMENTS).saturating_sub(gsm::size(&format!("... {tail}")).units);
+    let mut cut = String::new();
+    for c in head.chars() {
+        cut.push(c);
+        if gsm::size(&cut).units > room {
+            cut.pop();
+            break;
+        }
+    }
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > cut.len() * 4 / 5 => cut[..i].to_string(),
+        _ => cut,
+    };
+    let out = format!("{}... {tail}", cut.trim_end().trim_end_matches('.'));
+    gsm::truncate(out.trim_end(), SHORT_MAX_SEGMENTS)
 }
 
 pub mod check;

@@ -82,6 +82,12 @@ host = "127.0.0.1"
 port = 2525
 tls = "none"
 from = "Varsling <varsling@ikt.example>"
+
+[alerts]
+to = ["role:incident_manager"]
+
+[classification]
+notify = ["role:incident_manager"]
 {plan}"#,
         state = state_file.display()
     )

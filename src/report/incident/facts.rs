@@ -88,6 +88,9 @@ pub struct Fields {
     pub consequence: Option<String>,
     pub units: Option<String>,
     pub cause: Option<String>,
+    pub actions: Option<String>,
+    pub workaround: Option<String>,
+    pub fault_started: Option<String>,
 }
 
 /// The facts of ticket `t` at `now` (normally the cycle that saw it resolved).
@@ -131,6 +134,9 @@ pub fn gather(t: &TrackedTicket, ledger: &Ledger, config: &Config, now: DateTime
             consequence: field("consequence", &f.consequence),
             units: field("units", &f.units),
             cause: field("cause", &f.cause),
+            actions: field("actions", &f.actions),
+            workaround: field("workaround", &f.workaround),
+            fault_started: field("fault_started", &f.fault_started),
         },
     }
 }

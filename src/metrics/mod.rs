@@ -18,6 +18,8 @@
 //!   tracked tickets by level and clock state, pending deliveries, outage flag — and it counts
 //!   newly seen breaches itself.
 
+mod process;
+
 use crate::config::Config;
 use crate::outbox::DeliveryReport;
 use crate::pureservice::error::{PsError, TransportKind};
@@ -64,6 +66,11 @@ impl Family {
     fn add(&self, labels: &[&str], v: f64) {
         let key = labels.iter().map(|s| s.to_string()).collect();
         *self.values().entry(key).or_insert(0.0) += v;
+    }
+
+    /// The series exists (at 0) without changing a value it already has.
+    fn declare(&self, labels: &[&str]) {
+        self.add(labels, 0.0);
     }
 
     fn set(&self, labels: &[&str], v: f64) {
@@ -237,8 +244,11 @@ impl Metrics {
         for clock in ["response", "resolution"] {
             m.breaches.set(&[clock], 0.0);
         }
-        for outcome in ["sent", "failed"] {
+        for outcome in ["sent", "failed", "dry_run"] {
             m.report_mails.set(&[outcome], 0.0);
+        }
+        for kind in API_ERROR_KINDS {
+            m.api_errors.set(&[kind], 0.0);
         }
         m.pending.set(&[], 0.0);
         m.outage.set(&[], 0.0);
@@ -252,6 +262,32 @@ impl Metrics {
     pub fn poll_ok(&self, now: DateTime<Utc>) {
         self.polls.add(&["ok"], 1.0);
         self.last_poll_ok.set(&[], now.timestamp() as f64);
+    }
+
+    /// Every configured channel's delivery series at 0 (kept at their values after a reload), so
+    /// an alert on `increase(slavakt_deliveries_total{outcome="failed"}[…]) > 0` sees the first
+    /// failure too.
+    pub fn declare_channels(&self, config: &Config) {
+        let ch = &config.channels;
+        let mut names: Vec<String> = Vec::new();
+        if ch.email.is_some() {
+            names.push("email".into());
+        }
+        if ch.sms.is_some() {
+            names.push("sms".into());
+        }
+        names.extend(ch.teams.keys().map(|t| format!("teams:{t}")));
+        if ch.intranet.is_some() {
+            names.push("intranet".into());
+        }
+        if ch.pureservice_note {
+            names.push("pureservice_note".into());
+        }
+        for name in &names {
+            for outcome in DELIVERY_OUTCOMES {
+                self.deliveries.declare(&[name, outcome]);
+            }
+        }
     }
 
     /// A poll cycle failed; `kind` is a short stable word (`timeout`, `connect`, `http_5xx`,
@@ -397,6 +433,18 @@ impl Metrics {
             "slavakt_state_save_seconds_count {}",
             format_value(self.save_count.get(&[]))
         );
+        let _ = writeln!(
+            out,
+            "# HELP slavakt_build_info The running build (value 1).\n# TYPE slavakt_build_info gauge"
+        );
+        let _ = writeln!(
+            out,
+            "slavakt_build_info{{version=\"{}\",commit=\"{}\",build_date=\"{}\"}} 1",
+            escape_label(crate::build_info::VERSION),
+            escape_label(crate::build_info::COMMIT),
+            escape_label(crate::build_info::DATE)
+        );
+        process::render(&mut out);
         out
     }
 
@@ -475,6 +523,29 @@ impl ClockSummary {
 
 /// The `kind` label of a failed Pureservice call: `auth`, `rate_limited`, `http_5xx`,
 /// `http_4xx`, `timeout`, `connect`, `transport`, `malformed`, `invalid`.
+/// Every `kind` of `slavakt_api_errors_total` ([`error_kind`]); all exist from start-up.
+pub const API_ERROR_KINDS: [&str; 9] = [
+    "auth",
+    "rate_limited",
+    "http_5xx",
+    "http_4xx",
+    "timeout",
+    "connect",
+    "transport",
+    "malformed",
+    "invalid",
+];
+
+/// Every `outcome` of `slavakt_deliveries_total` (`outbox::Outcome::label`).
+pub const DELIVERY_OUTCOMES: [&str; 6] = [
+    "delivered",
+    "retrying",
+    "failed",
+    "skipped",
+    "not_started",
+    "abandoned",
+];
+
 pub fn error_kind(e: &PsError) -> &'static str {
     match e {
         PsError::Status { status, .. } => match status {
