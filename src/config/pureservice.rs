@@ -140,27 +140,29 @@ pub(super) fn build(
         Some(s) => ctx.list(&s.paused, "pureservice.statuses.paused"),
         None => Vec::new(),
     };
-    let mut request_types = |raw: &super::raw::L<Vec<i64>>, key: &str, default: Vec<u64>| match ctx
-        .get(raw, &p(key))
-    {
-        None => default,
-        Some(v) => v
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, n)| {
-                if n < 0 {
-                    ctx.err(format!("{}[{i}]", p(key)), "must not be negative", None);
-                    None
-                } else {
-                    Some(n as u64)
-                }
-            })
-            .collect(),
-    };
+    let mut request_types =
+        |raw: &super::raw::L<Vec<i64>>, key: &str, default: Vec<u64>| match ctx.get(raw, &p(key)) {
+            None => default,
+            Some(v) => v
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, n)| {
+                    if n < 0 {
+                        ctx.err(format!("{}[{i}]", p(key)), "must not be negative", None);
+                        None
+                    } else {
+                        Some(n as u64)
+                    }
+                })
+                .collect(),
+        };
     let change_request_types =
         request_types(&raw.change_request_types, "change_request_types", vec![2]);
-    let service_request_types =
-        request_types(&raw.service_request_types, "service_request_types", Vec::new());
+    let service_request_types = request_types(
+        &raw.service_request_types,
+        "service_request_types",
+        Vec::new(),
+    );
     let own_user_id = raw
         .own_user_id
         .as_ref()
