@@ -153,6 +153,7 @@ fn snapshot(i: usize, now: DateTime<Utc>) -> TicketSnapshot {
         change: None,
         fields: BTreeMap::new(),
         modified_by_us: false,
+        kind: Default::default(),
     }
 }
 

@@ -151,6 +151,7 @@ fn snapshot(id: u64, at: DateTime<Utc>) -> TicketSnapshot {
         change: None,
         fields: BTreeMap::new(),
         modified_by_us: false,
+        kind: Default::default(),
     }
 }
 

@@ -31,6 +31,18 @@ pub enum CoreStatus {
     Closed,
 }
 
+/// What kind of ticket it is, for the board report's split of fault reports (feilmeldinger),
+/// service requests (tjenesteforespørsler) and planned changes. State files written before the
+/// field existed load as `incident` (serde default), the kind most tickets are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum TicketKind {
+    #[default]
+    Incident,
+    Request,
+    Change,
+}
+
 /// Planned-change fields of a change ticket (`requestTypeId` 2 by default).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangePlan {
@@ -72,6 +84,9 @@ pub struct TicketSnapshot {
     /// `true` when the last modification was the daemon's own write (its internal note), which
     /// must not count as a status update by an agent.
     pub modified_by_us: bool,
+    /// Fault report, service request or planned change (from `requestTypeId`).
+    #[serde(default)]
+    pub kind: TicketKind,
 }
 
 /// A half-open span `[start, end)`; `end == None` means still going.
@@ -161,6 +176,9 @@ pub struct TrackedTicket {
     /// (the newest are kept): the serious-incident report's timeline. Status names only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub status_changes: Vec<StatusChange>,
+    /// Fault report, service request or planned change; `incident` for older state files.
+    #[serde(default)]
+    pub kind: TicketKind,
 }
 
 /// The most status changes kept per ticket: enough for any real incident, and a bound on the

@@ -150,6 +150,7 @@ fn first_sight(s: &TicketSnapshot, config: &Config, now: DateTime<Utc>) -> Track
         classification: None,
         fields: s.fields.clone(),
         status_changes: Vec::new(),
+        kind: s.kind,
     }
 }
 
@@ -177,6 +178,8 @@ fn update(t: &mut TrackedTicket, s: &TicketSnapshot, config: &Config) -> Vec<Obs
             priority: s.priority.clone(),
         });
     }
+
+    t.kind = s.kind;
 
     // Status and pauses.
     if t.status != s.status {

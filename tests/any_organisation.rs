@@ -701,6 +701,7 @@ fn the_daemons_indexed_plan_escalates_an_untouched_ticket_on_time() {
         change: None,
         fields: Default::default(),
         modified_by_us: false,
+        kind: Default::default(),
     };
     let mut full = slavakt::state::State::default();
     let mut fast = slavakt::state::State::default();

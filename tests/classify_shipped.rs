@@ -43,6 +43,7 @@ fn new_ticket(subject: &str, service: Option<&str>, created: DateTime<Utc>) -> T
         change: None,
         fields: BTreeMap::new(),
         modified_by_us: false,
+        kind: Default::default(),
     }
 }
 

@@ -107,4 +107,9 @@ fn a_bad_month_or_format_is_exit_1_and_says_what_is_expected() {
     let out = report(&config, &["--month", "2026-11", "--format", "pdf"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected md, html or csv"));
+    // A month far ahead of the wall clock has not begun: refused, nothing printed.
+    let out = report(&config, &["--month", "2999-01"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has not begun"));
 }

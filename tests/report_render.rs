@@ -83,7 +83,8 @@ fn html_is_self_contained_and_carries_the_figures() {
     assert_eq!(html.matches("<svg").count(), 2);
     assert!(html.contains("<td class=\"n\">50.0</td>"));
     assert!(html.contains("50.0 %"));
-    assert!(html.contains("2h 15m")); // Kritisk average
+    assert!(html.contains("2,3 timer")); // Kritisk average (2 h 15 min), decimal comma
+    assert!(html.contains("Sakens løsningstid") && !html.contains("arbeidstid"));
     assert!(html.contains("Rauma") && html.contains("class=\"breached\""));
     assert!(html.contains("2027-02") && html.contains("100.0 (1)"));
 }

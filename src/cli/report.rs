@@ -48,6 +48,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
             args.month
         ))
     })?;
+    // A month that has not begun has no figures at all: say so rather than print zeros.
+    if figures.start > now {
+        return Err(CliError::Invalid(format!(
+            "month {} has not begun yet; nothing to report",
+            args.month
+        )));
+    }
     super::print_out(&crate::report::render(&figures, format, &config))?;
     if args.send {
         if config.reports.is_empty() {

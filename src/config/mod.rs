@@ -255,6 +255,9 @@ pub struct PureserviceConfig {
     pub service_from: Vec<FieldSource>,
     /// `requestTypeId` values that are planned changes (default `[2]`).
     pub change_request_types: Vec<u64>,
+    /// `requestTypeId` values that are service requests (tjenesteforespørsler) in the board
+    /// report; every other non-change ticket is a fault report (default `[]`).
+    pub service_request_types: Vec<u64>,
     pub fields: TicketFields,
     /// Who the daemon is in Pureservice (its own notes are not "status updates by an agent").
     pub own_user_id: Option<u64>,

@@ -155,26 +155,29 @@ pub(super) fn build(
         Some(s) => ctx.list(&s.paused, "pureservice.statuses.paused"),
         None => Vec::new(),
     };
-    let change_request_types = match ctx.get(&raw.change_request_types, &p("change_request_types"))
-    {
-        None => vec![2],
-        Some(v) => v
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, n)| {
-                if n < 0 {
-                    ctx.err(
-                        format!("{}[{i}]", p("change_request_types")),
-                        "must not be negative",
-                        None,
-                    );
-                    None
-                } else {
-                    Some(n as u64)
-                }
-            })
-            .collect(),
-    };
+    let mut request_types =
+        |raw: &super::raw::L<Vec<i64>>, key: &str, default: Vec<u64>| match ctx.get(raw, &p(key)) {
+            None => default,
+            Some(v) => v
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, n)| {
+                    if n < 0 {
+                        ctx.err(format!("{}[{i}]", p(key)), "must not be negative", None);
+                        None
+                    } else {
+                        Some(n as u64)
+                    }
+                })
+                .collect(),
+        };
+    let change_request_types =
+        request_types(&raw.change_request_types, "change_request_types", vec![2]);
+    let service_request_types = request_types(
+        &raw.service_request_types,
+        "service_request_types",
+        Vec::new(),
+    );
     let own_user_id = raw
         .own_user_id
         .as_ref()
@@ -224,6 +227,7 @@ pub(super) fn build(
         municipality_from_all: ctx.flag(&raw.municipality_from_all, &p("municipality_from_all")),
         service_from: sources(&raw.service_from, &p("service_from"), "category", ctx),
         change_request_types,
+        service_request_types,
         fields: fields(raw.fields.as_ref(), ctx),
         own_user_id,
     }

@@ -103,6 +103,7 @@ pub(super) struct RawPureservice {
     pub municipality_from_all: L<bool>,
     pub service_from: L<Vec<String>>,
     pub change_request_types: L<Vec<i64>>,
+    pub service_request_types: L<Vec<i64>>,
     pub own_user_id: L<i64>,
     pub priorities: Option<BTreeMap<String, Lenient<String>>>,
     pub statuses: Option<RawStatuses>,

@@ -39,6 +39,7 @@ impl PureserviceConfig {
             municipality_from_all: false,
             service_from: vec![FieldSource::Category],
             change_request_types: vec![2],
+            service_request_types: Vec::new(),
             fields: TicketFields::default(),
             own_user_id: None,
         }

@@ -16,7 +16,7 @@ use super::html;
 use super::refcache::RefCache;
 use super::wire::Ticket;
 use crate::config::{FieldSource, Municipality, PureserviceConfig, Service};
-use crate::ticket::{ChangePlan, CoreStatus, Person, TicketSnapshot};
+use crate::ticket::{ChangePlan, CoreStatus, Person, TicketKind, TicketSnapshot};
 use std::collections::{BTreeMap, HashSet};
 
 /// What the mapping needs from the config.
@@ -151,6 +151,17 @@ pub fn to_snapshot(
             cancelled: false,
         });
 
+    let kind = if change.is_some() {
+        TicketKind::Change
+    } else if t
+        .request_type_id
+        .is_some_and(|rt| ps.service_request_types.contains(&rt))
+    {
+        TicketKind::Request
+    } else {
+        TicketKind::Incident
+    };
+
     let mut fields = BTreeMap::new();
     for (name, cf) in [
         ("consequence", &ps.fields.consequence),
@@ -193,6 +204,7 @@ pub fn to_snapshot(
         change,
         fields,
         modified_by_us,
+        kind,
     }
 }
 

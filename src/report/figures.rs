@@ -41,6 +41,9 @@ pub struct LevelFigures {
     /// Calendar name and whether it counts business time only.
     pub calendar: String,
     pub business_time: bool,
+    /// Length of one working day on the level's calendar (24 h on a 24×7 calendar): the unit
+    /// the board's working-day figures are counted in.
+    pub working_day: Duration,
     pub response_target: Duration,
     pub resolution_target: Duration,
     pub opened: usize,

@@ -135,6 +135,7 @@ pub fn figures_without_trend(
                 rank: l.rank,
                 calendar: l.calendar.clone(),
                 business_time: cal.is_some_and(|c| !c.always_open),
+                working_day: day,
                 response_target: l.response.resolve(day),
                 resolution_target: l.resolution.resolve(day),
                 opened: 0,

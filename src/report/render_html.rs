@@ -3,7 +3,7 @@
 //! month and the trend over the months.
 
 use super::figures::MonthlyFigures;
-use super::text::{duration, pct, words};
+use super::text::{amount, incident_time, pct, words};
 use crate::config::Language;
 use chrono_tz::Tz;
 use std::fmt::Write;
@@ -79,13 +79,13 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
         w.resolution_time, w.level, w.target, w.average, w.median
     );
     for l in &f.levels {
-        let kind = if l.business_time { w.business } else { w.wall };
-        let opt = |d: Option<chrono::Duration>| d.map(duration).unwrap_or(w.none.into());
+        let opt =
+            |d: Option<chrono::Duration>| d.map(|d| amount(d, l, lang)).unwrap_or(w.none.into());
         let _ = write!(
             o,
-            "<tr><td>{}</td><td>{} ({kind})</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             esc(&l.label),
-            duration(l.resolution_target),
+            amount(l.resolution_target, l, lang),
             opt(l.average_resolution),
             opt(l.median_resolution)
         );
@@ -95,7 +95,7 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
         let _ = write!(o, "<p>{}</p>", w.none);
     } else {
         let _ = write!(o, "<table><tr><th>{}</th><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            w.date, w.level, w.municipality, w.service, w.subject, w.resolution_time, w.outcome);
+            w.date, w.level, w.municipality, w.service, w.subject, w.ticket_resolution_time, w.outcome);
         for i in &f.incidents {
             let out = super::render_md::outcome(i.outcome, w);
             let class = if out == w.breached {
@@ -113,7 +113,7 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
                 esc(&i.municipalities.join(", ")),
                 esc(i.service.as_deref().unwrap_or(w.none)),
                 esc(&i.title),
-                duration(i.resolution_time)
+                incident_time(f, i, lang)
             );
         }
         o.push_str("</table>");

@@ -1,7 +1,7 @@
 //! The monthly report as Markdown.
 
 use super::figures::{MonthlyFigures, Outcome};
-use super::text::{duration, pct, words, Words};
+use super::text::{amount, incident_time, pct, words, Words};
 use crate::config::Language;
 use chrono_tz::Tz;
 use std::fmt::Write;
@@ -52,13 +52,13 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
         w.level, w.target, w.average, w.median
     );
     for l in &f.levels {
-        let kind = if l.business_time { w.business } else { w.wall };
-        let opt = |d: Option<chrono::Duration>| d.map(duration).unwrap_or(w.none.into());
+        let opt =
+            |d: Option<chrono::Duration>| d.map(|d| amount(d, l, lang)).unwrap_or(w.none.into());
         let _ = writeln!(
             o,
-            "| {} | {} ({kind}) | {} | {} |",
+            "| {} | {} | {} | {} |",
             l.label,
-            duration(l.resolution_target),
+            amount(l.resolution_target, l, lang),
             opt(l.average_resolution),
             opt(l.median_resolution)
         );
@@ -70,7 +70,13 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
         let _ = writeln!(
             o,
             "| {} | # | {} | {} | {} | {} | {} | {} |\n|---|---:|---|---|---|---|---:|---|",
-            w.date, w.level, w.municipality, w.service, w.subject, w.resolution_time, w.outcome
+            w.date,
+            w.level,
+            w.municipality,
+            w.service,
+            w.subject,
+            w.ticket_resolution_time,
+            w.outcome
         );
         for i in &f.incidents {
             let _ = writeln!(
@@ -82,7 +88,7 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
                 cell(&i.municipalities.join(", ")),
                 cell(i.service.as_deref().unwrap_or(w.none)),
                 cell(&i.title),
-                duration(i.resolution_time),
+                incident_time(f, i, lang),
                 outcome(i.outcome, w)
             );
         }

@@ -1,5 +1,6 @@
 //! Report wording: Norwegian (nb, also used for nn and da) or English.
 
+use super::figures::{IncidentRow, LevelFigures, MonthlyFigures};
 use crate::config::Language;
 use chrono::Duration;
 
@@ -15,6 +16,8 @@ pub struct Words {
     pub res_breached: &'static str,
     pub percent: &'static str,
     pub resolution_time: &'static str,
+    /// Header of the incident list's duration column: one ticket's own resolution time.
+    pub ticket_resolution_time: &'static str,
     pub target: &'static str,
     pub average: &'static str,
     pub median: &'static str,
@@ -57,6 +60,7 @@ const NB: Words = Words {
     res_breached: "Løsning brutt",
     percent: "Overholdelse %",
     resolution_time: "Gjennomsnittlig løsningstid",
+    ticket_resolution_time: "Sakens løsningstid",
     target: "Mål",
     average: "Gjennomsnitt",
     median: "Median",
@@ -92,6 +96,7 @@ const EN: Words = Words {
     res_breached: "Resolution breached",
     percent: "Compliance %",
     resolution_time: "Average resolution time",
+    ticket_resolution_time: "Resolution time of the ticket",
     target: "Target",
     average: "Average",
     median: "Median",
@@ -130,4 +135,111 @@ pub fn duration(d: Duration) -> String {
 pub fn pct(p: Option<f64>, w: &Words) -> String {
     p.map(|p| format!("{p:.1}"))
         .unwrap_or_else(|| w.none.to_string())
+}
+
+/// A level's duration as the board writes it: decimal hours on a 24×7 calendar ("34,2 timer"),
+/// working days of the level's calendar on a business calendar ("10,4 dager"); one decimal,
+/// dropped when it is zero ("3 dager"), with a decimal comma in nb/nn/da.
+pub fn amount(d: Duration, level: &LevelFigures, lang: Language) -> String {
+    let minutes = d.num_minutes().max(0) as f64;
+    let (value, unit) = if level.business_time {
+        let day = level.working_day.num_minutes().max(1) as f64;
+        let unit = match lang {
+            Language::Nb => "dager",
+            Language::Nn => "dagar",
+            Language::Da => "dage",
+            Language::En => "working days",
+        };
+        (minutes / day, unit)
+    } else {
+        let unit = match lang {
+            Language::Nb | Language::Da => "timer",
+            Language::Nn => "timar",
+            Language::En => "hours",
+        };
+        (minutes / 60.0, unit)
+    };
+    format!("{} {unit}", decimal(value, lang))
+}
+
+/// An incident's own resolution time in its level's unit (hours if the level is gone from the
+/// config).
+pub fn incident_time(f: &MonthlyFigures, i: &IncidentRow, lang: Language) -> String {
+    match f.levels.iter().find(|l| l.level == i.level) {
+        Some(l) => amount(i.resolution_time, l, lang),
+        None => format!(
+            "{} {}",
+            decimal(i.resolution_time.num_minutes().max(0) as f64 / 60.0, lang),
+            if lang == Language::En {
+                "hours"
+            } else {
+                "timer"
+            }
+        ),
+    }
+}
+
+/// One decimal (none when it is zero), a comma as the decimal sign except in English.
+pub fn decimal(value: f64, lang: Language) -> String {
+    // Half away from zero, as by hand (2.25 → 2.3), not the formatter's tie rule.
+    let rounded = (value * 10.0).round() / 10.0;
+    let text = format!("{rounded:.1}");
+    let text = text.strip_suffix(".0").unwrap_or(&text).to_string();
+    if lang == Language::En {
+        text
+    } else {
+        text.replace('.', ",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn level(business_time: bool) -> LevelFigures {
+        LevelFigures {
+            level: "x".into(),
+            label: "X".into(),
+            rank: 1,
+            calendar: "c".into(),
+            business_time,
+            working_day: if business_time {
+                Duration::minutes(450)
+            } else {
+                Duration::hours(24)
+            },
+            response_target: Duration::zero(),
+            resolution_target: Duration::zero(),
+            opened: 0,
+            resolved: 0,
+            response_met: 0,
+            response_breached: 0,
+            resolution_met: 0,
+            resolution_breached: 0,
+            open_at_end: 0,
+            average_resolution: None,
+            median_resolution: None,
+        }
+    }
+
+    #[test]
+    fn hours_on_a_24x7_calendar_with_a_decimal_comma() {
+        let d = Duration::minutes(34 * 60 + 12);
+        assert_eq!(amount(d, &level(false), Language::Nb), "34,2 timer");
+        assert_eq!(amount(d, &level(false), Language::Nn), "34,2 timar");
+        assert_eq!(amount(d, &level(false), Language::Da), "34,2 timer");
+        assert_eq!(amount(d, &level(false), Language::En), "34.2 hours");
+    }
+
+    #[test]
+    fn working_days_on_a_business_calendar_and_whole_targets_without_decimals() {
+        // 5 working days of 7 h 30 min: the target shows as the board writes it.
+        let five = Duration::minutes(5 * 450);
+        assert_eq!(amount(five, &level(true), Language::Nb), "5 dager");
+        assert_eq!(amount(five, &level(true), Language::Da), "5 dage");
+        assert_eq!(amount(five, &level(true), Language::Nn), "5 dagar");
+        let d = Duration::minutes(10 * 450 + 180);
+        assert_eq!(amount(d, &level(true), Language::Nb), "10,4 dager");
+        assert_eq!(amount(d, &level(true), Language::En), "10.4 working days");
+    }
 }

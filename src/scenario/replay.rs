@@ -179,6 +179,7 @@ fn apply(prev: Option<TicketSnapshot>, e: &Event) -> TicketSnapshot {
         change: None,
         fields: BTreeMap::new(),
         modified_by_us: false,
+        kind: Default::default(),
     });
     s.modified = at;
     s.modified_by_us = e.by_us;

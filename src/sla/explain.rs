@@ -209,6 +209,7 @@ pub fn explain(
         classification: None,
         fields: Default::default(),
         status_changes: Vec::new(),
+        kind: Default::default(),
     };
     Ok(build(&ticket, input.priority.clone(), level, calendar, now))
 }

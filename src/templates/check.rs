@@ -223,5 +223,6 @@ fn sample_ticket(config: &Config, now: DateTime<Utc>, resolved: bool) -> Tracked
         classification: None,
         fields,
         status_changes: Vec::new(),
+        kind: Default::default(),
     }
 }

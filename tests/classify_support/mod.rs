@@ -177,6 +177,7 @@ pub fn ticket(id: u64, subject: &str, description: &str, created: DateTime<Utc>)
         change: None,
         fields: BTreeMap::new(),
         modified_by_us: false,
+        kind: Default::default(),
     }
 }
 

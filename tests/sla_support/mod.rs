@@ -56,5 +56,6 @@ pub fn snapshot(id: u64, priority: &str, created: DateTime<Utc>) -> TicketSnapsh
         change: None,
         fields: BTreeMap::new(),
         modified_by_us: false,
+        kind: Default::default(),
     }
 }
