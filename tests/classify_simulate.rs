@@ -21,6 +21,7 @@ fn with_opening_rule() -> slavakt::config::Config {
         important: false,
         filters: Default::default(),
         ack: None,
+        hold: None,
     }];
     cfg
 }

@@ -106,6 +106,7 @@ impl Builder<'_> {
             important: n.important,
             filters: Default::default(),
             ack: None,
+            hold: None,
         };
         let mut findings: Vec<Finding> = Vec::new();
         let targets = audience::resolve(

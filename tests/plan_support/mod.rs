@@ -58,6 +58,7 @@ pub fn rule(
         important: false,
         filters: Default::default(),
         ack: None,
+        hold: None,
     }
 }
 
