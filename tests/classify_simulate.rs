@@ -19,6 +19,7 @@ fn with_opening_rule() -> slavakt::config::Config {
         via: vec![ChannelRef::Email],
         template: "incident_alert".into(),
         important: false,
+        important_for: Vec::new(),
         filters: Default::default(),
         ack: None,
         hold: None,

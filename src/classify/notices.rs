@@ -104,6 +104,7 @@ impl Builder<'_> {
             via: via.to_vec(),
             template: n.template.to_string(),
             important: n.important,
+            important_for: Vec::new(),
             filters: Default::default(),
             ack: None,
             hold: None,

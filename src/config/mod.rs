@@ -610,12 +610,22 @@ pub struct PlanRule {
     pub via: Vec<ChannelRef>,
     pub template: String,
     pub important: bool,
+    /// `important_for`: SLA levels at which the rule's messages are important although
+    /// `important` is false (one change rule: a Kritisk change announced, others a conversation).
+    pub important_for: Vec<String>,
     /// Which tickets the rule is for, beyond `priorities`.
     pub filters: RuleFilters,
     /// `ack_within` + `escalate_to`: the occurrence must be acknowledged, or the chain is told.
     pub ack: Option<AckPolicy>,
     /// `send_within`: hold what falls outside this calendar's hours until it opens.
     pub hold: Option<SendWithin>,
+}
+
+impl PlanRule {
+    /// Whether the rule's message about a ticket at `level` is marked important.
+    pub fn important_at(&self, level: Option<&str>) -> bool {
+        self.important || level.is_some_and(|l| self.important_for.iter().any(|i| i == l))
+    }
 }
 
 /// `send_within = "CALENDAR"` (+ `hold_urgent`): a non-urgent notice that falls due while the

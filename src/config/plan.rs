@@ -172,6 +172,23 @@ pub(super) fn build(
             );
         }
         let important = ctx.flag(&r.important, &p("important"));
+        let mut important_for = Vec::new();
+        for (j, l) in ctx
+            .list(&r.important_for, &p("important_for"))
+            .iter()
+            .enumerate()
+        {
+            if levels.contains_key(l) {
+                important_for.push(l.clone());
+            } else {
+                let known_levels: Vec<&str> = levels.keys().map(|s| s.as_str()).collect();
+                ctx.err(
+                    format!("{}[{j}]", p("important_for")),
+                    format!("{label}unknown SLA level {l:?}"),
+                    Some(format!("use SLA level names: {}", known_levels.join(", "))),
+                );
+            }
+        }
         let filters = RuleFilters {
             services: names(&r.services, &p("services"), "service", units.services, ctx),
             categories: ctx.list(&r.categories, &p("categories")),
@@ -202,6 +219,7 @@ pub(super) fn build(
                 via,
                 template,
                 important,
+                important_for,
                 filters,
                 ack,
                 hold,

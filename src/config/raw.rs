@@ -307,6 +307,7 @@ pub(super) struct RawPlanRule {
     pub escalation_template: L<String>,
     pub send_within: L<String>,
     pub hold_urgent: L<bool>,
+    pub important_for: L<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -259,7 +259,7 @@ pub fn evaluate_tickets<'a>(
                             due_at: f.due_at,
                             late: f.due_at < now - late_after,
                             template: rule.template.clone(),
-                            important: rule.important,
+                            important: rule.important_at(t.level()),
                             vars,
                         },
                     ));

@@ -56,6 +56,7 @@ pub fn rule(
             .collect(),
         template: template.into(),
         important: false,
+        important_for: Vec::new(),
         filters: Default::default(),
         ack: None,
         hold: None,
