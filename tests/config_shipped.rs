@@ -172,7 +172,7 @@ fn every_shipped_plan_rule_is_there() {
     assert!(c
         .plan
         .iter()
-        .all(|r| r.hold.as_ref().is_none_or(|h| !h.urgent)));
+        .all(|r| !r.hold.as_ref().is_some_and(|h| h.urgent)));
     assert_eq!(c.pureservice.cancelled_statuses, ["Avbrutt"]);
     assert_eq!(
         rule("incident-driftsmelding").via,

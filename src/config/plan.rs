@@ -251,7 +251,7 @@ fn send_within(
         }
         return None;
     };
-    if !calendars.iter().any(|c| *c == calendar) {
+    if !calendars.contains(&calendar) {
         ctx.err(
             p("send_within"),
             format!("{label}unknown calendar {calendar:?}"),

@@ -107,7 +107,7 @@ pub(super) fn on_priority_change(sla: &mut Option<toml::Value>, ctx: &mut Ctx) -
         return OnPriorityChange::default();
     };
     // A table of that name would be a level: leave it to the level checks.
-    if t.get("on_priority_change").is_none_or(|v| v.is_table()) {
+    if t.get("on_priority_change").map_or(true, |v| v.is_table()) {
         return OnPriorityChange::default();
     }
     let v = t.remove("on_priority_change").expect("present");
