@@ -128,9 +128,9 @@ fn from_raise_keeps_the_raise_when_lowered_and_ignores_a_first_level() {
 
 fn load(extra: &str) -> Result<Config, String> {
     let text = std::fs::read_to_string("config/slavakt.toml").unwrap();
-    let anchor = "[sla.kritisk]\n";
-    assert!(text.contains(anchor), "test setup");
-    let text = text.replacen(anchor, &format!("[sla]\n{extra}\n\n{anchor}"), 1);
+    let line = "on_priority_change = \"from_creation\"";
+    assert!(text.contains(line), "test setup");
+    let text = text.replacen(line, extra, 1);
     let dir = tempfile::tempdir().unwrap();
     slavakt::config::from_str(&text, &dir.path().join("slavakt.toml"), &BTreeMap::new())
         .map_err(|e| e.to_string())

@@ -9,6 +9,8 @@
 //!   `[pureservice.priorities]` are logged once.
 //! - municipality and service: the `*_from` sources are tried in order; the first that yields
 //!   something wins.
+//! - a change ticket is cancelled when its status is listed in `[pureservice.statuses]
+//!   cancelled` or its `[pureservice.fields] cancelled` field is set (not empty/false/0/nei/no).
 //! - assignee mobile: the first phone number of `type` 1, normalised to E.164 (`+47` for eight
 //!   digits).
 
