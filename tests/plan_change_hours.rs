@@ -493,4 +493,10 @@ fn check_config_refuses_an_unknown_send_within_calendar_and_a_lone_hold_urgent()
         1,
     ));
     assert!(e.contains("hold_urgent"), "{e}");
+    // important_for names SLA levels.
+    let notice = "important_for = [\"kritisk\"]";
+    assert!(text.contains(notice), "test setup");
+    let e = config_error(&text.replacen(notice, "important_for = [\"Kritisk!\"]", 1));
+    assert!(e.contains("important_for[0]"), "{e}");
+    assert!(e.contains("unknown SLA level"), "{e}");
 }
