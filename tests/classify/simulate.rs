@@ -19,8 +19,10 @@ fn with_opening_rule() -> slavakt::config::Config {
         via: vec![ChannelRef::Email],
         template: "incident_alert".into(),
         important: false,
+        important_for: Vec::new(),
         filters: Default::default(),
         ack: None,
+        hold: None,
     }];
     cfg
 }

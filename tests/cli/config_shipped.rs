@@ -147,7 +147,33 @@ fn every_shipped_plan_rule_is_there() {
     );
     assert!(slavakt::templates::check::promise_warnings(&c).is_empty());
     assert_eq!(rule("incident-resolved").to, vec![Audience::Notified]);
-    assert!(rule("change-notice").priorities.is_empty());
+    // §4: every change, with or without a level, is announced — a Kritisk change as an
+    // announcement marked important, any other as a conversation — in Interne driftsmeldinger
+    // and as an internal note too, in Kundeservice's hours.
+    let notice = rule("change-notice");
+    assert!(notice.priorities.is_empty());
+    assert!(notice.important_at(Some("kritisk")));
+    assert!(!notice.important_at(Some("hoy")));
+    assert!(!notice.important_at(None));
+    assert_eq!(
+        notice.via,
+        vec![
+            ChannelRef::Teams("ik_varsling".into()),
+            ChannelRef::Teams("driftsmeldinger".into()),
+            ChannelRef::Intranet,
+            ChannelRef::PureserviceNote
+        ]
+    );
+    for r in c.plan.iter().filter(|r| r.id.starts_with("change-")) {
+        let held = r.hold.as_ref().map(|h| h.calendar.as_str());
+        let want = (r.id != "change-started").then_some("kundeservice");
+        assert_eq!(held, want, "{}", r.id);
+    }
+    assert!(c
+        .plan
+        .iter()
+        .all(|r| !r.hold.as_ref().is_some_and(|h| h.urgent)));
+    assert_eq!(c.pureservice.cancelled_statuses, ["Avbrutt"]);
     assert_eq!(
         rule("incident-driftsmelding").via,
         vec![

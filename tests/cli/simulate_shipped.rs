@@ -498,7 +498,8 @@ fn forty_simultaneous_incidents_keep_their_first_notices_and_digest_the_status()
 fn planned_changes_are_announced_reminded_moved_cancelled_and_completed() {
     let sim = run("planned_change.toml");
     all_rendered(&sim);
-    // The reminder says the true lead, not "om kort tid".
+    // The reminder says the true lead, not "om kort tid": due 2 days before the start (Sunday
+    // 18:00), it waits for Kundeservice's hours (Monday 08:00), 34 hours ahead.
     let reminder = sim
         .actions
         .iter()
@@ -506,7 +507,7 @@ fn planned_changes_are_announced_reminded_moved_cancelled_and_completed() {
         .and_then(|a| a.message.as_ref().ok())
         .expect("a reminder");
     assert!(
-        reminder.text.contains("med nedetid om 2 dager"),
+        reminder.text.contains("med nedetid om ett døgn"),
         "{}",
         reminder.text
     );
@@ -526,10 +527,10 @@ fn planned_changes_are_announced_reminded_moved_cancelled_and_completed() {
         v
     };
     // Registered in good time: announced when registered (§4 "i rimelig tid"); the move is
-    // posted; reminded 2 days before the new time.
+    // posted; reminded 2 days before the new time, at the next opening of Kundeservice.
     assert_eq!(of(6001, "change-notice"), [apr(5, 9)]);
     assert_eq!(of(6001, "change-moved"), [apr(8, 10)]);
-    assert_eq!(of(6001, "change-reminder"), [apr(11, 18)]);
+    assert_eq!(of(6001, "change-reminder"), [apr(12, 8)]);
     assert_eq!(of(6001, "change-started"), [apr(13, 18)]);
     assert_eq!(of(6001, "change-completed").len(), 1);
     // Registered a day ahead: announced at once, no separate reminder, coordinator warned;

@@ -307,7 +307,9 @@ async fn a_planned_change_in_pureservice_is_announced_reminded_started_and_compl
     let w = world("2027-03-24T09:00:00+01:00").await;
     let mut d = w.daemon();
     d.cycle().await.unwrap();
-    let start = at("2027-04-03T18:00:00+02:00");
+    // A Thursday noon: the reminder (Tuesday noon) and the completion (14:00) fall within
+    // Kundeservice's hours, which the shipped change rules wait for (send_within).
+    let start = at("2027-04-08T12:00:00+02:00");
     let id = w
         .fake
         .create_ticket(NewTicket {

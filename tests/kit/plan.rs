@@ -55,8 +55,10 @@ pub fn rule(
             .collect(),
         template: template.into(),
         important: false,
+        important_for: Vec::new(),
         filters: Default::default(),
         ack: None,
+        hold: None,
     }
 }
 

@@ -53,8 +53,15 @@ fn of<'a>(ev: &'a Evaluation, rule: &str) -> Vec<&'a Intent> {
     ev.intents.iter().filter(|i| i.key.rule == rule).collect()
 }
 
+/// The shipped config with every hour open for the change rules: these cases are about the
+/// change triggers themselves; the shipped `send_within` (Kundeservice's hours) is tested in
+/// tests/plan_change_hours.rs.
 fn world() -> World {
-    World::new(sla_support::config())
+    let mut cfg = sla_support::config();
+    for r in &mut cfg.plan {
+        r.hold = None;
+    }
+    World::new(cfg)
 }
 
 /// Ticks every `step` from `from` to `to` (inclusive), like a daemon that never stopped, and
@@ -112,7 +119,16 @@ fn registered_ten_days_ahead_is_announced_reminded_started_and_completed() {
     let ev = w.tick(done);
     assert_eq!(rules(&ev), ["change-completed"]);
     let channels: Vec<&str> = ev.intents.iter().map(|i| i.key.channel.as_str()).collect();
-    assert_eq!(channels, ["intranet", "teams:ik_varsling"]);
+    // §4: IK Varsling, Interne driftsmeldinger, the intranet and the internal note.
+    assert_eq!(
+        channels,
+        [
+            "intranet",
+            "pureservice_note",
+            "teams:driftsmeldinger",
+            "teams:ik_varsling"
+        ]
+    );
     assert!(ev.intents.iter().all(|i| !i.late));
     assert!(w.tick(done + Duration::days(10)).intents.is_empty());
 }
@@ -168,7 +184,15 @@ fn moved_later_after_the_announcement_posts_an_update_and_replans_the_reminder()
         .iter()
         .map(|i| i.key.channel.as_str())
         .collect();
-    assert_eq!(channels, ["intranet", "teams:ik_varsling"]);
+    assert_eq!(
+        channels,
+        [
+            "intranet",
+            "pureservice_note",
+            "teams:driftsmeldinger",
+            "teams:ik_varsling"
+        ]
+    );
     // No second announcement; the reminder moves to 2 days before the new time; started then.
     let fired = run(
         &mut w,
@@ -258,7 +282,11 @@ fn daemon_down_across_the_reminder_sends_it_once_marked_late() {
     let ev = w.tick(back);
     assert_eq!(rules(&ev), ["change-reminder"]);
     let reminder = of(&ev, "change-reminder");
-    assert_eq!(reminder.len(), 2, "IK Varsling and the intranet");
+    assert_eq!(
+        reminder.len(),
+        3,
+        "IK Varsling, Interne driftsmeldinger and the intranet"
+    );
     assert!(reminder
         .iter()
         .all(|i| i.late && i.due_at == start - Duration::days(2)));

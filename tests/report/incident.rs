@@ -498,7 +498,8 @@ fn a_planned_change_gets_no_incident_report() {
     // Announced 3 days ahead (a completion is posted only for an announced change).
     run.step(oslo(2027, 3, 27, 18, 0), |_| {});
     settle(&mut run.state, "");
-    let at = oslo(2027, 3, 30, 20, 0);
+    // Closed the next morning, in Kundeservice's hours (the shipped change rules wait for them).
+    let at = oslo(2027, 3, 31, 9, 0);
     let step = run.step(at, |s| {
         s.status = "Løst".into();
         s.core = CoreStatus::Solved;
