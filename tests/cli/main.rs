@@ -14,5 +14,6 @@ mod explain;
 mod holidays;
 mod report;
 mod simulate;
+mod simulate_promises;
 mod simulate_shipped;
 mod status;

@@ -11,6 +11,7 @@ mod fuzz_corpus;
 mod layout;
 mod sla_clocks;
 mod sla_explain;
+mod sla_priority_change;
 mod sla_properties;
 mod state_minimise;
 mod state_store;

@@ -4,8 +4,8 @@
 //! creation, so the 15-minute response is breached at the raise; under `from_raise` they count
 //! from the raise. Through the real tracker, SLA clocks, plan engine and config loading.
 
-mod plan_support;
-mod sla_support;
+use crate::kit::plan as plan_support;
+use crate::kit::sla as sla_support;
 
 use chrono::{DateTime, Duration, Utc};
 use plan_support::World;

@@ -6,8 +6,7 @@
 //! And the `send_within` rule option itself: held notices, the urgent first notice it never
 //! holds unless `hold_urgent`, and check-config refusing an unknown calendar.
 
-mod plan_support;
-mod sla_support;
+use crate::kit::plan as plan_support;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Europe::Oslo;
