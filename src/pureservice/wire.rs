@@ -371,6 +371,13 @@ fn items_of<T: Entity>(v: Value, key: &str) -> Result<Vec<T>, String> {
     };
     arr.into_iter()
         .enumerate()
+        .filter(|(i, item)| {
+            let Some(raw) = unusable_id(item) else {
+                return true;
+            };
+            refused_once(key, *i, &raw);
+            false
+        })
         .map(|(i, item)| {
             let t: T = serde_json::from_value(item)
                 .map_err(|e| format!("{key}[{i}]: {}", bounded(e.to_string())))?;
@@ -381,6 +388,52 @@ fn items_of<T: Entity>(v: Value, key: &str) -> Result<Vec<T>, String> {
             Ok(t)
         })
         .collect()
+}
+
+/// The raw `id` of a record whose id is present but cannot be ours: negative, fractional, or
+/// beyond what a u64 (or, for a JSON float, a double) holds exactly. Such a record is refused on
+/// its own — clamping would make two far-side tickets one — and the rest of the page is kept.
+/// Any other malformation still fails the whole page.
+fn unusable_id(item: &Value) -> Option<String> {
+    let obj = item.as_object()?;
+    let (_, id) = obj.iter().find(|(k, _)| k.eq_ignore_ascii_case("id"))?;
+    let unusable = match id {
+        Value::Number(n) => {
+            n.as_u64().is_none()
+                && !n.as_f64().is_some_and(|f| {
+                    (0.0..=9_007_199_254_740_992.0).contains(&f) && f.fract() == 0.0
+                })
+        }
+        Value::String(s) => {
+            let t = s.trim();
+            !t.is_empty()
+                && t.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+                && t.parse::<u64>().is_err()
+        }
+        _ => false,
+    };
+    unusable.then(|| bounded(id.to_string()))
+}
+
+/// Logs a refused record at WARN the first time it is seen (the same page comes back every
+/// cycle); remembers a bounded number of them.
+fn refused_once(key: &str, index: usize, raw_id: &str) {
+    use std::collections::BTreeSet;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<BTreeSet<String>>> = OnceLock::new();
+    let mark = format!("{key}:{raw_id}");
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if seen.len() >= 1024 || !seen.insert(mark) {
+        return;
+    }
+    tracing::warn!(
+        record = %format!("{key}[{index}]"),
+        id = %raw_id,
+        "Pureservice sent a record whose id is out of range; that record is ignored, the rest of the page is used"
+    );
 }
 
 /// Longest decoder message kept: serde quotes the offending value whole, and a page error is
@@ -406,6 +459,18 @@ fn linked_of<T: Entity>(m: &mut Map<String, Value>, key: &str) -> Result<Vec<T>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_with_an_out_of_range_id_is_refused_alone() {
+        let body = br#"{"tickets":[{"id":18446744073709551616,"subject":"huge"},
+            {"id":-3},{"id":1.5},{"id":"99999999999999999999999"},{"id":1e300},
+            {"id":7,"subject":"kept"}]}"#;
+        let env: Envelope<Ticket> = decode(body, "tickets").unwrap();
+        assert_eq!(env.items.len(), 1);
+        assert_eq!(env.items[0].id, 7);
+        // Other malformations still fail the page: never half-apply a page we cannot read.
+        assert!(decode::<Ticket>(br#"{"tickets":[{"id":"abc"},{"id":7}]}"#, "tickets").is_err());
+    }
 
     #[test]
     fn tolerant_ticket() {
