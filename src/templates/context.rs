@@ -61,7 +61,12 @@ pub fn build(
         "late": intent.late,
         "due_at": dt(intent.due_at),
         "now": dt(now),
-        "recipient": {"name": intent.recipient.name, "address": intent.recipient.address},
+        "recipient": {
+            "name": intent.recipient.name,
+            "address": intent.recipient.address,
+            "first_name": first_name(&intent.recipient.name),
+        },
+        "reader": reader(intent, config),
         "audience": intent.audience,
         "channel": intent.key.channel,
         "vars": vars,
@@ -75,6 +80,58 @@ pub fn build(
         "next_status": next_status,
         "checklist": ticket.map(|t| checklist(t, config)).unwrap_or(Value::Null),
     })
+}
+
+/// The first name to greet a person by ("Per Kvalvik" → "Per"), or `none` for what reads as
+/// a role mailbox or an organisation ("Vakthavende ROR-IKT", "Sensio kundesenter",
+/// "Nettleverandøren AS", a single word): those are greeted without a name. A person's name is
+/// two to four words, each a capital followed by small letters (hyphens allowed: "Anne-Lise").
+pub fn first_name(name: &str) -> Option<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let personal = |w: &&str| {
+        w.split('-').all(|part| {
+            let mut cs = part.chars();
+            cs.next().is_some_and(char::is_uppercase)
+                && cs.clone().next().is_some()
+                && cs.all(|c| c.is_lowercase() || c == '\'' || c == '.')
+        })
+    };
+    ((2..=4).contains(&words.len()) && words.iter().all(personal)).then(|| words[0].to_string())
+}
+
+/// Who reads the message, for texts that differ by reader: `municipality` (a municipality's
+/// contact, also when reached again as `notified`, or a municipality's own Teams channel),
+/// `vendor`, `intranet` (all staff), `note` (the internal note on the ticket), `channel`
+/// (another shared Teams channel) or `internal` (ROR-IKT's own people by e-mail or SMS). Only
+/// `internal` and `note` readers are inside the service desk: the others never see a
+/// caseworker's name or a raw Pureservice status.
+pub fn reader(intent: &Intent, config: &Config) -> &'static str {
+    let (aud, ch, addr) = (
+        intent.audience.as_str(),
+        intent.key.channel.as_str(),
+        intent.recipient.address.trim(),
+    );
+    let is = |c: &crate::config::Contact| {
+        c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(addr))
+            || c.phone.as_deref() == Some(addr)
+    };
+    let municipal = aud.starts_with("municipality:")
+        || config.municipalities.iter().any(|m| {
+            m.contacts.iter().any(is)
+                || m.teams.as_deref().is_some_and(|t| ch == format!("teams:{t}"))
+        });
+    if municipal {
+        return "municipality";
+    }
+    if aud == "service:vendor" || config.services.iter().any(|s| s.vendor.as_ref().is_some_and(is)) {
+        return "vendor";
+    }
+    match ch {
+        "intranet" => "intranet",
+        "pureservice_note" => "note",
+        "email" | "sms" => "internal",
+        _ => "channel",
+    }
 }
 
 /// The start-of-incident checklist of the ticket's level (`[sla.LEVEL] checklist`), or `none`
