@@ -425,7 +425,11 @@ fn bad_cron_in_reports() {
         "schedule = \"monthly\"",
     );
     assert_problem(&text, "reports[0].schedule", "is not a cron expression");
-    let text = edit(&shipped(), "\"styret@ror-ikt.example\"", "\"role:styret\"");
+    let text = edit(
+        &shipped(),
+        "\"samarbeidsradet@ror-ikt.example\"",
+        "\"role:styret\"",
+    );
     assert_problem(&text, "reports[0].to[2]", "unknown role \"styret\"");
 }
 

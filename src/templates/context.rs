@@ -22,10 +22,17 @@ pub fn build(
     let tz = config.daemon.timezone;
     let dt = |t: DateTime<Utc>| Value::String(format::datetime(lang, tz, t));
     let opt_dt = |t: Option<DateTime<Utc>>| t.map(dt).unwrap_or(Value::Null);
+    // The rules' durations read as prose ("3 dager", not the config's "3d").
     let vars: Map<String, Value> = intent
         .vars
         .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .map(|(k, v)| {
+            let worded = matches!(k.as_str(), "after" | "every" | "silence" | "min_notice")
+                .then(|| crate::duration::HumanDuration::parse(v).ok())
+                .flatten()
+                .map(|d| format::human(lang, &d));
+            (k.clone(), Value::String(worded.unwrap_or_else(|| v.clone())))
+        })
         .collect();
     let items: Vec<Value> = intent
         .vars

@@ -307,6 +307,9 @@ fn notice(e: &LedgerEntry, tz: Tz, w: &Words) -> Entry {
         DeliveryStatus::Failed => with(w.failed),
         DeliveryStatus::Pending => w.pending.to_string(),
         DeliveryStatus::InFlight => w.in_flight.to_string(),
+        // The ledger's own outcomes are worded for the reader; a channel's detail is kept.
+        DeliveryStatus::Skipped if last == crate::ledger::MERGED_OUTCOME => w.merged.to_string(),
+        DeliveryStatus::Skipped if last == crate::outbox::DRY_RUN_OUTCOME => w.dry_run.to_string(),
         DeliveryStatus::Skipped => with(w.not_sent),
     };
     let late = if e.intent.late {
