@@ -135,7 +135,8 @@ fn kritisk_in_office_hours() {
     let text = &alert.message.as_ref().unwrap().text;
     for needle in [
         "kl. 11:00.\n\nDette har slavakt allerede varslet:\n- Ingrid Hammervoll, Per Kvalvik: e-post, SMS\n",
-        "- Teams (driftsmeldinger)\n- intranett\n- internt notat i Pureservice\n",
+        "- Teams (driftsmeldinger)\n",
+        "- Siri Aasen: e-post\n- intranett\n- internt notat i Pureservice\n",
         "e-post\n\nDette gjør du selv etter kommunikasjonsplanen:\n- Legg inn meldingsmal i Pureservice\n\
          - Endre telefonsvaret til Kundeservice\n",
     ] {
