@@ -571,7 +571,7 @@ impl Daemon {
                 "slavakt har ikke fått kontakt med Pureservice siden {} (siste feil: {}). Nye og \
                  endrede saker oppdages ikke før kontakten er tilbake.",
                 alerts::when(&self.config, since),
-                e.message,
+                alerts::poll_failure_words(&e.kind),
             );
             let items = alerts::alert(
                 &self.config,
@@ -582,7 +582,7 @@ impl Daemon {
                 now,
             );
             self.state.ledger.issue_rendered(items, now);
-            tracing::error!(since = %since, "Pureservice unreachable: outage alert sent");
+            tracing::error!(since = %since, error = %e.message, "Pureservice unreachable: outage alert sent");
         }
     }
 
