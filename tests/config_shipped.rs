@@ -111,7 +111,10 @@ fn every_shipped_plan_rule_is_there() {
         ("hoy-driftssjef", "incident_leadership"),
         ("hoy-daglig-leder", "incident_leadership"),
         ("kritisk-status", "incident_status"),
-        ("kritisk-status-municipality", "incident_status_municipality"),
+        (
+            "kritisk-status-municipality",
+            "incident_status_municipality",
+        ),
         ("hoy-status", "incident_status"),
         ("kritisk-no-update", "status_overdue"),
         ("hoy-no-update", "status_overdue"),

@@ -124,7 +124,10 @@ mod tests {
 
     #[test]
     fn poll_failures_are_worded_in_norwegian() {
-        assert_eq!(poll_failure_words("timeout"), "tidsavbrudd, ingen svar i tide");
+        assert_eq!(
+            poll_failure_words("timeout"),
+            "tidsavbrudd, ingen svar i tide"
+        );
         assert!(poll_failure_words("nye").contains("«nye»"));
     }
 }

@@ -31,7 +31,10 @@ pub fn build(
                 .then(|| crate::duration::HumanDuration::parse(v).ok())
                 .flatten()
                 .map(|d| format::human(lang, &d));
-            (k.clone(), Value::String(worded.unwrap_or_else(|| v.clone())))
+            (
+                k.clone(),
+                Value::String(worded.unwrap_or_else(|| v.clone())),
+            )
         })
         .collect();
     let items: Vec<Value> = intent
@@ -119,18 +122,27 @@ pub fn reader(intent: &Intent, config: &Config) -> &'static str {
         intent.recipient.address.trim(),
     );
     let is = |c: &crate::config::Contact| {
-        c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(addr))
+        c.email
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case(addr))
             || c.phone.as_deref() == Some(addr)
     };
     let municipal = aud.starts_with("municipality:")
         || config.municipalities.iter().any(|m| {
             m.contacts.iter().any(is)
-                || m.teams.as_deref().is_some_and(|t| ch == format!("teams:{t}"))
+                || m.teams
+                    .as_deref()
+                    .is_some_and(|t| ch == format!("teams:{t}"))
         });
     if municipal {
         return "municipality";
     }
-    if aud == "service:vendor" || config.services.iter().any(|s| s.vendor.as_ref().is_some_and(is)) {
+    if aud == "service:vendor"
+        || config
+            .services
+            .iter()
+            .any(|s| s.vendor.as_ref().is_some_and(is))
+    {
         return "vendor";
     }
     match ch {

@@ -196,7 +196,11 @@ pub fn human(lang: Language, d: &crate::duration::HumanDuration) -> String {
                 (m / 1000).to_string()
             } else {
                 let x = format!("{}", m as f64 / 1000.0);
-                if lang == Language::En { x } else { x.replace('.', ",") }
+                if lang == Language::En {
+                    x
+                } else {
+                    x.replace('.', ",")
+                }
             };
             format!("{n} {}", if m == 1000 { one } else { many })
         }
