@@ -134,10 +134,10 @@ fn kritisk_in_office_hours() {
         .unwrap();
     let text = &alert.message.as_ref().unwrap().text;
     for needle in [
-        "kl. 11:00.\n\nDette har slavakt allerede varslet:\n- Ingrid Hammervoll, Per Kvalvik: e-post, SMS\n",
+        "kl. 11:00.\n\nDette har slavakt allerede varslet:\n- Ingrid Hammervoll (Incident Manager), Per Kvalvik (Varslingsansvarlig): e-post, SMS\n",
         "- Teams (driftsmeldinger)\n",
-        "- Siri Aasen: e-post\n- intranett\n- internt notat i Pureservice\n",
-        "e-post\n\nDette gjør du selv etter kommunikasjonsplanen:\n- Legg inn meldingsmal i Pureservice\n\
+        "- Siri Aasen (Koordineringsansvarlig): e-post\n- intranett\n- internt notat i Pureservice\n",
+        "Pureservice\n\nDette gjør du selv etter kommunikasjonsplanen:\n- Legg inn meldingsmal i Pureservice\n\
          - Endre telefonsvaret til Kundeservice\n",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");

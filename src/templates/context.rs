@@ -171,17 +171,26 @@ fn checklist(t: &TrackedTicket, config: &Config) -> Value {
         .filter(|r| r.when == Trigger::Opened && r.priorities.contains(&level.name))
         .filter(|r| r.filters.matches(service, category, &t.municipalities))
         .map(|r| {
-            let to: Vec<String> =
-                r.to.iter()
-                    .map(|a| match a {
-                        crate::config::Audience::Role(n) => config
-                            .roles
-                            .get(n)
-                            .map(|role| role.title.clone().unwrap_or_else(|| role.name.clone()))
-                            .unwrap_or_else(|| n.clone()),
-                        other => other.to_string(),
-                    })
-                    .collect();
+            let to: Vec<String> = r
+                .to
+                .iter()
+                .map(|a| match a {
+                    // Who, and in which role: "Siri Aasen (koordineringsansvarlig)".
+                    crate::config::Audience::Role(n) => config
+                        .roles
+                        .get(n)
+                        .map(|role| {
+                            let what = role.title.clone().unwrap_or_else(|| n.replace('_', " "));
+                            if role.members.is_empty() && role.name != what {
+                                format!("{} ({what})", role.name)
+                            } else {
+                                what
+                            }
+                        })
+                        .unwrap_or_else(|| n.clone()),
+                    other => other.to_string(),
+                })
+                .collect();
             let via: Vec<String> = r.via.iter().map(|v| v.to_string()).collect();
             json!({"rule": r.id, "to": to, "via": via})
         })
