@@ -153,9 +153,19 @@ fn kritisk_in_office_hours() {
         .unwrap();
     let text = &admin.message.as_ref().unwrap().text;
     assert!(
-        text.contains("meld feilen til leverandøren (Sensio kundesenter)"),
+        text.contains("melder du feilen til leverandøren (Sensio kundesenter)"),
         "{text}"
     );
+    // The Koordineringsansvarlig gets a text of their own: coordinate, report status (§2.3).
+    let coordinator = sim
+        .actions
+        .iter()
+        .find(|a| a.intent.key.rule == "incident-open-coordinator")
+        .unwrap();
+    let text = &coordinator.message.as_ref().unwrap().text;
+    assert!(text.starts_with("Hei Siri,\n\n"), "{text}");
+    assert!(text.contains("gir varslingsansvarlig status"), "{text}");
+    assert!(!text.contains("i din tjeneste"), "{text}");
     // Hourly status until resolved at 12:30, to everyone the opening notices promised one:
     // varslingsansvarlig, incident manager, koordineringsansvarlig, the service's administrator
     // (e-mail) and IK Varsling, Interne driftsmeldinger and the intranet.
