@@ -75,8 +75,8 @@ fn unknown_keys_are_listed_with_their_full_paths() {
     let text = edit(&text, "[daemon]", "[deamon]\nx = 1\n\n[daemon]");
     let text = edit(
         &text,
-        "title = \"IT-kontakt\"",
-        "title = \"IT-kontakt\"\nmobile = \"+4790000999\"",
+        "title = \"Beredskapsleder\"",
+        "title = \"Beredskapsleder\"\nmobile = \"+4790000999\"",
     );
     let errs = errors_of(&text);
     for p in [
