@@ -601,3 +601,116 @@ fn the_plan_doc_shows_what_the_renderer_renders() {
         std::fs::write(DOC, out).unwrap();
     }
 }
+
+/// Every built-in template (not only those the shipped plan wires), open and resolved, with
+/// and without the fields, to an inside and an outside reader: nb/nn/da carry no English, da
+/// no Norwegian, nn no bokmål; outside readers never see the caseworker or the raw status.
+#[test]
+fn every_builtin_template_speaks_its_language_to_every_reader() {
+    let full = std::fs::read_to_string(SCENARIO).unwrap().replace(
+        "kind = \"responded\"",
+        "kind = \"status\"\nstatus = \"Tildelt 2. linje\"",
+    );
+    let open = full[..full.rfind("[[event]]").unwrap()].to_string();
+    let values = field_values(&full);
+    let vars: std::collections::BTreeMap<String, String> = [
+        ("percent", "75"),
+        ("clock", "resolution"),
+        ("due", "2027-03-27T03:00:00+00:00"),
+        ("since", "2027-03-27T01:00:00+00:00"),
+        ("silence", "1h"),
+        ("min_notice", "3d"),
+        ("count", "6"),
+        ("ticket_count", "6"),
+        ("tickets", "7001,7002"),
+        ("numbers", "7001, 7002"),
+        ("items", "#7001 Kritisk – A\n#7002 Høy – B"),
+        ("ack_within", "15 min"),
+        ("not_answered", "Vakthavende ROR-IKT"),
+        ("escalation_step", "1"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for lang in LANGS {
+        for text in [
+            open.clone(),
+            full.clone(),
+            without_fields(&open),
+            without_fields(&full),
+        ] {
+            let (sim, c) = replay(&text, lang);
+            let t = &sim.tickets[&1001];
+            let base = sim
+                .actions
+                .iter()
+                .find(|a| {
+                    a.intent.key.rule == "kritisk-municipality" && a.intent.key.channel == "email"
+                })
+                .unwrap()
+                .intent
+                .clone();
+            for name in slavakt::templates::BUILTIN_NAMES {
+                for (audience, channel, address, outside) in [
+                    (
+                        "municipality:critical",
+                        "email",
+                        "anne.fiktiv@molde.example",
+                        true,
+                    ),
+                    ("channel", "intranet", "intranet", true),
+                    (
+                        "role:varslingsansvarlig",
+                        "email",
+                        "per.kvalvik@ror-ikt.example",
+                        false,
+                    ),
+                ] {
+                    let mut i = base.clone();
+                    i.template = name.to_string();
+                    i.vars = vars.clone();
+                    i.audience = audience.into();
+                    i.key.channel = channel.into();
+                    i.key.recipient = address.into();
+                    i.recipient.address = address.into();
+                    let m = slavakt::templates::render(&i, Some(t), None, &c, oslo_now())
+                        .unwrap_or_else(|e| panic!("{lang:?} {name}: {e}"));
+                    for part in [&m.subject, &m.text, &m.short] {
+                        assert!(!part.trim().is_empty(), "{lang:?} {name}: empty");
+                        if outside && name.starts_with("incident")
+                            || name.starts_with("driftsmelding")
+                        {
+                            assert!(!part.contains("Per Testesen"), "{lang:?} {name}: {part}");
+                            assert!(!part.contains("Tildelt"), "{lang:?} {name}: {part}");
+                        }
+                        if lang == Language::En {
+                            continue;
+                        }
+                        let own = template_words(part, &c, &values);
+                        let en = leaks(&own, ENGLISH);
+                        assert!(en.is_empty(), "{lang:?} {name}: English {en:?} in\n{part}");
+                        let foreign = match lang {
+                            Language::Nn => leaks(&own, BOKMAL),
+                            Language::Da => leaks(&own, NORWEGIAN),
+                            _ => Vec::new(),
+                        };
+                        assert!(
+                            foreign.is_empty(),
+                            "{lang:?} {name}: {foreign:?} in\n{part}"
+                        );
+                    }
+                    if channel == "email" {
+                        let sig = c.daemon.signature.as_deref().unwrap();
+                        assert!(m.text.ends_with(sig), "{lang:?} {name}: no signature");
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn oslo_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2027-03-27T03:30:00+01:00")
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
