@@ -515,15 +515,15 @@ fn the_kritisk_alert_lists_what_was_sent_and_what_is_left_to_people() {
     let t = &message(alert).text;
     for line in [
         "Dette har slavakt allerede varslet:\n",
-        "- Ingrid Hammervoll (Incident Manager), Per Kvalvik (Varslingsansvarlig): e-post, SMS\n",
-        "- tjenesteadministrator: e-post\n",
-        "- Siri Aasen (Koordineringsansvarlig): e-post\n",
+        "- Incident Manager (Ingrid Hammervoll), Varslingsansvarlig (Per Kvalvik): e-post, SMS\n",
+        "- tjenesteadministrator (Sunniva Bjørnerem): e-post\n",
+        "- Koordineringsansvarlig (Siri Aasen): e-post\n",
         "- Teams (driftsmeldinger)\n",
         "- intranett\n",
         "- internt notat i Pureservice\n",
         "- Teams (ik_varsling)\n",
-        "- kommunenes prioritet 1-kontakter: SMS, e-post\n",
-        "- Tor Eidsvik (Driftssjef), Marit Gjelsvik (Leder tjenesteutvikling), Jon Moldskred (Daglig leder): e-post\n",
+        "- kommunenes prioritet 1-kontakter (Molde: Anne Fiktiv, Eva Fiktiv, Liv Fiktiv; Aukra: Kari Fiktiv, Ola Fiktiv): SMS, e-post\n",
+        "- Driftssjef (Tor Eidsvik), Leder tjenesteutvikling (Marit Gjelsvik), Daglig leder (Jon Moldskred): e-post\n",
         "Dette gjør du selv etter kommunikasjonsplanen:\n",
     ] {
         assert!(t.contains(line), "missing {line:?} in\n{t}");

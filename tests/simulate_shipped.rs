@@ -134,9 +134,9 @@ fn kritisk_in_office_hours() {
         .unwrap();
     let text = &alert.message.as_ref().unwrap().text;
     for needle in [
-        "kl. 11:00.\n\nDette har slavakt allerede varslet:\n- Ingrid Hammervoll (Incident Manager), Per Kvalvik (Varslingsansvarlig): e-post, SMS\n",
+        "kl. 11:00.\n\nDette har slavakt allerede varslet:\n- Incident Manager (Ingrid Hammervoll), Varslingsansvarlig (Per Kvalvik): e-post, SMS\n",
         "- Teams (driftsmeldinger)\n",
-        "- Siri Aasen (Koordineringsansvarlig): e-post\n- intranett\n- internt notat i Pureservice\n",
+        "- Koordineringsansvarlig (Siri Aasen): e-post\n- intranett\n- internt notat i Pureservice\n",
         "Pureservice\n\nDette gjør du selv etter kommunikasjonsplanen:\n- Legg inn meldingsmal i Pureservice\n\
          - Endre telefonsvaret til Kundeservice\n",
     ] {

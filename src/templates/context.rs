@@ -175,14 +175,14 @@ fn checklist(t: &TrackedTicket, config: &Config) -> Value {
                 .to
                 .iter()
                 .map(|a| match a {
-                    // Who, and in which role: "Siri Aasen (koordineringsansvarlig)".
+                    // The role, and who holds it: "Koordineringsansvarlig (Siri Aasen)".
                     crate::config::Audience::Role(n) => config
                         .roles
                         .get(n)
                         .map(|role| {
                             let what = role.title.clone().unwrap_or_else(|| n.replace('_', " "));
                             if role.members.is_empty() && role.name != what {
-                                format!("{} ({what})", role.name)
+                                format!("{what} ({})", role.name)
                             } else {
                                 what
                             }
@@ -191,11 +191,49 @@ fn checklist(t: &TrackedTicket, config: &Config) -> Value {
                     other => other.to_string(),
                 })
                 .collect();
+            // Who an audience code stands for on this ticket, for "tjenesteadministrator
+            // (Sunniva Bjørnerem)" and "… prioritet 1-kontakter (Molde: Anne Fiktiv, …)".
+            let names: Map<String, Value> =
+                r.to.iter()
+                    .filter_map(|a| Some((a.to_string(), Value::String(names_of(a, t, config)?))))
+                    .collect();
             let via: Vec<String> = r.via.iter().map(|v| v.to_string()).collect();
-            json!({"rule": r.id, "to": to, "via": via})
+            json!({"rule": r.id, "to": to, "names": names, "via": via})
         })
         .collect();
     json!({"done": done, "todo": level.checklist})
+}
+
+/// The people a non-role audience stands for on ticket `t`, joined for a checklist line;
+/// `None` when the config names nobody (or for roles and `notified`).
+fn names_of(a: &crate::config::Audience, t: &TrackedTicket, config: &Config) -> Option<String> {
+    use crate::config::Audience;
+    let service = t.service.as_deref().and_then(|s| config.service(s));
+    let joined = |v: Vec<String>| (!v.is_empty()).then(|| v.join(", "));
+    match a {
+        Audience::ServiceAdministrator => service?.administrator.as_ref().map(|p| p.name.clone()),
+        Audience::ServiceVendor => service?.vendor.as_ref().map(|p| p.name.clone()),
+        Audience::TicketAssignee => t.assignee.as_ref().map(|p| p.name.clone()),
+        Audience::MunicipalityCritical | Audience::MunicipalityAll => {
+            let all = *a == Audience::MunicipalityAll;
+            let per: Vec<String> = t
+                .municipalities
+                .iter()
+                .filter_map(|m| {
+                    let people: Vec<String> = config
+                        .municipality(m)?
+                        .contacts
+                        .iter()
+                        .filter(|c| all || c.critical)
+                        .map(|c| c.name.clone())
+                        .collect();
+                    joined(people).map(|p| format!("{m}: {p}"))
+                })
+                .collect();
+            (!per.is_empty()).then(|| per.join("; "))
+        }
+        Audience::Role(_) | Audience::Notified => None,
+    }
 }
 
 fn field<'a>(t: &'a TrackedTicket, semantic: &str, configured: &Option<String>) -> Option<&'a str> {
