@@ -65,6 +65,10 @@ impl LedgerEntry {
     }
 }
 
+/// The outcome recorded for an intent merged into a digest (storm control); readers word it in
+/// their language (the serious-incident report's timeline).
+pub const MERGED_OUTCOME: &str = "merged into a digest";
+
 /// Template variables a settled entry keeps, because something reads them from the ledger later:
 /// the digest an original was merged into (`Ledger::notified`), the tickets a cluster notice
 /// covered (`classify::notices`), and the planned start a change notice announced

@@ -193,7 +193,7 @@ fn plan_with(
                     intent,
                     now,
                     DeliveryStatus::Skipped,
-                    "merged into a digest".into(),
+                    crate::ledger::MERGED_OUTCOME.into(),
                 )
             });
     }

@@ -535,10 +535,11 @@ impl Daemon {
         self.http.metrics.sync_mode(news.mode);
         for s in &news.switches {
             self.http.metrics.sync_switched(&s.to);
+            // In bokmål like the other alerts; the (technical, English) reason is in the log.
             let body = format!(
-                "slavakt leser nå saker fra Pureservice på en annen måte: «{}» i stedet for «{}».                  Årsak: {}. Varslene går som før; dette er bare til orientering.\n\
-                 slavakt switched its Pureservice sync from {} to {}: {}.",
-                s.to, s.from, s.reason, s.from, s.to, s.reason
+                "slavakt leser nå saker fra Pureservice på en annen måte: «{}» i stedet for «{}». \
+                 Varslene går som før; dette er bare til orientering. Årsaken står i loggen.",
+                s.to, s.from
             );
             let items = alerts::alert(
                 &self.config,
@@ -570,7 +571,7 @@ impl Daemon {
                 "slavakt har ikke fått kontakt med Pureservice siden {} (siste feil: {}). Nye og \
                  endrede saker oppdages ikke før kontakten er tilbake.",
                 alerts::when(&self.config, since),
-                e.message,
+                alerts::poll_failure_words(&e.kind),
             );
             let items = alerts::alert(
                 &self.config,
@@ -581,7 +582,7 @@ impl Daemon {
                 now,
             );
             self.state.ledger.issue_rendered(items, now);
-            tracing::error!(since = %since, "Pureservice unreachable: outage alert sent");
+            tracing::error!(since = %since, error = %e.message, "Pureservice unreachable: outage alert sent");
         }
     }
 

@@ -242,7 +242,7 @@ pub fn escalations(
                 vars.insert("escalation_step".to_string(), (i + 1).to_string());
                 vars.insert(
                     "ack_within".to_string(),
-                    crate::templates::format::duration(lang, policy.within.num_seconds()),
+                    crate::templates::format::duration_words(lang, policy.within.num_seconds()),
                 );
                 if let Some(url) = link(
                     config,

@@ -8,7 +8,9 @@ macro_rules! set {
             "incident_resolved", "incident_reopened", "sla_warning", "sla_breach",
             "change_notice", "change_reminder", "change_started", "change_completed",
             "change_moved", "change_cancelled", "change_short_notice", "classified", "mismatch",
-            "cluster", "digest", "alert", "test", "callout", "escalation")
+            "cluster", "digest", "alert", "test", "callout", "escalation",
+            "driftsmelding_intranet", "incident_note", "incident_coordinator",
+            "incident_status_municipality")
     };
     ($lang:literal: $($name:literal),*) => {
         &[$(($name, include_str!(concat!("../../config/templates/", $lang, "/", $name, ".j2")))),*]

@@ -22,10 +22,20 @@ pub fn build(
     let tz = config.daemon.timezone;
     let dt = |t: DateTime<Utc>| Value::String(format::datetime(lang, tz, t));
     let opt_dt = |t: Option<DateTime<Utc>>| t.map(dt).unwrap_or(Value::Null);
+    // The rules' durations read as prose ("3 dager", not the config's "3d").
     let vars: Map<String, Value> = intent
         .vars
         .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .map(|(k, v)| {
+            let worded = matches!(k.as_str(), "after" | "every" | "silence" | "min_notice")
+                .then(|| crate::duration::HumanDuration::parse(v).ok())
+                .flatten()
+                .map(|d| format::human(lang, &d));
+            (
+                k.clone(),
+                Value::String(worded.unwrap_or_else(|| v.clone())),
+            )
+        })
         .collect();
     let items: Vec<Value> = intent
         .vars
@@ -61,7 +71,12 @@ pub fn build(
         "late": intent.late,
         "due_at": dt(intent.due_at),
         "now": dt(now),
-        "recipient": {"name": intent.recipient.name, "address": intent.recipient.address},
+        "recipient": {
+            "name": intent.recipient.name,
+            "address": intent.recipient.address,
+            "first_name": first_name(&intent.recipient.name),
+        },
+        "reader": reader(intent, config),
         "audience": intent.audience,
         "channel": intent.key.channel,
         "vars": vars,
@@ -75,6 +90,67 @@ pub fn build(
         "next_status": next_status,
         "checklist": ticket.map(|t| checklist(t, config)).unwrap_or(Value::Null),
     })
+}
+
+/// The first name to greet a person by ("Per Kvalvik" → "Per"), or `none` for what reads as
+/// a role mailbox or an organisation ("Vakthavende ROR-IKT", "Sensio kundesenter",
+/// "Nettleverandøren AS", a single word): those are greeted without a name. A person's name is
+/// two to four words, each a capital followed by small letters (hyphens allowed: "Anne-Lise").
+pub fn first_name(name: &str) -> Option<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let personal = |w: &&str| {
+        w.split('-').all(|part| {
+            let mut cs = part.chars();
+            cs.next().is_some_and(char::is_uppercase)
+                && cs.clone().next().is_some()
+                && cs.all(|c| c.is_lowercase() || c == '\'' || c == '.')
+        })
+    };
+    ((2..=4).contains(&words.len()) && words.iter().all(personal)).then(|| words[0].to_string())
+}
+
+/// Who reads the message, for texts that differ by reader: `municipality` (a municipality's
+/// contact, also when reached again as `notified`, or a municipality's own Teams channel),
+/// `vendor`, `intranet` (all staff), `note` (the internal note on the ticket), `channel`
+/// (another shared Teams channel) or `internal` (ROR-IKT's own people by e-mail or SMS). Only
+/// `internal` and `note` readers are inside the service desk: the others never see a
+/// caseworker's name or a raw Pureservice status.
+pub fn reader(intent: &Intent, config: &Config) -> &'static str {
+    let (aud, ch, addr) = (
+        intent.audience.as_str(),
+        intent.key.channel.as_str(),
+        intent.recipient.address.trim(),
+    );
+    let is = |c: &crate::config::Contact| {
+        c.email
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case(addr))
+            || c.phone.as_deref() == Some(addr)
+    };
+    let municipal = aud.starts_with("municipality:")
+        || config.municipalities.iter().any(|m| {
+            m.contacts.iter().any(is)
+                || m.teams
+                    .as_deref()
+                    .is_some_and(|t| ch == format!("teams:{t}"))
+        });
+    if municipal {
+        return "municipality";
+    }
+    if aud == "service:vendor"
+        || config
+            .services
+            .iter()
+            .any(|s| s.vendor.as_ref().is_some_and(is))
+    {
+        return "vendor";
+    }
+    match ch {
+        "intranet" => "intranet",
+        "pureservice_note" => "note",
+        "email" | "sms" => "internal",
+        _ => "channel",
+    }
 }
 
 /// The start-of-incident checklist of the ticket's level (`[sla.LEVEL] checklist`), or `none`
@@ -95,22 +171,69 @@ fn checklist(t: &TrackedTicket, config: &Config) -> Value {
         .filter(|r| r.when == Trigger::Opened && r.priorities.contains(&level.name))
         .filter(|r| r.filters.matches(service, category, &t.municipalities))
         .map(|r| {
-            let to: Vec<String> =
+            let to: Vec<String> = r
+                .to
+                .iter()
+                .map(|a| match a {
+                    // The role, and who holds it: "Koordineringsansvarlig (Siri Aasen)".
+                    crate::config::Audience::Role(n) => config
+                        .roles
+                        .get(n)
+                        .map(|role| {
+                            let what = role.title.clone().unwrap_or_else(|| n.replace('_', " "));
+                            if role.members.is_empty() && role.name != what {
+                                format!("{what} ({})", role.name)
+                            } else {
+                                what
+                            }
+                        })
+                        .unwrap_or_else(|| n.clone()),
+                    other => other.to_string(),
+                })
+                .collect();
+            // Who an audience code stands for on this ticket, for "tjenesteadministrator
+            // (Sunniva Bjørnerem)" and "… prioritet 1-kontakter (Molde: Anne Fiktiv, …)".
+            let names: Map<String, Value> =
                 r.to.iter()
-                    .map(|a| match a {
-                        crate::config::Audience::Role(n) => config
-                            .roles
-                            .get(n)
-                            .map(|role| role.title.clone().unwrap_or_else(|| role.name.clone()))
-                            .unwrap_or_else(|| n.clone()),
-                        other => other.to_string(),
-                    })
+                    .filter_map(|a| Some((a.to_string(), Value::String(names_of(a, t, config)?))))
                     .collect();
             let via: Vec<String> = r.via.iter().map(|v| v.to_string()).collect();
-            json!({"rule": r.id, "to": to, "via": via})
+            json!({"rule": r.id, "to": to, "names": names, "via": via})
         })
         .collect();
     json!({"done": done, "todo": level.checklist})
+}
+
+/// The people a non-role audience stands for on ticket `t`, joined for a checklist line;
+/// `None` when the config names nobody (or for roles and `notified`).
+fn names_of(a: &crate::config::Audience, t: &TrackedTicket, config: &Config) -> Option<String> {
+    use crate::config::Audience;
+    let service = t.service.as_deref().and_then(|s| config.service(s));
+    let joined = |v: Vec<String>| (!v.is_empty()).then(|| v.join(", "));
+    match a {
+        Audience::ServiceAdministrator => service?.administrator.as_ref().map(|p| p.name.clone()),
+        Audience::ServiceVendor => service?.vendor.as_ref().map(|p| p.name.clone()),
+        Audience::TicketAssignee => t.assignee.as_ref().map(|p| p.name.clone()),
+        Audience::MunicipalityCritical | Audience::MunicipalityAll => {
+            let all = *a == Audience::MunicipalityAll;
+            let per: Vec<String> = t
+                .municipalities
+                .iter()
+                .filter_map(|m| {
+                    let people: Vec<String> = config
+                        .municipality(m)?
+                        .contacts
+                        .iter()
+                        .filter(|c| all || c.critical)
+                        .map(|c| c.name.clone())
+                        .collect();
+                    joined(people).map(|p| format!("{m}: {p}"))
+                })
+                .collect();
+            (!per.is_empty()).then(|| per.join("; "))
+        }
+        Audience::Role(_) | Audience::Notified => None,
+    }
 }
 
 fn field<'a>(t: &'a TrackedTicket, semantic: &str, configured: &Option<String>) -> Option<&'a str> {

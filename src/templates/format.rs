@@ -177,6 +177,36 @@ pub fn duration_words(lang: Language, secs: i64) -> String {
     parts.join(" ")
 }
 
+/// A configured duration in prose: `3 dager`, `1 time 30 min`; working days as
+/// `3 arbeidsdager` (nn `arbeidsdagar`, da `arbejdsdage`, en `working days`). Rules' durations
+/// reach the templates this way (`vars.after`, `vars.silence`, `vars.min_notice`, …), never as
+/// the config's `1h30m`.
+pub fn human(lang: Language, d: &crate::duration::HumanDuration) -> String {
+    use crate::duration::HumanDuration;
+    match *d {
+        HumanDuration::Seconds(s) => duration_words(lang, s),
+        HumanDuration::WorkingDaysMilli(m) => {
+            let (one, many) = match lang {
+                Language::Nb => ("arbeidsdag", "arbeidsdager"),
+                Language::Nn => ("arbeidsdag", "arbeidsdagar"),
+                Language::Da => ("arbejdsdag", "arbejdsdage"),
+                Language::En => ("working day", "working days"),
+            };
+            let n = if m % 1000 == 0 {
+                (m / 1000).to_string()
+            } else {
+                let x = format!("{}", m as f64 / 1000.0);
+                if lang == Language::En {
+                    x
+                } else {
+                    x.replace('.', ",")
+                }
+            };
+            format!("{n} {}", if m == 1000 { one } else { many })
+        }
+    }
+}
+
 /// How far ahead `secs` is, in prose: `om 2 dager`, `om ett døgn`, `om 5 timer` (nn, da, en
 /// alike); under an hour `om kort tid`. Used for the true lead of a change reminder.
 pub fn lead(lang: Language, secs: i64) -> String {
@@ -282,6 +312,11 @@ mod tests {
         assert_eq!(duration_words(Language::Nn, 90_000), "1 dag 1 time");
         assert_eq!(duration_words(Language::Da, 180_000), "2 dage 2 timer");
         assert_eq!(duration(Language::Nb, 0), "0 min");
+        let d = |s: &str| crate::duration::HumanDuration::parse(s).unwrap();
+        assert_eq!(human(Language::Nb, &d("3d")), "3 dager");
+        assert_eq!(human(Language::Nn, &d("1h30m")), "1 time 30 min");
+        assert_eq!(human(Language::Da, &d("3wd")), "3 arbejdsdage");
+        assert_eq!(human(Language::Nb, &d("0.5wd")), "0,5 arbeidsdager");
         let v = vec!["Molde".to_string(), "Aukra".into(), "Rauma".into()];
         assert_eq!(join(Language::Nb, &v), "Molde, Aukra og Rauma");
         assert_eq!(join(Language::En, &v[..2]), "Molde and Aukra");

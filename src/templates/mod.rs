@@ -49,6 +49,10 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "test",
     "callout",
     "escalation",
+    "driftsmelding_intranet",
+    "incident_note",
+    "incident_coordinator",
+    "incident_status_municipality",
 ];
 
 /// An SMS is at most this many segments (GSM-7: 306 characters); a longer one is shortened in

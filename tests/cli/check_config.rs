@@ -29,8 +29,8 @@ fn shipped_config_passes_with_a_summary() {
         out.contains("SLA levels:     4 (kritisk, hoy, middels, lav)"),
         "{out}"
     );
-    assert!(out.contains("municipalities: 5"), "{out}");
-    assert!(out.contains("plan rules:     29"), "{out}");
+    assert!(out.contains("municipalities: 6"), "{out}");
+    assert!(out.contains("plan rules:     32"), "{out}");
     assert!(out.contains("teams:ik_varsling"), "{out}");
     // The placeholder secrets are not printed.
     assert!(!out.contains("CHANGE-ME"), "{out}");

@@ -75,8 +75,8 @@ fn unknown_keys_are_listed_with_their_full_paths() {
     let text = edit(&text, "[daemon]", "[deamon]\nx = 1\n\n[daemon]");
     let text = edit(
         &text,
-        "title = \"IT-kontakt\"",
-        "title = \"IT-kontakt\"\nmobile = \"+4790000999\"",
+        "title = \"Beredskapsleder\"",
+        "title = \"Beredskapsleder\"\nmobile = \"+4790000999\"",
     );
     let errs = errors_of(&text);
     for p in [
@@ -425,7 +425,11 @@ fn bad_cron_in_reports() {
         "schedule = \"monthly\"",
     );
     assert_problem(&text, "reports[0].schedule", "is not a cron expression");
-    let text = edit(&shipped(), "\"styret@ror-ikt.example\"", "\"role:styret\"");
+    let text = edit(
+        &shipped(),
+        "\"samarbeidsradet@ror-ikt.example\"",
+        "\"role:styret\"",
+    );
     assert_problem(&text, "reports[0].to[2]", "unknown role \"styret\"");
 }
 

@@ -100,7 +100,10 @@ fn every_shipped_plan_rule_is_there() {
     let expected = [
         ("incident-open-alert", "incident_alert"),
         ("incident-open-admin", "incident_admin"),
+        ("incident-open-coordinator", "incident_coordinator"),
         ("incident-driftsmelding", "driftsmelding"),
+        ("incident-intranet", "driftsmelding_intranet"),
+        ("incident-note", "incident_note"),
         ("kritisk-announcement", "incident_announcement"),
         ("kritisk-municipality", "incident_municipality"),
         ("hoy-thread", "incident_announcement"),
@@ -108,7 +111,10 @@ fn every_shipped_plan_rule_is_there() {
         ("hoy-driftssjef", "incident_leadership"),
         ("hoy-daglig-leder", "incident_leadership"),
         ("kritisk-status", "incident_status"),
-        ("kritisk-status-municipality", "incident_status"),
+        (
+            "kritisk-status-municipality",
+            "incident_status_municipality",
+        ),
         ("hoy-status", "incident_status"),
         ("kritisk-no-update", "status_overdue"),
         ("hoy-no-update", "status_overdue"),
@@ -174,12 +180,15 @@ fn every_shipped_plan_rule_is_there() {
         .iter()
         .all(|r| !r.hold.as_ref().is_some_and(|h| h.urgent)));
     assert_eq!(c.pureservice.cancelled_statuses, ["Avbrutt"]);
+    // One text per reader: Kundeservice in Teams, all staff on the intranet, the ticket's note.
     assert_eq!(
         rule("incident-driftsmelding").via,
-        vec![
-            ChannelRef::Teams("driftsmeldinger".into()),
-            ChannelRef::Intranet,
-            ChannelRef::PureserviceNote
-        ]
+        vec![ChannelRef::Teams("driftsmeldinger".into())]
+    );
+    assert_eq!(rule("incident-intranet").via, vec![ChannelRef::Intranet]);
+    assert_eq!(rule("incident-note").via, vec![ChannelRef::PureserviceNote]);
+    assert_eq!(
+        rule("incident-open-coordinator").to,
+        vec![Audience::Role("koordineringsansvarlig".into())]
     );
 }

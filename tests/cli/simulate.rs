@@ -202,8 +202,17 @@ subject = "Nettverk nede"
         .map(|a| a["recipient"].as_str().unwrap())
         .collect();
     sms.sort();
-    // Molde's two priority-1 contacts and Aukra's one.
-    assert_eq!(sms, ["+4790000201", "+4790000211", "+4790000212"]);
+    // Molde's three priority-1 contacts and Aukra's two (kommunikasjonsplan §6).
+    assert_eq!(
+        sms,
+        [
+            "+4790000201",
+            "+4790000202",
+            "+4790000211",
+            "+4790000213",
+            "+4790000214"
+        ]
+    );
 }
 
 #[test]

@@ -63,16 +63,18 @@ const OPENING_KRITISK: &[&str] = &[
     "incident-open-alert email per.kvalvik@ror-ikt.example",
     "incident-open-alert sms +4790000101",
     "incident-open-alert sms +4790000102",
-    "incident-open-admin email siri.aasen@ror-ikt.example",
     "incident-open-admin email sunniva.bjornerem@ror-ikt.example",
-    "incident-driftsmelding intranet intranet",
-    "incident-driftsmelding pureservice_note pureservice_note",
+    "incident-open-coordinator email siri.aasen@ror-ikt.example",
+    "incident-intranet intranet intranet",
+    "incident-note pureservice_note pureservice_note",
     "incident-driftsmelding teams:driftsmeldinger teams:driftsmeldinger",
     "kritisk-announcement teams:ik_varsling teams:ik_varsling",
-    "kritisk-municipality email eirik.hjelset@molde.kommune.example",
-    "kritisk-municipality email kari.bolsoy@molde.kommune.example",
+    "kritisk-municipality email anne.fiktiv@molde.example",
+    "kritisk-municipality email eva.fiktiv@molde.example",
+    "kritisk-municipality email liv.fiktiv@molde.example",
     "kritisk-municipality sms +4790000211",
-    "kritisk-municipality sms +4790000212",
+    "kritisk-municipality sms +4790000213",
+    "kritisk-municipality sms +4790000214",
     "kritisk-leadership email jon.moldskred@ror-ikt.example",
     "kritisk-leadership email marit.gjelsvik@ror-ikt.example",
     "kritisk-leadership email tor.eidsvik@ror-ikt.example",
@@ -132,9 +134,10 @@ fn kritisk_in_office_hours() {
         .unwrap();
     let text = &alert.message.as_ref().unwrap().text;
     for needle in [
-        "kl. 11:00.\n\nDette har slavakt allerede varslet:\n- Ingrid Hammervoll, Per Kvalvik: e-post, SMS\n",
-        "- Teams (driftsmeldinger), intranett, internt notat i Pureservice\n",
-        "e-post\n\nDette gjør du selv etter kommunikasjonsplanen:\n- Legg inn meldingsmal i Pureservice\n\
+        "kl. 11:00.\n\nDette har slavakt allerede varslet:\n- Incident Manager (Ingrid Hammervoll), Varslingsansvarlig (Per Kvalvik): e-post, SMS\n",
+        "- Teams (driftsmeldinger)\n",
+        "- Koordineringsansvarlig (Siri Aasen): e-post\n- intranett\n- internt notat i Pureservice\n",
+        "Pureservice\n\nDette gjør du selv etter kommunikasjonsplanen:\n- Legg inn meldingsmal i Pureservice\n\
          - Endre telefonsvaret til Kundeservice\n",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
@@ -150,9 +153,19 @@ fn kritisk_in_office_hours() {
         .unwrap();
     let text = &admin.message.as_ref().unwrap().text;
     assert!(
-        text.contains("meld feilen til leverandøren (Sensio kundesenter)"),
+        text.contains("melder du feilen til leverandøren (Sensio kundesenter)"),
         "{text}"
     );
+    // The Koordineringsansvarlig gets a text of their own: coordinate, report status (§2.3).
+    let coordinator = sim
+        .actions
+        .iter()
+        .find(|a| a.intent.key.rule == "incident-open-coordinator")
+        .unwrap();
+    let text = &coordinator.message.as_ref().unwrap().text;
+    assert!(text.starts_with("Hei Siri,\n\n"), "{text}");
+    assert!(text.contains("gir varslingsansvarlig status"), "{text}");
+    assert!(!text.contains("i din tjeneste"), "{text}");
     // Hourly status until resolved at 12:30, to everyone the opening notices promised one:
     // varslingsansvarlig, incident manager, koordineringsansvarlig, the service's administrator
     // (e-mail) and IK Varsling, Interne driftsmeldinger and the intranet.
@@ -474,7 +487,7 @@ fn forty_simultaneous_incidents_keep_their_first_notices_and_digest_the_status()
         .iter()
         .find(|a| {
             a.intent.reason == Reason::Digest
-                && a.intent.recipient.address == "kari.bolsoy@molde.kommune.example"
+                && a.intent.recipient.address == "anne.fiktiv@molde.example"
         })
         .expect("Molde's contact gets one status digest");
     assert_eq!(digest.intent.vars["count"], "40");

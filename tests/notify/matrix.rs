@@ -654,7 +654,7 @@ async fn a_failed_sms_to_a_critical_contact_is_mailed_to_her_and_alerts_the_inci
         )
         .unwrap_or_else(|e| panic!("shipped config: {e}")),
     );
-    // Liv Gossen is Aukra's critical contact in the shipped config.
+    // Kari Fiktiv is Aukra's critical contact in the shipped config.
     let aukra = config
         .municipalities
         .iter()
@@ -663,7 +663,7 @@ async fn a_failed_sms_to_a_critical_contact_is_mailed_to_her_and_alerts_the_inci
     let liv = aukra
         .contacts
         .iter()
-        .find(|c| c.name == "Liv Gossen")
+        .find(|c| c.name == "Kari Fiktiv")
         .unwrap();
     assert!(liv.critical);
     let (liv_phone, liv_email) = (liv.phone.clone().unwrap(), liv.email.clone().unwrap());
@@ -739,7 +739,7 @@ async fn a_failed_sms_to_a_critical_contact_is_mailed_to_her_and_alerts_the_inci
                 reason: Reason::Opened,
                 audience: "municipality:critical".into(),
                 recipient: Recipient {
-                    name: "Liv Gossen".into(),
+                    name: "Kari Fiktiv".into(),
                     address: liv_phone.clone(),
                 },
                 due_at: t0(),
@@ -782,7 +782,7 @@ async fn a_failed_sms_to_a_critical_contact_is_mailed_to_her_and_alerts_the_inci
     let alert = to(&manager);
     assert_eq!(
         header(alert, "Subject"),
-        "slavakt: levering feilet: sms til Liv Gossen (sak 4711)"
+        "slavakt: levering feilet: sms til Kari Fiktiv (sak 4711)"
     );
     let text = alert["parts"][0]["content"].as_str().unwrap();
     assert!(text.contains("106101"), "{text}");

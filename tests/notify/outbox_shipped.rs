@@ -38,7 +38,7 @@ fn alerts_go_where_the_shipped_config_says() {
         .people
         .iter()
         .any(|p| p.phone.as_deref() == Some("+4790000201")
-            && p.email.as_deref() == Some("liv.gossen@aukra.kommune.example")));
+            && p.email.as_deref() == Some("kari.fiktiv@aukra.example")));
 }
 
 #[tokio::test]
@@ -71,7 +71,7 @@ async fn a_failed_sms_to_a_municipality_contact_falls_back_to_email_and_alerts_r
             "kritisk_opened",
             1,
             "sms",
-            "Liv Gossen",
+            "Kari Fiktiv",
             "+4790000201",
         )],
         t0,
@@ -88,7 +88,7 @@ async fn a_failed_sms_to_a_municipality_contact_falls_back_to_email_and_alerts_r
     let mails = email.sent();
     assert_eq!(mails.len(), 2, "{mails:?}");
     let to: Vec<&str> = mails.iter().map(|d| d.recipient.address.as_str()).collect();
-    assert!(to.contains(&"liv.gossen@aukra.kommune.example"), "{to:?}");
+    assert!(to.contains(&"kari.fiktiv@aukra.example"), "{to:?}");
     assert!(to.contains(&"ingrid.hammervoll@ror-ikt.example"), "{to:?}");
     let alert = mails
         .iter()
@@ -96,7 +96,7 @@ async fn a_failed_sms_to_a_municipality_contact_falls_back_to_email_and_alerts_r
         .unwrap();
     assert_eq!(
         alert.message.subject,
-        "slavakt: levering feilet: sms til Liv Gossen (sak 1001)"
+        "slavakt: levering feilet: sms til Kari Fiktiv (sak 1001)"
     );
     assert!(
         alert.message.text.contains("HTTP 422: unknown number"),
@@ -106,5 +106,5 @@ async fn a_failed_sms_to_a_municipality_contact_falls_back_to_email_and_alerts_r
     assert!(alert
         .message
         .text
-        .contains("Sendes i stedet via email liv.gossen@aukra.kommune.example"));
+        .contains("Sendes i stedet via email kari.fiktiv@aukra.example"));
 }

@@ -4,6 +4,7 @@
 #[path = "../kit/mod.rs"]
 mod kit;
 
+mod audiences;
 mod change_hours;
 mod changes;
 mod engine;

@@ -82,7 +82,10 @@ fn opening_rules(priority: &str) -> &'static [&'static str] {
         "Kritisk" => &[
             "incident-open-alert",
             "incident-open-admin",
+            "incident-open-coordinator",
             "incident-driftsmelding",
+            "incident-intranet",
+            "incident-note",
             "kritisk-announcement",
             "kritisk-municipality",
             "kritisk-leadership",
@@ -90,7 +93,10 @@ fn opening_rules(priority: &str) -> &'static [&'static str] {
         _ => &[
             "incident-open-alert",
             "incident-open-admin",
+            "incident-open-coordinator",
             "incident-driftsmelding",
+            "incident-intranet",
+            "incident-note",
             "hoy-thread",
         ],
     }

@@ -166,7 +166,7 @@ fn sla(
         response: outcome(&clocks.response),
         resolution: outcome(&clocks.resolution),
         pauses: t.pauses.len(),
-        paused_total: format::duration(lang, paused.num_seconds()),
+        paused_total: format::duration_words(lang, paused.num_seconds()),
     })
 }
 
@@ -307,6 +307,9 @@ fn notice(e: &LedgerEntry, tz: Tz, w: &Words) -> Entry {
         DeliveryStatus::Failed => with(w.failed),
         DeliveryStatus::Pending => w.pending.to_string(),
         DeliveryStatus::InFlight => w.in_flight.to_string(),
+        // The ledger's own outcomes are worded for the reader; a channel's detail is kept.
+        DeliveryStatus::Skipped if last == crate::ledger::MERGED_OUTCOME => w.merged.to_string(),
+        DeliveryStatus::Skipped if last == crate::outbox::DRY_RUN_OUTCOME => w.dry_run.to_string(),
         DeliveryStatus::Skipped => with(w.not_sent),
     };
     let late = if e.intent.late {
@@ -330,5 +333,76 @@ fn notice(e: &LedgerEntry, tz: Tz, w: &Words) -> Entry {
         channel: Some(channel.clone()),
         recipient: (who != channel).then(|| who.clone()),
         outcome: Some(outcome),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::Attempt;
+    use crate::plan::{Intent, IntentKey, Reason, Recipient};
+    use chrono::TimeZone;
+
+    fn skipped(outcome: &str) -> LedgerEntry {
+        let at = Utc.with_ymd_and_hms(2027, 3, 27, 1, 0, 0).unwrap();
+        LedgerEntry {
+            intent: Intent {
+                key: IntentKey {
+                    ticket: 1,
+                    rule: "kritisk-status".into(),
+                    occurrence: 1,
+                    channel: "email".into(),
+                    recipient: "anne.fiktiv@molde.example".into(),
+                },
+                reason: Reason::Every,
+                audience: "municipality:critical".into(),
+                recipient: Recipient {
+                    name: "Anne Fiktiv".into(),
+                    address: "anne.fiktiv@molde.example".into(),
+                },
+                due_at: at,
+                late: false,
+                template: "incident_status".into(),
+                important: false,
+                vars: Default::default(),
+            },
+            created_at: at,
+            status: DeliveryStatus::Skipped,
+            attempts: vec![Attempt {
+                at,
+                ok: true,
+                outcome: outcome.into(),
+            }],
+            next_attempt: None,
+            remote_id: None,
+            message: None,
+        }
+    }
+
+    /// The ledger's own outcomes ("merged into a digest", "dry run") are worded in the
+    /// report's language, not copied in English.
+    #[test]
+    fn a_digested_or_dry_run_notice_reads_in_the_reports_language() {
+        let tz: Tz = "Europe/Oslo".parse().unwrap();
+        for (lang, merged) in [
+            (
+                Language::Nb,
+                "slått sammen med andre varsler i én samlemelding",
+            ),
+            (
+                Language::Nn,
+                "slått saman med andre varsel i éi samlemelding",
+            ),
+            (
+                Language::Da,
+                "slået sammen med andre varsler i én samlet besked",
+            ),
+        ] {
+            let w = words(lang);
+            let e = notice(&skipped(crate::ledger::MERGED_OUTCOME), tz, w);
+            assert_eq!(e.outcome.as_deref(), Some(merged));
+            let e = notice(&skipped(crate::outbox::DRY_RUN_OUTCOME), tz, w);
+            assert!(!e.outcome.unwrap().contains("dry run"), "{lang:?}");
+        }
     }
 }
