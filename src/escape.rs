@@ -225,7 +225,10 @@ mod tests {
             let v = csv_cell(h);
             assert!(!v.starts_with("\"=") && v.ends_with('"'), "csv {v:?}");
             let m = markdown_cell(h);
-            assert!(!m.contains("](") && !m.contains("\n") && no_controls(&m), "md {m:?}");
+            assert!(
+                !m.contains("](") && !m.contains("\n") && no_controls(&m),
+                "md {m:?}"
+            );
         }
     }
 
@@ -278,7 +281,10 @@ mod tests {
             let c = csv_cell(f);
             assert!(c.starts_with("\"'"), "{f:?} -> {c:?}");
         }
-        assert_eq!(csv_cell("Nett \"nede\"; Rauma"), "\"Nett \"\"nede\"\"; Rauma\"");
+        assert_eq!(
+            csv_cell("Nett \"nede\"; Rauma"),
+            "\"Nett \"\"nede\"\"; Rauma\""
+        );
         assert_eq!(csv_cell("34,2"), "\"34,2\"");
         assert_eq!(csv_cell("Bergmo - legevakt"), "\"Bergmo - legevakt\"");
     }

@@ -71,12 +71,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let config = super::load_config(&args.config)?;
     let state = super::status::read_state(&config.daemon.state_file)?;
     let now = SystemClock.now();
-    let figures = crate::report::period_figures(&state, &config, from, to, now).ok_or_else(|| {
-        CliError::Invalid(format!(
-            "month {} cannot be placed in the time zone",
-            crate::report::month_text(from)
-        ))
-    })?;
+    let figures =
+        crate::report::period_figures(&state, &config, from, to, now).ok_or_else(|| {
+            CliError::Invalid(format!(
+                "month {} cannot be placed in the time zone",
+                crate::report::month_text(from)
+            ))
+        })?;
     // A period that has not begun has no figures at all: say so rather than print zeros.
     if figures.start > now {
         return Err(CliError::Invalid(format!(

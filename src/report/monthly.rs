@@ -149,5 +149,3 @@ pub fn as_of(t: &TrackedTicket, cut: DateTime<Utc>) -> Option<TrackedTicket> {
         ..t.clone()
     })
 }
-
-

@@ -26,7 +26,9 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
 pub fn png(svg: &str) -> Result<Vec<u8>, String> {
     let fonts = fonts();
     if fonts.is_empty() {
-        return Err("no system fonts found for the chart labels (install fonts-dejavu-core)".into());
+        return Err(
+            "no system fonts found for the chart labels (install fonts-dejavu-core)".into(),
+        );
     }
     let options = usvg::Options {
         fontdb: fonts,

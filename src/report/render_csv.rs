@@ -48,7 +48,9 @@ impl Csv {
 fn unit_word(l: &LevelFigures, lang: Language) -> String {
     // The unit word of `amount`, without the number.
     let text = text::amount(chrono::Duration::zero(), l, lang);
-    text.split_once(' ').map(|(_, u)| u.to_string()).unwrap_or_default()
+    text.split_once(' ')
+        .map(|(_, u)| u.to_string())
+        .unwrap_or_default()
 }
 
 fn counts(c: &Counts) -> [String; 3] {
@@ -101,11 +103,11 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
             fixed(a.percent, 2, lang),
         ]);
     }
-    c.row(&[format!(
+    c.section(&format!(
         "{} {} %",
         w.availability_note,
         text::decimal(super::figures::AVAILABILITY_TARGET, lang)
-    )]);
+    ));
     c.section(w.out_of_scope);
     format!("{BOM}{}", c.out)
 }
@@ -194,7 +196,10 @@ fn incidents(c: &mut Csv, f: &MonthlyFigures, w: &Words, tz: Tz) {
             ),
         };
         c.row(&[
-            i.opened.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string(),
+            i.opened
+                .with_timezone(&tz)
+                .format("%d.%m.%Y %H:%M")
+                .to_string(),
             i.number.to_string(),
             i.label.clone(),
             i.municipalities.join(", "),

@@ -7,7 +7,9 @@
 use super::charts::{self, Chart};
 use super::figures::{Counts, MonthlyFigures};
 use super::render_md::{level_rows, outcome, top_categories, trend_rows, TOP_CATEGORIES};
-use super::text::{amount, decimal, fixed, html_lang, incident_time, kind_name, period_text, words};
+use super::text::{
+    amount, decimal, fixed, html_lang, incident_time, kind_name, period_text, words,
+};
 use crate::config::Language;
 use chrono_tz::Tz;
 use std::fmt::Write;
@@ -212,7 +214,10 @@ pub fn render_with(f: &MonthlyFigures, lang: Language, tz: Tz, mode: ChartMode) 
     }
     row(&mut o, &counts(w.total, &f.totals), " class=\"total\"");
     let _ = write!(o, "</table><h2>{}</h2><table>", w.per_municipality);
-    head_row(&mut o, &[w.municipality, w.opened, w.resolved, w.open_at_end]);
+    head_row(
+        &mut o,
+        &[w.municipality, w.opened, w.resolved, w.open_at_end],
+    );
     for m in &f.municipalities {
         row(
             &mut o,

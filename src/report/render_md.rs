@@ -2,7 +2,9 @@
 //! [`crate::escape::markdown_cell`].
 
 use super::figures::{Counts, LevelFigures, MonthlyFigures, Outcome};
-use super::text::{amount, decimal, fixed, incident_time, kind_name, pct, period_text, words, Words};
+use super::text::{
+    amount, decimal, fixed, incident_time, kind_name, pct, period_text, words, Words,
+};
 use crate::config::Language;
 use crate::escape::markdown_cell as cell;
 use chrono_tz::Tz;
@@ -76,7 +78,10 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
             table_row(
                 &mut o,
                 &[
-                    i.opened.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string(),
+                    i.opened
+                        .with_timezone(&tz)
+                        .format("%d.%m.%Y %H:%M")
+                        .to_string(),
                     i.number.to_string(),
                     cell(&i.label),
                     cell(&i.municipalities.join(", ")),
@@ -95,7 +100,10 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
     }
     table_row(&mut o, &counts_row(w.total, &f.totals));
     let _ = writeln!(o, "\n## {}\n", w.per_municipality);
-    table_head(&mut o, &[w.municipality, w.opened, w.resolved, w.open_at_end]);
+    table_head(
+        &mut o,
+        &[w.municipality, w.opened, w.resolved, w.open_at_end],
+    );
     for m in &f.municipalities {
         let name = m.name.as_deref().map(cell).unwrap_or(w.unknown.into());
         table_row(&mut o, &counts_row(&name, &m.counts));

@@ -3,8 +3,8 @@
 //! parts), the CSV always attached.
 
 use super::figures::MonthlyFigures;
-use crate::config::{Config, ReportFormat};
 use super::render_html::ChartMode;
+use crate::config::{Config, ReportFormat};
 use crate::notify::email::{EmailNotifier, InlineImage};
 use crate::notify::{Delivery, Message, NotifyError, Receipt, TextAttachment, Thread};
 use crate::plan::Recipient;
@@ -118,11 +118,7 @@ pub fn csv_attachment(f: &MonthlyFigures, config: &Config) -> TextAttachment {
     let name = if f.from == f.to {
         super::month_text(f.to)
     } else {
-        format!(
-            "{}--{}",
-            super::month_text(f.from),
-            super::month_text(f.to)
-        )
+        format!("{}--{}", super::month_text(f.from), super::month_text(f.to))
     };
     TextAttachment {
         filename: format!("slavakt-sla-{name}.csv"),

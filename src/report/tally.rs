@@ -121,7 +121,12 @@ pub fn figures_without_trend(
             open,
         );
         if t.municipalities.is_empty() {
-            add(municipalities.entry(None).or_default(), opened, resolved, open);
+            add(
+                municipalities.entry(None).or_default(),
+                opened,
+                resolved,
+                open,
+            );
         }
         for m in &t.municipalities {
             add(

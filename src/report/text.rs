@@ -147,8 +147,8 @@ const NB: Words = Words {
     availability: "Beregnet oppetid per tjeneste (estimat)",
     downtime: "Nedetid (timer)",
     uptime: "Oppetid %",
-    availability_note: "Estimat, ikke målt oppetid: nedetiden er tiden sakene med kritisk og høy         prioritet sto åpne i perioden (fra innmelding til løsning, pauser medregnet,         overlappende saker for samme tjeneste telt én gang). Mål for oppetid:",
-    out_of_scope: "Telefonstatistikk (antall henvendelser og svarprosent) er ikke med i         rapporten; den hentes fra telefonsystemet.",
+    availability_note: "Estimat, ikke målt oppetid: nedetiden er tiden sakene med kritisk og høy prioritet sto åpne i perioden (fra innmelding til løsning, pauser medregnet, overlappende saker for samme tjeneste telt én gang). Mål for oppetid:",
+    out_of_scope: "Telefonstatistikk (antall henvendelser og svarprosent) er ikke med i rapporten; den hentes fra telefonsystemet.",
     partial: "Perioden er ikke over; tallene gjelder per",
     chart_compliance: "Andel løst innen frist per prioritet",
     chart_resolution: "Gjennomsnittlig løsningstid per prioritet og måned, i prosent av målet",
@@ -208,8 +208,8 @@ const NN: Words = Words {
     availability: "Utrekna oppetid per teneste (estimat)",
     downtime: "Nedetid (timar)",
     uptime: "Oppetid %",
-    availability_note: "Estimat, ikkje målt oppetid: nedetida er tida sakene med kritisk og høg         prioritet stod opne i perioden (frå innmelding til løysing, pausar medrekna,         overlappande saker for same teneste talde éin gong). Mål for oppetid:",
-    out_of_scope: "Telefonstatistikk (talet på førespurnader og svarprosent) er ikkje med i         rapporten; han kjem frå telefonsystemet.",
+    availability_note: "Estimat, ikkje målt oppetid: nedetida er tida sakene med kritisk og høg prioritet stod opne i perioden (frå innmelding til løysing, pausar medrekna, overlappande saker for same teneste talde éin gong). Mål for oppetid:",
+    out_of_scope: "Telefonstatistikk (talet på førespurnader og svarprosent) er ikkje med i rapporten; han kjem frå telefonsystemet.",
     partial: "Perioden er ikkje over; tala gjeld per",
     chart_compliance: "Del løyst innan frist per prioritet",
     chart_resolution: "Gjennomsnittleg løysingstid per prioritet og månad, i prosent av målet",
@@ -269,8 +269,8 @@ const DA: Words = Words {
     availability: "Beregnet oppetid pr. tjeneste (skøn)",
     downtime: "Nedetid (timer)",
     uptime: "Oppetid %",
-    availability_note: "Et skøn, ikke målt oppetid: nedetiden er den tid, sagerne med kritisk         og høj prioritet stod åbne i perioden (fra oprettelse til løsning, pauser medregnet,         overlappende sager om samme tjeneste talt én gang). Mål for oppetid:",
-    out_of_scope: "Telefonstatistik (antal opkald og svarprocent) indgår ikke i rapporten;         den kommer fra telefonsystemet.",
+    availability_note: "Et skøn, ikke målt oppetid: nedetiden er den tid, sagerne med kritisk og høj prioritet stod åbne i perioden (fra oprettelse til løsning, pauser medregnet, overlappende sager om samme tjeneste talt én gang). Mål for oppetid:",
+    out_of_scope: "Telefonstatistik (antal opkald og svarprocent) indgår ikke i rapporten; den kommer fra telefonsystemet.",
     partial: "Perioden er ikke slut; tallene gælder pr.",
     chart_compliance: "Andel løst inden for fristen pr. prioritet",
     chart_resolution: "Gennemsnitlig løsningstid pr. prioritet og måned, i procent af målet",
@@ -330,8 +330,8 @@ const EN: Words = Words {
     availability: "Availability per service (estimate)",
     downtime: "Downtime (hours)",
     uptime: "Availability %",
-    availability_note: "An estimate, not measured availability: downtime is the time the         critical and high priority tickets stood open in the period (reported to resolved,         pauses included, overlapping tickets about one service counted once). Target:",
-    out_of_scope: "Telephone statistics (calls and answer rate) are not part of this report;         they come from the telephone system.",
+    availability_note: "An estimate, not measured availability: downtime is the time the critical and high priority tickets stood open in the period (reported to resolved, pauses included, overlapping tickets about one service counted once). Target:",
+    out_of_scope: "Telephone statistics (calls and answer rate) are not part of this report; they come from the telephone system.",
     partial: "The period is not over; figures as of",
     chart_compliance: "Share resolved within target per priority",
     chart_resolution: "Average resolution time per priority and month, as a percentage of the target",
@@ -363,11 +363,7 @@ pub fn period_text(f: &MonthlyFigures) -> String {
     if f.from == f.to {
         super::month_text(f.to)
     } else {
-        format!(
-            "{}–{}",
-            super::month_text(f.from),
-            super::month_text(f.to)
-        )
+        format!("{}–{}", super::month_text(f.from), super::month_text(f.to))
     }
 }
 
