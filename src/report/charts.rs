@@ -127,7 +127,7 @@ pub fn compliance(f: &MonthlyFigures, w: &Words, lang: Language) -> Chart {
 /// Lines: each level's average resolution per trend month as a percentage of its target, with
 /// the target as a dashed line at 100 % (levels use different units, so a common scale).
 pub fn resolution_trend(f: &MonthlyFigures, w: &Words, lang: Language) -> Chart {
-    let (h, left, right, top, bottom) = (320.0, 56.0, 40.0, 44.0, 40.0);
+    let (h, left, right, top, bottom) = (320.0, 56.0, 50.0, 44.0, 40.0);
     let n = f.trend.len().max(1);
     let step = (WIDTH - left - right) / (n.max(2) - 1) as f64;
     let x_of = |j: usize| {
@@ -196,9 +196,9 @@ pub fn resolution_trend(f: &MonthlyFigures, w: &Words, lang: Language) -> Chart 
     let _ = write!(
         s,
         "<line x1=\"{left}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#000000\" \
-         stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+         stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{}\">{}</text>",
         WIDTH - right,
-        WIDTH - right,
+        left + 6.0,
         y_of(100.0) - 6.0,
         esc(w.target),
         y = y_of(100.0)
