@@ -3,6 +3,7 @@
 //! against a real SMTP server (aiosmtpd); and the key's validation.
 
 mod notify_support;
+#[allow(dead_code)] // only the synthetic state is used here
 mod report_support;
 mod sla_support;
 

@@ -280,9 +280,9 @@ pub fn render_with(f: &MonthlyFigures, lang: Language, tz: Tz, mode: ChartMode) 
         }
         o.push_str("</table>");
     }
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<p class=\"note\">{} {} %.</p><p class=\"note\">{}</p></body></html>\n",
+        "<p class=\"note\">{} {} %.</p><p class=\"note\">{}</p></body></html>",
         esc(w.availability_note),
         decimal(super::figures::AVAILABILITY_TARGET, lang),
         esc(w.out_of_scope)

@@ -13,6 +13,9 @@ use crate::ticket::{TicketKind, TrackedTicket};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
+/// `[start, end)`.
+type Interval = (DateTime<Utc>, DateTime<Utc>);
+
 fn within(at: DateTime<Utc>, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
     start <= at && at < end
 }
@@ -79,8 +82,7 @@ pub fn figures_without_trend(
         (TicketKind::Change, Counts::default()),
     ]
     .into();
-    let mut downtime: BTreeMap<Option<String>, (Vec<(DateTime<Utc>, DateTime<Utc>)>, usize)> =
-        BTreeMap::new();
+    let mut downtime: BTreeMap<Option<String>, (Vec<Interval>, usize)> = BTreeMap::new();
     let mut f = MonthlyFigures {
         from,
         to,
@@ -269,11 +271,7 @@ pub fn average_and_median(v: &mut [Duration]) -> (Duration, Duration) {
 
 /// The spans in which the ticket stood open (created → resolved, reopened → resolved again,
 /// pauses included), clipped to `[start, cut)`.
-fn open_spans(
-    t: &TrackedTicket,
-    start: DateTime<Utc>,
-    cut: DateTime<Utc>,
-) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+fn open_spans(t: &TrackedTicket, start: DateTime<Utc>, cut: DateTime<Utc>) -> Vec<Interval> {
     let mut out = Vec::new();
     let mut from = Some(t.created);
     for r in &t.resolutions {
@@ -292,10 +290,10 @@ fn open_spans(
 }
 
 /// Total length of the union of spans (overlapping incidents of one service count once).
-fn union_length(mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)>) -> Duration {
+fn union_length(mut spans: Vec<Interval>) -> Duration {
     spans.sort();
     let mut total = Duration::zero();
-    let mut current: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+    let mut current: Option<Interval> = None;
     for (a, b) in spans {
         current = match current {
             Some((ca, cb)) if a <= cb => Some((ca, cb.max(b))),
