@@ -100,3 +100,14 @@ fn months_must_be_between_1_and_12() {
         }
     }
 }
+
+#[test]
+fn the_documented_every_second_month_schedule_fires_on_1_december() {
+    use chrono::TimeZone;
+    use std::str::FromStr;
+    let s = cron::Schedule::from_str("0 0 7 1 2/2 *").unwrap();
+    let tz = chrono_tz::Europe::Oslo;
+    let after = tz.with_ymd_and_hms(2023, 10, 15, 0, 0, 0).unwrap();
+    let next = s.after(&after).next().unwrap();
+    assert_eq!(next, tz.with_ymd_and_hms(2023, 12, 1, 7, 0, 0).unwrap());
+}
