@@ -465,3 +465,17 @@ fn every_language_has_its_own_words() {
         }
     }
 }
+
+#[test]
+fn a_state_file_from_before_the_ticket_type_loads_every_ticket_as_a_fault_report() {
+    let (st, cfg) = may_2023();
+    let mut v: Value = serde_json::to_value(&st).unwrap();
+    for t in v["tickets"].as_object_mut().unwrap().values_mut() {
+        assert!(t.as_object_mut().unwrap().remove("kind").is_some());
+    }
+    let old: State = serde_json::from_value(v).unwrap();
+    assert!(old.tickets.values().all(|t| t.kind == TicketKind::Incident));
+    let j = json(&old, &cfg, (2023, 5), (2023, 5));
+    assert_eq!(j["types"]["incident"]["opened"], 9);
+    assert_eq!(j["types"]["request"]["opened"], 0);
+}

@@ -501,4 +501,26 @@ mod tests {
             Err(NotifyError::Permanent(_))
         ));
     }
+
+    #[test]
+    fn inline_images_go_in_a_related_part_with_their_content_id() {
+        let d = delivery(vec![], false);
+        let date = Utc.with_ymd_and_hms(2027, 4, 1, 5, 0, 0).unwrap();
+        let images = [InlineImage {
+            cid: "chart-flow@slavakt".into(),
+            content_type: "image/png".into(),
+            bytes: b"\x89PNG\r\n\x1a\nnot really".to_vec(),
+        }];
+        let raw = String::from_utf8(
+            build_message_with_images(&d, &from(), date, &images)
+                .unwrap()
+                .formatted(),
+        )
+        .unwrap();
+        assert!(raw.contains("multipart/alternative"));
+        assert!(raw.contains("multipart/related"));
+        assert!(raw.contains("Content-ID: <chart-flow@slavakt>"), "{raw}");
+        assert!(raw.contains("Content-Type: image/png"));
+        assert!(raw.contains("Content-Disposition: inline"));
+    }
 }
