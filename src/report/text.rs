@@ -211,7 +211,7 @@ const NN: Words = Words {
     availability_note: "Estimat, ikkje målt oppetid: nedetida er tida sakene med kritisk og høg prioritet stod opne i perioden (frå innmelding til løysing, pausar medrekna, overlappande saker for same teneste talde éin gong). Mål for oppetid:",
     out_of_scope: "Telefonstatistikk (talet på førespurnader og svarprosent) er ikkje med i rapporten; han kjem frå telefonsystemet.",
     partial: "Perioden er ikkje over; tala gjeld per",
-    chart_compliance: "Del løyst innan frist per prioritet",
+    chart_compliance: "Delen løyst innan fristen, per prioritet",
     chart_resolution: "Gjennomsnittleg løysingstid per prioritet og månad, i prosent av målet",
     chart_flow: "Melde og løyste saker per månad",
     chart_no_data: "ingen løyste saker",
