@@ -242,3 +242,70 @@ fn the_charts_render_legibly_in_chromium_and_the_last_label_is_not_clipped() {
         );
     }
 }
+
+#[test]
+fn the_html_report_prints_on_a4() {
+    let f = report_support::march();
+    let mut cfg = sla_support::config();
+    cfg.daemon.language = Language::Nb;
+    let html = slavakt::report::render(&f, ReportFormat::Html, &cfg);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sla-2027-03.html");
+    std::fs::write(&file, &html).unwrap();
+    let pdf = dir.path().join("sla-2027-03.pdf");
+    let mut child = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", file.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {CHROMIUM}: {e}"));
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    match rx.recv_timeout(DEADLINE) {
+        Ok(status) => assert!(status.unwrap().success()),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("chromium did not print within {DEADLINE:?}");
+        }
+    }
+    let bytes = std::fs::read(&pdf).expect("chromium wrote the PDF");
+    let text = String::from_utf8_lossy(&bytes);
+    // Every page is A4 (595 × 842 points): the report's @page rule, not the browser's Letter.
+    let boxes: Vec<&str> = text
+        .match_indices("/MediaBox")
+        .map(|(i, _)| &text[i..i + 40])
+        .collect();
+    assert!(!boxes.is_empty(), "no pages");
+    for b in &boxes {
+        let nums: Vec<f64> = b
+            .trim_start_matches("/MediaBox")
+            .trim_start_matches([' ', '['])
+            .split(|c: char| c == ' ' || c == ']')
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let (w, h) = (nums[2], nums[3]);
+        assert!(
+            (w - 595.3).abs() < 2.0 && (h - 841.9).abs() < 2.0,
+            "{b}: not A4"
+        );
+    }
+}
