@@ -299,7 +299,7 @@ fn the_html_report_prints_on_a4() {
         let nums: Vec<f64> = b
             .trim_start_matches("/MediaBox")
             .trim_start_matches([' ', '['])
-            .split(|c: char| c == ' ' || c == ']')
+            .split([' ', ']'])
             .filter_map(|n| n.parse().ok())
             .collect();
         let (w, h) = (nums[2], nums[3]);
