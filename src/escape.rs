@@ -9,8 +9,8 @@
 //! | [`mail_header`] | e-mail `Subject`, display names | CR/LF/NUL (header injection, lettre panics), over-long lines (SMTP "500 Line too long") |
 //! | [`sms`] | SMS bodies | control characters, escape sequences |
 //! | [`html`] | HTML pages and HTML mail parts | markup (`<script>`, attributes) |
-//!
-//! CSV and Markdown (reports) have their own escapers in `src/report`.
+//! | [`csv_cell`] | the report's CSV (opened in Excel) | quotes, separators, line breaks, formulas (`=`, `+`, `-`, `@`, TAB, CR) |
+//! | [`markdown_cell`] | Markdown report table cells | pipes, emphasis, links, inline HTML, line breaks |
 
 /// Longest header text kept (characters): far below SMTP's 998-octet line limit even after
 /// RFC 2047 encoding, and longer than any real subject.
@@ -144,6 +144,47 @@ pub fn html(s: &str) -> String {
     out
 }
 
+/// One CSV field for a spreadsheet: always in double quotes, `"` doubled. A value a
+/// spreadsheet would run as a formula (first character `=`, `+`, `-`, `@`, TAB or CR, the
+/// OWASP list) gets a leading `'`, so Excel and LibreOffice show it as text instead of
+/// evaluating it (`=HYPERLINK(…)` in a ticket title stays a title). Line breaks are kept inside
+/// the quotes (RFC 4180); other controls become spaces.
+pub fn csv_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 3);
+    out.push('"');
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        out.push('\'');
+    }
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\"\""),
+            '\n' | '\r' => out.push(c),
+            c if c.is_control() || is_bidi_control(c) => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text for one Markdown table cell: one line, and every character that makes a table break,
+/// emphasis, code, a link, an image, a heading or inline HTML is backslash-escaped, so a ticket
+/// title shows as typed.
+pub fn markdown_cell(s: &str) -> String {
+    let line = one_line(s);
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        match c {
+            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '(' | ')' | '<' | '>' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +222,13 @@ mod tests {
             assert!(!x.contains('<') && !x.contains('"') && !stray, "html {x:?}");
             let c = card_text(h);
             assert!(!c.contains("](") && !c.contains('\u{1b}'), "card {c:?}");
+            let v = csv_cell(h);
+            assert!(!v.starts_with("\"=") && v.ends_with('"'), "csv {v:?}");
+            let m = markdown_cell(h);
+            assert!(
+                !m.contains("](") && !m.contains("\n") && no_controls(&m),
+                "md {m:?}"
+            );
         }
     }
 
@@ -225,5 +273,28 @@ mod tests {
             sms("Kritisk\u{1b}[2J feil\r\nSak 1234"),
             "Kritisk [2J feil\nSak 1234"
         );
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        for f in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            let c = csv_cell(f);
+            assert!(c.starts_with("\"'"), "{f:?} -> {c:?}");
+        }
+        assert_eq!(
+            csv_cell("Nett \"nede\"; Rauma"),
+            "\"Nett \"\"nede\"\"; Rauma\""
+        );
+        assert_eq!(csv_cell("34,2"), "\"34,2\"");
+        assert_eq!(csv_cell("Bergmo - legevakt"), "\"Bergmo - legevakt\"");
+    }
+
+    #[test]
+    fn markdown_cells_show_titles_as_typed() {
+        assert_eq!(
+            markdown_cell("Skriver | *nede* [x](https://e.example)\nBergmo"),
+            "Skriver \\| \\*nede\\* \\[x\\]\\(https://e.example\\) Bergmo"
+        );
+        assert_eq!(markdown_cell("<img src=x>"), "\\<img src=x\\>");
     }
 }

@@ -32,7 +32,7 @@ enum Command {
     Status(cli::status::Args),
     /// Send one clearly marked test message through a channel.
     TestNotify(cli::test_notify::Args),
-    /// The monthly SLA report.
+    /// The SLA report over one month or several.
     Report(cli::report::Args),
     /// A complete run against a built-in simulated Pureservice, with accelerated time.
     Demo(cli::demo::Args),

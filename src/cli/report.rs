@@ -1,4 +1,5 @@
-//! `slavakt report`: the monthly SLA report from the state file (read-only), printed or mailed.
+//! `slavakt report`: the SLA report over one month (`--month`) or several (`--from`/`--to`)
+//! from the state file (read-only), printed or mailed.
 
 use super::CliError;
 use crate::clock::{Clock, SystemClock};
@@ -11,9 +12,15 @@ pub struct Args {
     #[arg(long, env = "SLAVAKT_CONFIG", default_value = super::DEFAULT_CONFIG)]
     pub config: std::path::PathBuf,
     /// The month, `YYYY-MM`.
-    #[arg(long)]
-    pub month: String,
-    /// md, html or csv.
+    #[arg(long, conflicts_with_all = ["from", "to"], required_unless_present_any = ["from", "to"])]
+    pub month: Option<String>,
+    /// First month of a report over several months, `YYYY-MM` (with `--to`).
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// Last month of a report over several months, `YYYY-MM` (with `--from`).
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// md, html, csv or json.
     #[arg(long, default_value = "md")]
     pub format: String,
     /// Also mail the report to every `[[reports]]` recipient, in each entry's format, with the
@@ -22,37 +29,60 @@ pub struct Args {
     pub send: bool,
 }
 
-pub fn run(args: Args) -> Result<(), CliError> {
-    let month = crate::report::parse_month(&args.month).ok_or_else(|| {
+fn month_arg(flag: &str, text: &str) -> Result<crate::report::Month, CliError> {
+    crate::report::parse_month(text).ok_or_else(|| {
         CliError::Invalid(format!(
-            "bad --month {:?}: expected YYYY-MM, e.g. 2027-03",
-            args.month
+            "bad --{flag} {text:?}: expected YYYY-MM, e.g. 2027-03"
         ))
-    })?;
+    })
+}
+
+pub fn run(args: Args) -> Result<(), CliError> {
+    let (from, to) = match (&args.month, &args.from, &args.to) {
+        (Some(m), _, _) => {
+            let m = month_arg("month", m)?;
+            (m, m)
+        }
+        (None, Some(a), Some(b)) => (month_arg("from", a)?, month_arg("to", b)?),
+        _ => {
+            return Err(CliError::Invalid(
+                "give --month YYYY-MM, or --from YYYY-MM --to YYYY-MM".into(),
+            ))
+        }
+    };
+    if from > to {
+        return Err(CliError::Invalid(format!(
+            "--from {} is after --to {}",
+            crate::report::month_text(from),
+            crate::report::month_text(to)
+        )));
+    }
     let format = match args.format.as_str() {
         "md" => ReportFormat::Md,
         "html" => ReportFormat::Html,
         "csv" => ReportFormat::Csv,
+        "json" => ReportFormat::Json,
         other => {
             return Err(CliError::Invalid(format!(
-                "bad --format {other:?}: expected md, html or csv"
+                "bad --format {other:?}: expected md, html, csv or json"
             )))
         }
     };
     let config = super::load_config(&args.config)?;
     let state = super::status::read_state(&config.daemon.state_file)?;
     let now = SystemClock.now();
-    let figures = crate::report::figures(&state, &config, month, now).ok_or_else(|| {
-        CliError::Invalid(format!(
-            "month {} cannot be placed in the time zone",
-            args.month
-        ))
-    })?;
-    // A month that has not begun has no figures at all: say so rather than print zeros.
+    let figures =
+        crate::report::period_figures(&state, &config, from, to, now).ok_or_else(|| {
+            CliError::Invalid(format!(
+                "month {} cannot be placed in the time zone",
+                crate::report::month_text(from)
+            ))
+        })?;
+    // A period that has not begun has no figures at all: say so rather than print zeros.
     if figures.start > now {
         return Err(CliError::Invalid(format!(
-            "month {} has not begun yet; nothing to report",
-            args.month
+            "{} has not begun yet; nothing to report",
+            crate::report::text::period_text(&figures)
         )));
     }
     super::print_out(&crate::report::render(&figures, format, &config))?;
@@ -66,7 +96,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             .enable_all()
             .build()
             .map_err(|e| CliError::Runtime(format!("cannot start the async runtime: {e}")))?;
-        let key = format!("cli@{}", crate::report::month_text(month));
+        let key = format!("cli@{}", crate::report::text::period_text(&figures));
         // Each entry's recipients get the mail in that entry's format, as the schedule sends it.
         let mut failed = Vec::new();
         for entry in &config.reports {

@@ -759,6 +759,7 @@ pub enum ReportFormat {
     Md,
     Html,
     Csv,
+    Json,
 }
 
 #[derive(Debug, Clone)]
@@ -769,6 +770,8 @@ pub struct ReportSchedule {
     /// E-mail addresses or `role:NAME` entries, resolved at send time.
     pub to: Vec<String>,
     pub format: ReportFormat,
+    /// How many months the report covers, ending with the month before the fire (1–12).
+    pub months: u32,
 }
 
 impl Config {

@@ -362,4 +362,5 @@ pub(super) struct RawReport {
     pub schedule: L<String>,
     pub to: L<Vec<String>>,
     pub format: L<String>,
+    pub months: L<i64>,
 }

@@ -1,4 +1,5 @@
-//! `[[reports]]`: monthly SLA reports on a cron schedule, mailed to addresses or roles.
+//! `[[reports]]`: SLA reports (over `months` months) on a cron schedule, mailed to addresses or
+//! roles.
 
 use super::ctx::{is_email, Ctx};
 use super::raw::RawReport;
@@ -59,21 +60,24 @@ pub(super) fn build(raw: Vec<RawReport>, known: &Known, ctx: &mut Ctx) -> Vec<Re
             None | Some("md") => ReportFormat::Md,
             Some("html") => ReportFormat::Html,
             Some("csv") => ReportFormat::Csv,
+            Some("json") => ReportFormat::Json,
             Some(o) => {
                 ctx.err(
                     p("format"),
                     format!("unknown format {o:?}"),
-                    Some("use \"md\", \"html\" or \"csv\"".into()),
+                    Some("use \"md\", \"html\", \"csv\" or \"json\"".into()),
                 );
                 ReportFormat::Md
             }
         };
+        let months = ctx.number(&r.months, &p("months"), 1, 12, 1) as u32;
         if let (Some(schedule), Some(schedule_text)) = (schedule, text) {
             out.push(ReportSchedule {
                 schedule,
                 schedule_text,
                 to,
                 format,
+                months,
             });
         }
     }

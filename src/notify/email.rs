@@ -7,7 +7,9 @@
 //! username is configured, and an optional extra CA for private relays. Important messages carry
 //! `Importance: high` / `X-Priority: 1`; the subject is left as the template wrote it.
 //! A message's `attachments` (the serious-incident report on the resolved notice, the monthly
-//! report's CSV) go as a `multipart/mixed` around the same body.
+//! report's CSV) go as a `multipart/mixed` around the same body. Inline images (the monthly
+//! report's charts as PNG, [`InlineImage`]) go in a `multipart/related` with the HTML part,
+//! which refers to them as `cid:`.
 
 use super::failure::clean;
 use super::{Delivery, Notifier, NotifyError, Receipt, SendFuture};
@@ -17,7 +19,7 @@ use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -47,11 +49,32 @@ pub fn id_domain(from: &Mailbox) -> String {
     from.email.domain().to_ascii_lowercase()
 }
 
+/// An image the HTML part shows as `<img src="cid:CID">` (sent inline, not as an attachment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineImage {
+    /// The Content-ID without angle brackets, e.g. `chart-flow@slavakt`.
+    pub cid: String,
+    /// e.g. `image/png`.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 /// Builds the MIME message for one delivery. `date` is the Date header (from the caller's clock).
 pub fn build_message(
     delivery: &Delivery,
     from: &Mailbox,
     date: DateTime<Utc>,
+) -> Result<lettre::Message, NotifyError> {
+    build_message_with_images(delivery, from, date, &[])
+}
+
+/// [`build_message`] with images for the HTML part: `multipart/alternative` of the text part
+/// and a `multipart/related` (the HTML part, then each image inline with its Content-ID).
+pub fn build_message_with_images(
+    delivery: &Delivery,
+    from: &Mailbox,
+    date: DateTime<Utc>,
+    images: &[InlineImage],
 ) -> Result<lettre::Message, NotifyError> {
     let address = delivery.recipient.address.trim();
     let to: Mailbox = address.parse().map_err(|_| {
@@ -110,10 +133,30 @@ pub fn build_message(
                 "1 (Highest)".into(),
             ));
     }
-    let mut body = MultiPart::alternative_plain_html(
-        delivery.message.text.clone(),
-        delivery.message.html.clone(),
-    );
+    let mut body = if images.is_empty() {
+        MultiPart::alternative_plain_html(
+            delivery.message.text.clone(),
+            delivery.message.html.clone(),
+        )
+    } else {
+        let mut related =
+            MultiPart::related().singlepart(SinglePart::html(delivery.message.html.clone()));
+        for img in images {
+            let content_type = ContentType::parse(&img.content_type).map_err(|e| {
+                NotifyError::Permanent(format!(
+                    "inline image {:?}: bad content type {:?}: {e}",
+                    img.cid, img.content_type
+                ))
+            })?;
+            related = related.singlepart(
+                lettre::message::Attachment::new_inline(img.cid.clone())
+                    .body(img.bytes.clone(), content_type),
+            );
+        }
+        MultiPart::alternative()
+            .singlepart(SinglePart::plain(delivery.message.text.clone()))
+            .multipart(related)
+    };
     let attachments = &delivery.message.attachments;
     if !attachments.is_empty() {
         let mut mixed = MultiPart::mixed().multipart(body);
@@ -224,7 +267,17 @@ impl EmailNotifier {
     }
 
     async fn deliver(&self, delivery: &Delivery) -> Result<Receipt, NotifyError> {
-        let message = build_message(delivery, &self.from, self.clock.now())?;
+        self.send_with_images(delivery, &[]).await
+    }
+
+    /// Sends a delivery whose HTML part shows `images` (`cid:`); the ledger's deliveries go
+    /// through [`Notifier::send`], which has none.
+    pub async fn send_with_images(
+        &self,
+        delivery: &Delivery,
+        images: &[InlineImage],
+    ) -> Result<Receipt, NotifyError> {
+        let message = build_message_with_images(delivery, &self.from, self.clock.now(), images)?;
         let id = message_id(&delivery.key, &id_domain(&self.from));
         match self.transport.send(message).await {
             Ok(response) => {
@@ -447,5 +500,27 @@ mod tests {
             build_message(&d, &from(), at),
             Err(NotifyError::Permanent(_))
         ));
+    }
+
+    #[test]
+    fn inline_images_go_in_a_related_part_with_their_content_id() {
+        let d = delivery(vec![], false);
+        let date = Utc.with_ymd_and_hms(2027, 4, 1, 5, 0, 0).unwrap();
+        let images = [InlineImage {
+            cid: "chart-flow@slavakt".into(),
+            content_type: "image/png".into(),
+            bytes: b"\x89PNG\r\n\x1a\nnot really".to_vec(),
+        }];
+        let raw = String::from_utf8(
+            build_message_with_images(&d, &from(), date, &images)
+                .unwrap()
+                .formatted(),
+        )
+        .unwrap();
+        assert!(raw.contains("multipart/alternative"));
+        assert!(raw.contains("multipart/related"));
+        assert!(raw.contains("Content-ID: <chart-flow@slavakt>"), "{raw}");
+        assert!(raw.contains("Content-Type: image/png"));
+        assert!(raw.contains("Content-Disposition: inline"));
     }
 }

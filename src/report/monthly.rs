@@ -1,16 +1,16 @@
 //! Computes [`MonthlyFigures`] from the tracked tickets: a pure function of state, config,
-//! month and `now`.
+//! period (whole months) and `now`.
 //!
-//! Every ticket is looked at *as it stood at the month end* (history after it is cut off), so a
-//! month's report does not change when a ticket is reopened or re-prioritised later.
+//! Every ticket is looked at *as it stood at the period end* (history after it is cut off), so
+//! a finished period's report does not change when a ticket is reopened or re-prioritised later.
+//! The per-ticket counting lives in `tally.rs`.
 
-use super::figures::{IncidentRow, LevelFigures, Month, MonthlyFigures, Outcome, TrendPoint};
+use super::figures::{Month, MonthlyFigures, TrendLevel, TrendPoint};
 use crate::config::Config;
-use crate::sla::{self, ClockState};
 use crate::state::State;
 use crate::ticket::{Span, TrackedTicket};
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use std::collections::{BTreeMap, BTreeSet};
+use chrono::{DateTime, TimeZone, Utc};
+use std::collections::BTreeSet;
 
 /// How many earlier months the trend shows.
 pub const TREND_MONTHS: u32 = 5;
@@ -22,16 +22,31 @@ pub fn figures(
     month: Month,
     now: DateTime<Utc>,
 ) -> Option<MonthlyFigures> {
-    let mut f = figures_without_trend(state, config, month, now)?;
+    period_figures(state, config, month, month, now)
+}
+
+/// The figures of the months `from`..=`to`, with the trend over `to` and the 5 months before
+/// it. `None` for a bad month or `from` after `to`.
+pub fn period_figures(
+    state: &State,
+    config: &Config,
+    from: Month,
+    to: Month,
+    now: DateTime<Utc>,
+) -> Option<MonthlyFigures> {
+    if from > to {
+        return None;
+    }
+    let mut f = super::tally::figures_without_trend(state, config, from, to, now)?;
     let mut trend = Vec::new();
     for back in (0..=TREND_MONTHS).rev() {
-        let m = shift(month, -(back as i32));
-        let g = if back == 0 {
+        let m = shift(to, -(back as i32));
+        let g = if back == 0 && from == to {
             f.clone()
         } else {
-            match figures_without_trend(state, config, m, now) {
-                Some(g) => g,
-                None => continue,
+            match super::tally::figures_without_trend(state, config, m, m, now) {
+                Some(g) if g.start <= now => g,
+                _ => continue,
             }
         };
         trend.push(TrendPoint {
@@ -41,10 +56,35 @@ pub fn figures(
                 .iter()
                 .map(|l| (l.level.clone(), (l.compliance(), l.resolved)))
                 .collect(),
+            levels: g
+                .levels
+                .iter()
+                .map(|l| {
+                    let t = TrendLevel {
+                        opened: l.opened,
+                        resolved: l.resolved,
+                        average_resolution: l.average_resolution,
+                    };
+                    (l.level.clone(), t)
+                })
+                .collect(),
+            opened: g.totals.opened,
+            resolved: g.totals.resolved,
         });
     }
     f.trend = trend;
     Some(f)
+}
+
+/// The months `from..=to`, oldest first.
+pub fn months(from: Month, to: Month) -> Vec<Month> {
+    let mut out = Vec::new();
+    let mut m = from;
+    while m <= to {
+        out.push(m);
+        m = shift(m, 1);
+    }
+    out
 }
 
 /// The levels whose tickets the report lists one by one (with their titles): those of the two
@@ -108,161 +148,4 @@ pub fn as_of(t: &TrackedTicket, cut: DateTime<Utc>) -> Option<TrackedTicket> {
         responded: t.responded.filter(|r| *r < cut),
         ..t.clone()
     })
-}
-
-fn in_month(at: DateTime<Utc>, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
-    start <= at && at < end
-}
-
-/// The figures of one month alone (`trend` empty).
-pub fn figures_without_trend(
-    state: &State,
-    config: &Config,
-    month: Month,
-    now: DateTime<Utc>,
-) -> Option<MonthlyFigures> {
-    let (start, end) = bounds(config, month)?;
-    let cut = end.min(now);
-    let mut levels: Vec<LevelFigures> = config
-        .sla
-        .values()
-        .map(|l| {
-            let cal = config.calendar(&l.calendar);
-            let day = cal.map(|c| c.working_day()).unwrap_or(Duration::hours(8));
-            LevelFigures {
-                level: l.name.clone(),
-                label: l.label.clone(),
-                rank: l.rank,
-                calendar: l.calendar.clone(),
-                business_time: cal.is_some_and(|c| !c.always_open),
-                working_day: day,
-                response_target: l.response.resolve(day),
-                resolution_target: l.resolution.resolve(day),
-                opened: 0,
-                resolved: 0,
-                response_met: 0,
-                response_breached: 0,
-                resolution_met: 0,
-                resolution_breached: 0,
-                open_at_end: 0,
-                average_resolution: None,
-                median_resolution: None,
-            }
-        })
-        .collect();
-    levels.sort_by(|a, b| b.rank.cmp(&a.rank).then(a.level.cmp(&b.level)));
-    let serious = incident_levels(config);
-
-    let mut times: BTreeMap<String, Vec<Duration>> = BTreeMap::new();
-    let mut f = MonthlyFigures {
-        month,
-        start,
-        end,
-        as_of: cut,
-        partial: cut < end,
-        levels: Vec::new(),
-        incidents: Vec::new(),
-        open_at_end: 0,
-        per_municipality: BTreeMap::new(),
-        opened_without_level: 0,
-        trend: Vec::new(),
-    };
-
-    for ticket in state.tickets.values() {
-        let Some(t) = as_of(ticket, cut) else {
-            continue;
-        };
-        let opened = in_month(t.created, start, end);
-        let resolved_at = t.resolved_at();
-        let resolved = resolved_at.is_some_and(|r| in_month(r, start, end));
-        if opened {
-            if t.municipalities.is_empty() {
-                *f.per_municipality.entry(String::new()).or_default() += 1;
-            }
-            for m in &t.municipalities {
-                *f.per_municipality.entry(m.clone()).or_default() += 1;
-            }
-        }
-        if !t.is_resolved() {
-            f.open_at_end += 1;
-        }
-        // Planned changes are held to the change notice rules (SLA §6.2), not the response and
-        // resolution times of §5.6, so they stay out of the per-level figures and incidents.
-        if t.is_change() {
-            continue;
-        }
-        let clocks = sla::clocks(&t, config, cut);
-        let lf = clocks
-            .as_ref()
-            .and_then(|c| levels.iter_mut().find(|l| l.level == c.level));
-        let (Some(c), Some(lf)) = (clocks.as_ref(), lf) else {
-            if opened {
-                f.opened_without_level += 1;
-            }
-            continue;
-        };
-        if opened {
-            lf.opened += 1;
-        }
-        if !t.is_resolved() {
-            lf.open_at_end += 1;
-        }
-        // The response is decided when it is met, or when its deadline passes unmet.
-        match c.response.state {
-            ClockState::Met { at } if in_month(at, start, end) => lf.response_met += 1,
-            ClockState::Breached { .. } if in_month(c.response.due, start, end) => {
-                lf.response_breached += 1
-            }
-            _ => {}
-        }
-        if resolved {
-            lf.resolved += 1;
-            times
-                .entry(lf.level.clone())
-                .or_default()
-                .push(c.resolution.used);
-            if c.resolution.is_breached() {
-                lf.resolution_breached += 1;
-            } else {
-                lf.resolution_met += 1;
-            }
-        }
-        if serious.contains(&lf.level) && (opened || resolved) {
-            f.incidents.push(IncidentRow {
-                id: t.id,
-                number: t.number,
-                opened: t.created,
-                resolved: resolved_at,
-                level: lf.level.clone(),
-                label: lf.label.clone(),
-                municipalities: t.municipalities.clone(),
-                service: t.service.clone(),
-                title: t.subject.clone(),
-                resolution_time: c.resolution.used,
-                outcome: if c.resolution.is_breached() {
-                    Outcome::Breached
-                } else if resolved_at.is_some() {
-                    Outcome::Met
-                } else {
-                    Outcome::Open
-                },
-            });
-        }
-    }
-    for lf in &mut levels {
-        if let Some(v) = times.get_mut(&lf.level) {
-            v.sort();
-            let total = v.iter().fold(Duration::zero(), |a, d| a + *d);
-            lf.average_resolution = Some(total / v.len() as i32);
-            let mid = v.len() / 2;
-            lf.median_resolution = Some(if v.len() % 2 == 1 {
-                v[mid]
-            } else {
-                (v[mid - 1] + v[mid]) / 2
-            });
-        }
-    }
-    f.incidents.sort_by_key(|i| (i.opened, i.number));
-    f.levels = levels;
-    Some(f)
 }

@@ -51,9 +51,20 @@ pub struct OwedReport {
     pub next_attempt: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// How many months the report covers, ending with `month` (1 for older state files).
+    #[serde(default = "one_month", skip_serializing_if = "is_one_month")]
+    pub months: u32,
     /// Recipients whose mail was accepted, as `<format>:<address>`.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub sent_to: BTreeSet<String>,
+}
+
+fn one_month() -> u32 {
+    1
+}
+
+fn is_one_month(m: &u32) -> bool {
+    *m == 1
 }
 
 /// Marks every period that has already fired as sent (call on a fresh state file).
@@ -73,6 +84,12 @@ pub fn take_due(state: &mut State, config: &Config, now: DateTime<Utc>) -> bool 
             continue;
         }
         let schedule = key.rsplit_once('@').map(|(s, _)| s).unwrap_or(&key);
+        let months = config
+            .reports
+            .iter()
+            .find(|r| super::schedule::schedule_id(r) == schedule)
+            .map(|r| r.months)
+            .unwrap_or(1);
         tracing::info!(report = %key, "scheduled report due");
         state.reports_owed.insert(
             key.clone(),
@@ -83,6 +100,7 @@ pub fn take_due(state: &mut State, config: &Config, now: DateTime<Utc>) -> bool 
                 failures: 0,
                 next_attempt: now,
                 last_error: None,
+                months,
                 sent_to: BTreeSet::new(),
             },
         );
@@ -181,7 +199,10 @@ pub async fn mail_owed(
         let mut errors: Vec<String> = jobs.bad.clone();
         let mut sent_to = owed.sent_to.clone();
         let figures = super::parse_month(&owed.month)
-            .and_then(|m| super::figures(state, config, m, now))
+            .and_then(|m| {
+                let from = super::monthly::shift(m, 1 - owed.months.max(1) as i32);
+                super::period_figures(state, config, from, m, now)
+            })
             .ok_or_else(|| format!("month {} cannot be placed in the time zone", owed.month));
         for (format, recipient) in &jobs.todo {
             let id = format!("{}:{}", format_name(*format), recipient.address);
@@ -262,7 +283,7 @@ fn jobs(config: &Config, owed: &OwedReport) -> Jobs {
         bad: Vec::new(),
     };
     for entry in &config.reports {
-        if entry.schedule_text.trim() != owed.schedule.trim() {
+        if super::schedule::schedule_id(entry) != owed.schedule.trim() {
             continue;
         }
         jobs.entries += 1;

@@ -1,10 +1,12 @@
-//! Mailing a monthly report through the e-mail channel (the CLI's `--send` and the daemon's
-//! `[[reports]]` schedules): the body in the chosen format, the CSV always attached.
+//! Mailing a report through the e-mail channel (the CLI's `--send` and the daemon's
+//! `[[reports]]` schedules): the body in the chosen format (HTML with its charts as inline PNG
+//! parts), the CSV always attached.
 
 use super::figures::MonthlyFigures;
+use super::render_html::ChartMode;
 use crate::config::{Config, ReportFormat};
-use crate::notify::email::EmailNotifier;
-use crate::notify::{Delivery, Message, Notifier, NotifyError, Receipt, TextAttachment, Thread};
+use crate::notify::email::{EmailNotifier, InlineImage};
+use crate::notify::{Delivery, Message, NotifyError, Receipt, TextAttachment, Thread};
 use crate::plan::Recipient;
 use std::sync::Arc;
 
@@ -43,45 +45,85 @@ pub fn recipients(config: &Config, to: &[String]) -> (Vec<Recipient>, Vec<String
     (ok, bad)
 }
 
-/// The e-mail in `format`: `html` → the HTML report with the Markdown as its text part; `md` →
-/// the Markdown; `csv` → the CSV (`md` and `csv` also as preformatted HTML, so HTML-first mail
-/// clients show them as written). The CSV is always attached.
-pub fn message(f: &MonthlyFigures, config: &Config, format: ReportFormat) -> Message {
+/// The e-mail in `format`, and the images its HTML part shows: `html` → the HTML report with
+/// the charts as PNG parts (`cid:`; inline SVG does not show in Outlook or Gmail) and the
+/// Markdown as its text part; `md` → the Markdown; `csv` / `json` → that text (`md`, `csv` and
+/// `json` also as preformatted HTML, so HTML-first mail clients show them as written). The CSV
+/// is always attached. If the charts cannot be rasterised (no fonts on the host) the HTML mail
+/// goes without them, with a warning in the log: the tables hold the same figures.
+pub fn message(
+    f: &MonthlyFigures,
+    config: &Config,
+    format: ReportFormat,
+) -> (Message, Vec<InlineImage>) {
     let lang = config.daemon.language;
     let tz = config.daemon.timezone;
     let w = super::text::words(lang);
     let markdown = || super::render_md::render(f, lang, tz);
     let pre = |s: &str| format!("<pre>{}</pre>", super::render_html::esc(s));
+    let mut images = Vec::new();
     let (text, html) = match format {
-        ReportFormat::Html => (markdown(), super::render_html::render(f, lang, tz)),
+        ReportFormat::Html => {
+            let charts = super::charts::charts(f, w, lang);
+            let pngs: Result<Vec<InlineImage>, String> = charts
+                .iter()
+                .map(|c| {
+                    Ok(InlineImage {
+                        cid: super::render_html::cid(c),
+                        content_type: "image/png".into(),
+                        bytes: super::png::png(&c.svg)?,
+                    })
+                })
+                .collect();
+            let mode = match pngs {
+                Ok(p) => {
+                    images = p;
+                    ChartMode::Cid
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "report charts not rendered as PNG; mailed without them");
+                    ChartMode::None
+                }
+            };
+            let html = super::render_html::render_with(f, lang, tz, mode);
+            (markdown(), html)
+        }
         ReportFormat::Md => {
             let md = markdown();
             let html = pre(&md);
             (md, html)
         }
-        ReportFormat::Csv => {
-            let csv = super::render_csv::render(f);
-            let html = pre(&csv);
-            (csv, html)
+        ReportFormat::Csv | ReportFormat::Json => {
+            let body = super::render(f, format, config);
+            let body = body.trim_start_matches(super::render_csv::BOM).to_string();
+            let html = pre(&body);
+            (body, html)
         }
     };
-    Message {
-        subject: format!("{} {}", w.title, super::month_text(f.month)),
+    let message = Message {
+        subject: format!("{} {}", w.title, super::text::period_text(f)),
         text,
         html,
         short: String::new(),
         important: false,
         level: String::new(),
-        attachments: vec![csv_attachment(f)],
-    }
+        attachments: vec![csv_attachment(f, config)],
+    };
+    (message, images)
 }
 
-/// The CSV file attached to every report mail: `slavakt-sla-YYYY-MM.csv`.
-pub fn csv_attachment(f: &MonthlyFigures) -> TextAttachment {
+/// The CSV file attached to every report mail: `slavakt-sla-YYYY-MM.csv` (or
+/// `slavakt-sla-YYYY-MM--YYYY-MM.csv` over several months), with its BOM.
+pub fn csv_attachment(f: &MonthlyFigures, config: &Config) -> TextAttachment {
+    let name = if f.from == f.to {
+        super::month_text(f.to)
+    } else {
+        format!("{}--{}", super::month_text(f.from), super::month_text(f.to))
+    };
     TextAttachment {
-        filename: format!("slavakt-sla-{}.csv", super::month_text(f.month)),
+        filename: format!("slavakt-sla-{name}.csv"),
         content_type: "text/csv".into(),
-        text: super::render_csv::render(f),
+        text: super::render_csv::render(f, config.daemon.language, config.daemon.timezone),
     }
 }
 
@@ -108,14 +150,15 @@ pub async fn mail_one(
     recipient: &Recipient,
     key: &str,
 ) -> Result<Receipt, NotifyError> {
+    let (message, images) = message(f, config, format);
     let delivery = Delivery {
         key: format!("report/{key}/{}/{}", format_name(format), recipient.address),
         ticket: 0,
         recipient: recipient.clone(),
-        message: message(f, config, format),
+        message,
         thread: Thread::default(),
     };
-    notifier.send(&delivery).await
+    notifier.send_with_images(&delivery, &images).await
 }
 
 pub fn format_name(format: ReportFormat) -> &'static str {
@@ -123,6 +166,7 @@ pub fn format_name(format: ReportFormat) -> &'static str {
         ReportFormat::Md => "md",
         ReportFormat::Html => "html",
         ReportFormat::Csv => "csv",
+        ReportFormat::Json => "json",
     }
 }
 

@@ -1,11 +1,14 @@
-//! Report wording: Norwegian (nb, also used for nn and da) or English.
+//! Report wording: one word table per language (nb, nn, da, en) for every format, and the
+//! board's number formats (decimal comma, decimal hours / working days).
 
 use super::figures::{IncidentRow, LevelFigures, MonthlyFigures};
 use crate::config::Language;
+use crate::ticket::TicketKind;
 use chrono::Duration;
 
 pub struct Words {
     pub title: &'static str,
+    pub period: &'static str,
     pub compliance: &'static str,
     pub level: &'static str,
     pub opened: &'static str,
@@ -15,16 +18,19 @@ pub struct Words {
     pub res_met: &'static str,
     pub res_breached: &'static str,
     pub percent: &'static str,
+    pub total: &'static str,
+    pub unit: &'static str,
+    pub without_level: &'static str,
     pub resolution_time: &'static str,
     /// Header of the incident list's duration column: one ticket's own resolution time.
     pub ticket_resolution_time: &'static str,
     pub target: &'static str,
     pub average: &'static str,
     pub median: &'static str,
-    pub business: &'static str,
-    pub wall: &'static str,
     pub incidents: &'static str,
+    pub no_incidents: &'static str,
     pub date: &'static str,
+    pub number: &'static str,
     pub municipality: &'static str,
     pub service: &'static str,
     pub subject: &'static str,
@@ -33,23 +39,66 @@ pub struct Words {
     pub breached: &'static str,
     pub open: &'static str,
     pub open_at_end: &'static str,
+    pub types: &'static str,
+    pub kind: &'static str,
+    pub kind_incident: &'static str,
+    pub kind_request: &'static str,
+    pub kind_change: &'static str,
     pub per_municipality: &'static str,
     pub unknown: &'static str,
+    pub per_category: &'static str,
+    pub category: &'static str,
+    pub other_categories: &'static str,
+    pub no_category: &'static str,
+    pub unknown_service: &'static str,
     pub trend: &'static str,
+    pub trend_resolution: &'static str,
+    pub trend_flow: &'static str,
     pub month: &'static str,
+    pub availability: &'static str,
+    pub downtime: &'static str,
+    pub uptime: &'static str,
+    pub availability_note: &'static str,
+    pub out_of_scope: &'static str,
     pub partial: &'static str,
+    /// Chart captions (text alternatives say what each chart shows).
+    pub chart_compliance: &'static str,
+    pub chart_resolution: &'static str,
+    pub chart_flow: &'static str,
+    pub chart_no_data: &'static str,
     pub none: &'static str,
 }
 
 pub fn words(lang: Language) -> &'static Words {
     match lang {
+        Language::Nb => &NB,
+        Language::Nn => &NN,
+        Language::Da => &DA,
         Language::En => &EN,
-        _ => &NB,
+    }
+}
+
+/// The `lang` attribute of the HTML report.
+pub fn html_lang(lang: Language) -> &'static str {
+    match lang {
+        Language::Nb => "nb",
+        Language::Nn => "nn",
+        Language::Da => "da",
+        Language::En => "en",
+    }
+}
+
+pub fn kind_name(kind: TicketKind, w: &Words) -> &'static str {
+    match kind {
+        TicketKind::Incident => w.kind_incident,
+        TicketKind::Request => w.kind_request,
+        TicketKind::Change => w.kind_change,
     }
 }
 
 const NB: Words = Words {
     title: "SLA-rapport",
+    period: "Periode",
     compliance: "Overholdelse av tjenestenivåavtalen",
     level: "Prioritet",
     opened: "Meldt",
@@ -59,15 +108,18 @@ const NB: Words = Words {
     res_met: "Løst innen frist",
     res_breached: "Løsning brutt",
     percent: "Overholdelse %",
+    total: "Totalt",
+    unit: "Enhet",
+    without_level: "Uten prioritet",
     resolution_time: "Gjennomsnittlig løsningstid",
     ticket_resolution_time: "Sakens løsningstid",
     target: "Mål",
     average: "Gjennomsnitt",
     median: "Median",
-    business: "arbeidstid",
-    wall: "døgnet rundt",
     incidents: "Hendelser med kritisk og høy prioritet",
+    no_incidents: "Ingen hendelser med kritisk eller høy prioritet i perioden.",
     date: "Dato",
+    number: "Saksnr.",
     municipality: "Kommune",
     service: "Tjeneste",
     subject: "Tittel",
@@ -75,35 +127,182 @@ const NB: Words = Words {
     met: "innen frist",
     breached: "brutt",
     open: "åpen",
-    open_at_end: "Åpne saker ved månedens slutt",
+    open_at_end: "Åpne ved periodens slutt",
+    types: "Feilmeldinger og tjenesteforespørsler",
+    kind: "Type",
+    kind_incident: "Feilmeldinger",
+    kind_request: "Tjenesteforespørsler",
+    kind_change: "Endringer",
     per_municipality: "Saker per kommune",
     unknown: "(ukjent)",
-    trend: "Utvikling siste måneder",
+    per_category: "Saker per kategori",
+    category: "Kategori",
+    other_categories: "Øvrige kategorier",
+    no_category: "(uten kategori)",
+    unknown_service: "(ukjent tjeneste)",
+    trend: "Utvikling siste seks måneder",
+    trend_resolution: "Gjennomsnittlig løsningstid per måned",
+    trend_flow: "Meldte og løste saker per måned",
     month: "Måned",
-    partial: "Måneden er ikke over; tallene gjelder per",
+    availability: "Beregnet oppetid per tjeneste (estimat)",
+    downtime: "Nedetid (timer)",
+    uptime: "Oppetid %",
+    availability_note: "Estimat, ikke målt oppetid: nedetiden er tiden sakene med kritisk og høy prioritet sto åpne i perioden (fra innmelding til løsning, pauser medregnet, overlappende saker for samme tjeneste telt én gang). Mål for oppetid:",
+    out_of_scope: "Telefonstatistikk (antall henvendelser og svarprosent) er ikke med i rapporten; den hentes fra telefonsystemet.",
+    partial: "Perioden er ikke over; tallene gjelder per",
+    chart_compliance: "Andel løst innen frist per prioritet",
+    chart_resolution: "Gjennomsnittlig løsningstid per prioritet og måned, i prosent av målet",
+    chart_flow: "Meldte og løste saker per måned",
+    chart_no_data: "ingen løste saker",
+    none: "–",
+};
+
+const NN: Words = Words {
+    title: "SLA-rapport",
+    period: "Periode",
+    compliance: "Overhald av tenestenivåavtalen",
+    level: "Prioritet",
+    opened: "Meldt",
+    resolved: "Løyst",
+    resp_met: "Respons innan frist",
+    resp_breached: "Respons broten",
+    res_met: "Løyst innan frist",
+    res_breached: "Løysing broten",
+    percent: "Overhald %",
+    total: "Totalt",
+    unit: "Eining",
+    without_level: "Utan prioritet",
+    resolution_time: "Gjennomsnittleg løysingstid",
+    ticket_resolution_time: "Løysingstida for saka",
+    target: "Mål",
+    average: "Gjennomsnitt",
+    median: "Median",
+    incidents: "Hendingar med kritisk og høg prioritet",
+    no_incidents: "Ingen hendingar med kritisk eller høg prioritet i perioden.",
+    date: "Dato",
+    number: "Saksnr.",
+    municipality: "Kommune",
+    service: "Teneste",
+    subject: "Tittel",
+    outcome: "Resultat",
+    met: "innan frist",
+    breached: "broten",
+    open: "open",
+    open_at_end: "Opne ved slutten av perioden",
+    types: "Feilmeldingar og tenesteførespurnader",
+    kind: "Type",
+    kind_incident: "Feilmeldingar",
+    kind_request: "Tenesteførespurnader",
+    kind_change: "Endringar",
+    per_municipality: "Saker per kommune",
+    unknown: "(ukjend)",
+    per_category: "Saker per kategori",
+    category: "Kategori",
+    other_categories: "Andre kategoriar",
+    no_category: "(utan kategori)",
+    unknown_service: "(ukjend teneste)",
+    trend: "Utviklinga dei siste seks månadene",
+    trend_resolution: "Gjennomsnittleg løysingstid per månad",
+    trend_flow: "Melde og løyste saker per månad",
+    month: "Månad",
+    availability: "Utrekna oppetid per teneste (estimat)",
+    downtime: "Nedetid (timar)",
+    uptime: "Oppetid %",
+    availability_note: "Estimat, ikkje målt oppetid: nedetida er tida sakene med kritisk og høg prioritet stod opne i perioden (frå innmelding til løysing, pausar medrekna, overlappande saker for same teneste talde éin gong). Mål for oppetid:",
+    out_of_scope: "Telefonstatistikk (talet på førespurnader og svarprosent) er ikkje med i rapporten; han kjem frå telefonsystemet.",
+    partial: "Perioden er ikkje over; tala gjeld per",
+    chart_compliance: "Delen løyst innan fristen, per prioritet",
+    chart_resolution: "Gjennomsnittleg løysingstid per prioritet og månad, i prosent av målet",
+    chart_flow: "Melde og løyste saker per månad",
+    chart_no_data: "ingen løyste saker",
+    none: "–",
+};
+
+const DA: Words = Words {
+    title: "SLA-rapport",
+    period: "Periode",
+    compliance: "Overholdelse af serviceniveauaftalen",
+    level: "Prioritet",
+    opened: "Oprettet",
+    resolved: "Løst",
+    resp_met: "Svar inden for fristen",
+    resp_breached: "Svarfrist overskredet",
+    res_met: "Løst inden for fristen",
+    res_breached: "Løsningsfrist overskredet",
+    percent: "Overholdelse %",
+    total: "I alt",
+    unit: "Enhed",
+    without_level: "Uden prioritet",
+    resolution_time: "Gennemsnitlig løsningstid",
+    ticket_resolution_time: "Sagens løsningstid",
+    target: "Mål",
+    average: "Gennemsnit",
+    median: "Median",
+    incidents: "Hændelser med kritisk og høj prioritet",
+    no_incidents: "Ingen hændelser med kritisk eller høj prioritet i perioden.",
+    date: "Dato",
+    number: "Sagsnr.",
+    municipality: "Kommune",
+    service: "Tjeneste",
+    subject: "Titel",
+    outcome: "Resultat",
+    met: "inden for fristen",
+    breached: "overskredet",
+    open: "åben",
+    open_at_end: "Åbne ved periodens slutning",
+    types: "Fejlmeldinger og serviceanmodninger",
+    kind: "Type",
+    kind_incident: "Fejlmeldinger",
+    kind_request: "Serviceanmodninger",
+    kind_change: "Ændringer",
+    per_municipality: "Sager pr. kommune",
+    unknown: "(ukendt)",
+    per_category: "Sager pr. kategori",
+    category: "Kategori",
+    other_categories: "Øvrige kategorier",
+    no_category: "(uden kategori)",
+    unknown_service: "(ukendt tjeneste)",
+    trend: "Udviklingen de seneste seks måneder",
+    trend_resolution: "Gennemsnitlig løsningstid pr. måned",
+    trend_flow: "Oprettede og løste sager pr. måned",
+    month: "Måned",
+    availability: "Beregnet oppetid pr. tjeneste (skøn)",
+    downtime: "Nedetid (timer)",
+    uptime: "Oppetid %",
+    availability_note: "Et skøn, ikke målt oppetid: nedetiden er den tid, sagerne med kritisk og høj prioritet stod åbne i perioden (fra oprettelse til løsning, pauser medregnet, overlappende sager om samme tjeneste talt én gang). Mål for oppetid:",
+    out_of_scope: "Telefonstatistik (antal opkald og svarprocent) indgår ikke i rapporten; den kommer fra telefonsystemet.",
+    partial: "Perioden er ikke slut; tallene gælder pr.",
+    chart_compliance: "Andel løst inden for fristen pr. prioritet",
+    chart_resolution: "Gennemsnitlig løsningstid pr. prioritet og måned, i procent af målet",
+    chart_flow: "Oprettede og løste sager pr. måned",
+    chart_no_data: "ingen løste sager",
     none: "–",
 };
 
 const EN: Words = Words {
     title: "SLA report",
+    period: "Period",
     compliance: "SLA compliance",
     level: "Priority",
     opened: "Opened",
     resolved: "Resolved",
     resp_met: "Response met",
     resp_breached: "Response breached",
-    res_met: "Resolution met",
+    res_met: "Resolved within target",
     res_breached: "Resolution breached",
     percent: "Compliance %",
+    total: "Total",
+    unit: "Unit",
+    without_level: "No priority",
     resolution_time: "Average resolution time",
     ticket_resolution_time: "Resolution time of the ticket",
     target: "Target",
     average: "Average",
     median: "Median",
-    business: "business time",
-    wall: "around the clock",
     incidents: "Critical and high priority incidents",
+    no_incidents: "No critical or high priority incidents in the period.",
     date: "Date",
+    number: "Ticket",
     municipality: "Municipality",
     service: "Service",
     subject: "Title",
@@ -111,30 +310,61 @@ const EN: Words = Words {
     met: "met",
     breached: "breached",
     open: "open",
-    open_at_end: "Open tickets at month end",
+    open_at_end: "Open at the end of the period",
+    types: "Fault reports and service requests",
+    kind: "Type",
+    kind_incident: "Fault reports",
+    kind_request: "Service requests",
+    kind_change: "Changes",
     per_municipality: "Tickets per municipality",
     unknown: "(unknown)",
-    trend: "Trend over recent months",
+    per_category: "Tickets per category",
+    category: "Category",
+    other_categories: "Other categories",
+    no_category: "(no category)",
+    unknown_service: "(unknown service)",
+    trend: "Trend over the last six months",
+    trend_resolution: "Average resolution time per month",
+    trend_flow: "Tickets opened and resolved per month",
     month: "Month",
-    partial: "The month is not over; figures as of",
+    availability: "Availability per service (estimate)",
+    downtime: "Downtime (hours)",
+    uptime: "Availability %",
+    availability_note: "An estimate, not measured availability: downtime is the time the critical and high priority tickets stood open in the period (reported to resolved, pauses included, overlapping tickets about one service counted once). Target:",
+    out_of_scope: "Telephone statistics (calls and answer rate) are not part of this report; they come from the telephone system.",
+    partial: "The period is not over; figures as of",
+    chart_compliance: "Share resolved within target per priority",
+    chart_resolution: "Average resolution time per priority and month, as a percentage of the target",
+    chart_flow: "Tickets opened and resolved per month",
+    chart_no_data: "no resolved tickets",
     none: "–",
 };
 
-/// `2h 05m`, `3d 4h` style; clock time.
-pub fn duration(d: Duration) -> String {
-    let mins = d.num_minutes().max(0);
-    let (dd, h, m) = (mins / 1440, mins / 60 % 24, mins % 60);
-    if dd > 0 {
-        format!("{dd}d {h}h {m:02}m")
+/// `93,8` (one decimal, kept when zero; comma except in English) or the dash.
+pub fn pct(p: Option<f64>, w: &Words, lang: Language) -> String {
+    p.map(|p| fixed(p, 1, lang))
+        .unwrap_or_else(|| w.none.to_string())
+}
+
+/// `value` with exactly `places` decimals (half away from zero), comma except in English.
+pub fn fixed(value: f64, places: usize, lang: Language) -> String {
+    let scale = 10f64.powi(places as i32);
+    let rounded = (value * scale).round() / scale;
+    let text = format!("{rounded:.places$}");
+    if lang == Language::En {
+        text
     } else {
-        format!("{h}h {m:02}m")
+        text.replace('.', ",")
     }
 }
 
-/// `93.8` (one decimal) or the dash.
-pub fn pct(p: Option<f64>, w: &Words) -> String {
-    p.map(|p| format!("{p:.1}"))
-        .unwrap_or_else(|| w.none.to_string())
+/// The period as text: `2023-05`, or `2023-10–2023-11` over several months.
+pub fn period_text(f: &MonthlyFigures) -> String {
+    if f.from == f.to {
+        super::month_text(f.to)
+    } else {
+        format!("{}–{}", super::month_text(f.from), super::month_text(f.to))
+    }
 }
 
 /// A level's duration as the board writes it: decimal hours on a 24×7 calendar ("34,2 timer"),

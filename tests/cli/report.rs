@@ -67,13 +67,13 @@ fn csv_on_stdout_and_send_mails_every_recipient_with_the_csv_attached() {
     let out = report(&config, &["--month", "2026-11", "--format", "csv"]);
     assert!(out.status.success(), "{out:?}");
     let csv = String::from_utf8(out.stdout).unwrap();
-    // Kritisk: opened 1, resolved 1, response met 1, resolution met 1, 100 %.
+    // Kritisk: opened 1, resolved 1, resolved within 1, breached 0, response within 1,
+    // response breached 0, 100 %; `;` and a decimal comma for Norwegian Excel.
     assert!(
-        csv.contains(
-            "\"2026-11\",\"kritisk\",\"Kritisk\",\"1\",\"1\",\"1\",\"0\",\"1\",\"0\",\"100.0\""
-        ),
+        csv.contains("\"Kritisk\";\"1\";\"1\";\"1\";\"0\";\"1\";\"0\";\"100,0\""),
         "{csv}"
     );
+    assert!(csv.starts_with('\u{feff}'), "BOM first");
     assert!(smtp.received().is_empty(), "mailed without --send");
 
     let out = report(&config, &["--month", "2026-11", "--send"]);
@@ -90,10 +90,19 @@ fn csv_on_stdout_and_send_mails_every_recipient_with_the_csv_attached() {
             .find(|p| p["type"] == "text/csv")
             .expect("CSV attached");
         assert_eq!(attached["filename"], "slavakt-sla-2026-11.csv");
-        assert!(attached["content"].as_str().unwrap().contains("\"100.0\""));
-        // The shipped entry's format is html: the page with its charts.
+        assert!(attached["content"].as_str().unwrap().contains("\"100,0\""));
+        // The shipped entry's format is html: the page with its charts as PNG parts.
         let html = parts.iter().find(|p| p["type"] == "text/html").unwrap();
-        assert!(html["content"].as_str().unwrap().contains("<svg"));
+        let html = html["content"].as_str().unwrap();
+        assert!(
+            html.contains("<img src=\"cid:chart-compliance@slavakt\""),
+            "{html}"
+        );
+        let pngs: Vec<_> = parts.iter().filter(|p| p["type"] == "image/png").collect();
+        assert_eq!(pngs.len(), 3);
+        assert!(pngs
+            .iter()
+            .any(|p| p["content_id"] == "<chart-compliance@slavakt>"));
     }
 }
 
@@ -106,10 +115,40 @@ fn a_bad_month_or_format_is_exit_1_and_says_what_is_expected() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected YYYY-MM"));
     let out = report(&config, &["--month", "2026-11", "--format", "pdf"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("expected md, html or csv"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected md, html, csv or json"));
+    // --from after --to, and --month with --from, are refused.
+    let out = report(&config, &["--from", "2026-11", "--to", "2026-10"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is after --to"));
+    let out = report(
+        &config,
+        &["--month", "2026-11", "--from", "2026-10", "--to", "2026-11"],
+    );
+    assert_ne!(out.status.code(), Some(0));
     // A month far ahead of the wall clock has not begun: refused, nothing printed.
     let out = report(&config, &["--month", "2999-01"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("has not begun"));
+}
+
+#[test]
+fn json_over_two_months_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = setup(dir.path(), 9);
+    let out = report(
+        &config,
+        &["--from", "2026-10", "--to", "2026-11", "--format", "json"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["period"]["from"], "2026-10");
+    assert_eq!(j["period"]["to"], "2026-11");
+    let k = &j["levels"][0];
+    assert_eq!(k["level"], "kritisk");
+    assert_eq!(k["resolved"], 1);
+    assert_eq!(k["resolved_within"], 1);
+    assert_eq!(k["average_resolution"]["value"], 1.5);
+    assert_eq!(k["average_resolution"]["unit"], "hours");
+    assert_eq!(j["incidents"][0]["within"], true);
 }

@@ -4,9 +4,12 @@
 #[path = "../kit/mod.rs"]
 mod kit;
 
+mod board;
 mod browser;
+mod charts;
 mod incident;
 mod monthly;
+mod period_schedule;
 mod render;
 mod schedule;
 mod scheduled;

@@ -101,14 +101,31 @@ async fn a_scheduled_report_is_mailed_once_per_period_also_across_a_restart() {
         let csv = part(m, "text/csv");
         assert_eq!(csv["filename"], "slavakt-sla-2027-03.csv");
         let text = csv["content"].as_str().unwrap();
-        assert!(text.starts_with("\"month\",\"level\""), "{text}");
-        // The Kritisk ticket of 24 March: opened 1, open at the month end.
+        // For Excel: a BOM, `;` between fields (nb).
         assert!(
-            text.contains("\"2027-03\",\"kritisk\",\"Kritisk\",\"1\",\"0\""),
+            text.starts_with("\u{feff}\"SLA-rapport\";\"2027-03\""),
             "{text}"
         );
+        // The Kritisk ticket of 24 March: opened 1, resolved 0.
+        assert!(text.contains("\"Kritisk\";\"1\";\"0\""), "{text}");
+        // The charts are PNG parts the HTML refers to by Content-ID (no inline SVG in mail).
         let html = part(m, "text/html")["content"].as_str().unwrap();
-        assert!(html.contains("<svg") && html.contains("SLA-rapport 2027-03"));
+        assert!(!html.contains("<svg") && html.contains("SLA-rapport 2027-03"));
+        let pngs: Vec<&Value> = m["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["type"] == "image/png")
+            .collect();
+        assert_eq!(pngs.len(), 3, "{m:#}");
+        for p in pngs {
+            let cid = p["content_id"].as_str().unwrap();
+            let cid = cid.trim_start_matches('<').trim_end_matches('>');
+            assert!(
+                html.contains(&format!("src=\"cid:{cid}\"")),
+                "{cid} not in {html}"
+            );
+        }
         assert!(part(m, "text/plain")["content"]
             .as_str()
             .unwrap()
@@ -279,16 +296,17 @@ async fn entries_sharing_a_schedule_get_their_format_and_only_missing_recipients
     assert!(part(board, "text/html")["content"]
         .as_str()
         .unwrap()
-        .contains("<svg"));
+        .contains("src=\"cid:chart-flow@slavakt\""));
     let finance = mails
         .iter()
         .find(|m| to(m) == "okonomi@ror-ikt.example")
         .unwrap();
-    // The CSV entry: the CSV is the body (with its HTML twin) and the attachment.
+    // The CSV entry: the CSV is the body (with its HTML twin) and the attachment; this config
+    // is in English: `,` and no BOM in the body.
     assert!(part(finance, "text/plain")["content"]
         .as_str()
         .unwrap()
-        .starts_with("\"month\",\"level\""));
+        .starts_with("\"SLA report\",\"2027-03\""));
     for m in [board, finance] {
         assert_eq!(part(m, "text/csv")["filename"], "slavakt-sla-2027-03.csv");
     }

@@ -9,6 +9,7 @@ stdout when it accepts connections; exits when stdin closes.
 """
 import argparse
 import asyncio
+import base64
 import email
 import json
 import os
@@ -31,11 +32,17 @@ class Capture:
         for part in msg.walk():
             if part.is_multipart():
                 continue
+            content = part.get_content()
+            if isinstance(content, bytes):
+                # Binary parts (inline images) as base64 text, so the record stays JSON.
+                content = base64.b64encode(content).decode()
             parts.append(
                 {
                     "type": part.get_content_type(),
-                    "content": part.get_content(),
+                    "content": content,
                     "filename": part.get_filename(),
+                    "content_id": part.get("Content-ID"),
+                    "disposition": part.get_content_disposition(),
                 }
             )
         login = None
