@@ -13,6 +13,7 @@
 //! too large to compare every save.
 
 use super::{Health, LoadProblem, State, SyncCursor};
+use crate::backfill::Checkpoint;
 use crate::ledger::{DeliveryStatus, LedgerEntry};
 use crate::report::incident::Record;
 use crate::report::scheduled::OwedReport;
@@ -60,6 +61,9 @@ pub(crate) struct LineOut<'a> {
     cursor: Option<&'a SyncCursor>,
     #[serde(skip_serializing_if = "Option::is_none")]
     health: Option<&'a Health>,
+    /// The backfill checkpoint, whole, when it changed (`Some(None)`: removed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backfill: Option<Option<&'a Checkpoint>>,
 }
 
 impl LineOut<'_> {
@@ -73,6 +77,7 @@ impl LineOut<'_> {
             || !self.reported.is_empty()
             || !self.reports_sent.is_empty()
             || self.cursor.is_some()
+            || self.backfill.is_some()
     }
 
     pub(crate) fn writes_health(&self) -> bool {
@@ -107,6 +112,18 @@ pub(crate) struct LineIn {
     cursor: Option<SyncCursor>,
     #[serde(default)]
     health: Option<Health>,
+    /// Present when the checkpoint changed; `null` when it was removed.
+    #[serde(default, deserialize_with = "present")]
+    backfill: Option<Option<Checkpoint>>,
+}
+
+/// A field that is present (even as `null`) is `Some`: tells "removed" from "unchanged".
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 fn apply_map<K: Ord, V>(map: &mut BTreeMap<K, V>, changes: BTreeMap<K, Option<V>>) {
@@ -144,6 +161,9 @@ impl LineIn {
         }
         if let Some(h) = self.health {
             state.health = h;
+        }
+        if let Some(b) = self.backfill {
+            state.backfill = b;
         }
         state.saved_at = Some(self.at);
     }
@@ -280,6 +300,7 @@ pub(crate) struct Shadow {
     reports_sent: BTreeSet<String>,
     cursor: SyncCursor,
     health: Health,
+    backfill: Option<Checkpoint>,
 }
 
 /// Walks `current` and `shadow` (both sorted) together in one pass: new keys and changed prints
@@ -400,6 +421,7 @@ impl Shadow {
             reports_sent: diff_set(&state.reports_sent, &mut self.reports_sent),
             cursor: None,
             health: None,
+            backfill: None,
         };
         diff_map(
             &state.ledger.entries,
@@ -428,6 +450,10 @@ impl Shadow {
         if state.cursor != self.cursor {
             self.cursor.clone_from(&state.cursor);
             line.cursor = Some(&state.cursor);
+        }
+        if state.backfill != self.backfill {
+            self.backfill.clone_from(&state.backfill);
+            line.backfill = Some(state.backfill.as_ref());
         }
         if state.health != self.health && (health_due || line.has_changes()) {
             self.health.clone_from(&state.health);
