@@ -13,6 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use daemon_support::{at, world, World};
 use slavakt::backfill::Checkpoint;
 use slavakt::cli::backfill::{backfill, Finished, Options};
+use slavakt::clock::Clock;
 use slavakt::config::Config;
 use slavakt::pureservice::client::{Client, ClientOptions};
 use slavakt::pureservice::fake::{Fault, NewTicket, Tenant};
@@ -433,4 +434,114 @@ async fn nothing_is_sent_and_the_daemon_does_not_announce_backfilled_tickets() {
     assert!(!state.tickets[&kritisk[1]].is_resolved());
     assert!(w.smtp.received().is_empty());
     assert!(w.sink.is_empty());
+
+    // A ticket the daemon itself watched from opening to solution is never replaced by a
+    // backfilled record; the reopened one is left to the daemon.
+    let live = w
+        .fake
+        .create_ticket(NewTicket {
+            subject: "Skriver på rådhuset".into(),
+            priority: Some("Lav".into()),
+            requester: Some(104),
+            categories: vec!["Skriver".into()],
+            ..NewTicket::default()
+        })
+        .unwrap();
+    w.clock.advance(Duration::seconds(30));
+    daemon.cycle().await.unwrap();
+    w.clock.advance(Duration::minutes(20));
+    w.fake.update_ticket(
+        live,
+        serde_json::json!({"resolved": w.clock.now().to_rfc3339(), "statusId": 5}),
+    );
+    w.clock.advance(Duration::seconds(30));
+    daemon.cycle().await.unwrap();
+    assert!(daemon.state().tickets[&live].is_resolved());
+    let tracked = daemon.state().tickets[&live].clone();
+    drop(daemon);
+    let done = run(&w, &config, false).await.unwrap();
+    let c = &done.checkpoint.counts;
+    assert_eq!((c.tracked, c.open, c.recorded), (1, 0, 0), "{c:?}");
+    let state = load(&config);
+    assert_eq!(state.tickets[&live], tracked);
+    assert!(state.tickets[&live].backfilled.is_none());
+    assert!(w.smtp.received().is_empty());
+}
+
+/// The `slavakt` binary against the fake: plain progress lines on a stderr that is not a
+/// terminal, the summary on stdout, exit 0; exit 2 with the reason while the daemon runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_logs_plain_progress_lines_and_refuses_beside_the_daemon() {
+    // The binary reads the wall clock: the tickets are placed relative to it.
+    let now = slavakt::clock::SystemClock.now();
+    let w = world(&(now - Duration::days(40)).to_rfc3339()).await;
+    let solved = w.fake.id_by_name("status", "Løst").unwrap();
+    for (i, prio) in ["Kritisk", "Middels", "Lav"].into_iter().enumerate() {
+        w.clock.set(now - Duration::days(30 - i as i64));
+        let id = w
+            .fake
+            .create_ticket(NewTicket {
+                subject: "Gerica henger".into(),
+                priority: Some(prio.into()),
+                requester: Some(102),
+                categories: vec!["Gerica".into()],
+                ..NewTicket::default()
+            })
+            .unwrap();
+        w.clock.advance(Duration::hours(2));
+        let ts = w.clock.now().to_rfc3339();
+        w.fake.update_ticket(
+            id,
+            serde_json::json!({"responded": ts, "resolved": ts, "statusId": solved}),
+        );
+    }
+    let peers = slavakt::demo::world::Peers {
+        pureservice: w.fake.base_url(),
+        api_key: w.fake.api_key().expose().to_string(),
+        smtp: ([127, 0, 0, 1], w.smtp.port).into(),
+        http: ([127, 0, 0, 1], 9).into(),
+    };
+    let text = slavakt::demo::world::config_text(&peers, w.dir.path()).unwrap();
+    let path = w.dir.path().join("slavakt.toml");
+    std::fs::write(&path, text).unwrap();
+    let since = (now - Duration::days(40)).format("%Y-%m").to_string();
+    let bin = env!("CARGO_BIN_EXE_slavakt");
+    let run_bin = |path: std::path::PathBuf, since: String| {
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(bin)
+                .args(["backfill", "--since", &since, "--config"])
+                .arg(&path)
+                .output()
+                .unwrap()
+        })
+    };
+    let out = run_bin(path.clone(), since.clone()).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("Backfill finished."), "{stdout}");
+    assert!(stdout.contains("3 recorded"), "{stdout}");
+    assert!(stdout.contains("3 tickets: pauses"), "{stdout}");
+    assert!(stdout.contains("Nobody was notified"), "{stdout}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("backfill since ") && l.contains("3 of 3 read")),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\r'),
+        "no terminal: no line rewriting: {stderr:?}"
+    );
+
+    // Beside the daemon: refused, exit 2, with what to do.
+    w.clock.set(now);
+    let config = slavakt::config::load(&path).unwrap();
+    let daemon = w.daemon_with(config);
+    let out = run_bin(path.clone(), since.clone()).await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("never runs beside the daemon"), "{stderr}");
+    drop(daemon);
+    assert!(w.smtp.received().is_empty());
 }
