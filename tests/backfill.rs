@@ -545,3 +545,83 @@ async fn the_command_logs_plain_progress_lines_and_refuses_beside_the_daemon() {
     drop(daemon);
     assert!(w.smtp.received().is_empty());
 }
+
+/// What the API cannot give is marked, and the report's figure for it is the upper bound the
+/// docs say: a Høy ticket that waited 3 hours on a vendor shows 3 hours more when backfilled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pause_the_api_does_not_show_is_marked_approximate() {
+    let w = world("2026-10-05T08:00:00+02:00").await;
+    let config = config_for(&w);
+    let client = Client::with_options(
+        &config.pureservice,
+        ClientOptions {
+            clock: Arc::new(w.clock.clone()),
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap();
+    let mut syncer = Syncer::new(client, &config);
+    let mut daemon_state = State::default();
+    let start = at("2026-10-05T09:00:00+02:00");
+    let mut id = 0;
+    for (minutes, what) in [
+        (0, "create"),
+        (10, "Under arbeid"),
+        (60, "Venter - leverandør"),
+        (240, "Under arbeid"),
+        (300, "solve"),
+    ] {
+        let t = start + Duration::minutes(minutes);
+        w.clock.set(t);
+        match what {
+            "create" => {
+                id = w
+                    .fake
+                    .create_ticket(NewTicket {
+                        subject: "Fagsystemet er nede".into(),
+                        priority: Some("Høy".into()),
+                        requester: Some(103),
+                        categories: vec!["Gerica".into()],
+                        ..NewTicket::default()
+                    })
+                    .unwrap()
+            }
+            "solve" => {
+                w.fake.update_ticket(
+                    id,
+                    serde_json::json!({"resolved": t.to_rfc3339(), "statusId": 5}),
+                );
+            }
+            status => {
+                if status == "Under arbeid" && minutes == 10 {
+                    w.fake
+                        .update_ticket(id, serde_json::json!({"responded": t.to_rfc3339()}));
+                }
+                assert!(w.fake.set_status(id, status));
+            }
+        }
+        let out = syncer.cycle(&daemon_state.cursor, t).await.unwrap();
+        daemon_state.cursor = out.cursor.clone();
+        slavakt::app::cycle::track(&mut daemon_state, &out.changed, &config, t);
+    }
+    assert_eq!(daemon_state.tickets[&id].pauses.len(), 1);
+    let now = at("2026-11-02T09:00:00+01:00");
+    w.clock.set(now);
+    let mut opts = options(&w, false);
+    opts.since = (2026, 10);
+    backfill(&config, opts, &mut |_, _| {}).await.unwrap();
+    let state = load(&config);
+    let t = &state.tickets[&id];
+    assert!(t.pauses.is_empty());
+    assert_eq!(
+        t.backfilled.as_ref().unwrap().approximate,
+        vec![Approximation::Pauses]
+    );
+    let used = |s: &State| {
+        let f = slavakt::report::figures(s, &config, (2026, 10), now).unwrap();
+        let hoy = f.levels.iter().find(|l| l.level == "hoy").unwrap().clone();
+        (hoy.average_resolution.unwrap(), hoy.resolution_breached)
+    };
+    assert_eq!(used(&daemon_state), (Duration::hours(2), 0));
+    assert_eq!(used(&state), (Duration::hours(5), 1));
+}
