@@ -268,4 +268,11 @@ impl TrackedTicket {
     pub fn is_change(&self) -> bool {
         self.change.is_some()
     }
+    /// What in this ticket's history is an estimate: empty for every ticket the daemon
+    /// tracked live (see [`Backfilled`]).
+    pub fn approximations(&self) -> &[Approximation] {
+        self.backfilled
+            .as_ref()
+            .map_or(&[], |b| b.approximate.as_slice())
+    }
 }

@@ -467,3 +467,41 @@ impl Shadow {
         *health != self.health
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backfill_checkpoint_travels_in_the_journal() {
+        let mut state = State::default();
+        let mut shadow = Shadow::of(&state);
+        let now: DateTime<Utc> = "2026-12-02T08:00:00Z".parse().unwrap();
+        state.backfill = Some(Checkpoint::new("2026-01".into(), now, "x".into(), now));
+        let line = serde_json::to_string(&shadow.changes(&state, &BTreeSet::new(), 1, now, false))
+            .unwrap();
+        assert!(line.contains("\"backfill\""), "{line}");
+        let mut replayed = State::default();
+        serde_json::from_str::<LineIn>(&line)
+            .unwrap()
+            .apply(&mut replayed);
+        assert_eq!(replayed.backfill, state.backfill);
+        // Unchanged: not written again; removed: written as null and removed on replay.
+        let same = shadow.changes(&state, &BTreeSet::new(), 2, now, false);
+        assert!(same.is_empty());
+        state.backfill = None;
+        let line = serde_json::to_string(&shadow.changes(&state, &BTreeSet::new(), 3, now, false))
+            .unwrap();
+        assert!(line.contains("\"backfill\":null"), "{line}");
+        serde_json::from_str::<LineIn>(&line)
+            .unwrap()
+            .apply(&mut replayed);
+        assert_eq!(replayed.backfill, None);
+        // A line without the field leaves the checkpoint alone.
+        replayed.backfill = Some(Checkpoint::new("2026-02".into(), now, "y".into(), now));
+        serde_json::from_str::<LineIn>(r#"{"seq":4,"at":"2026-12-02T08:00:00Z"}"#)
+            .unwrap()
+            .apply(&mut replayed);
+        assert!(replayed.backfill.is_some());
+    }
+}
