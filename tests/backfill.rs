@@ -1,6 +1,6 @@
-//! `slavakt backfill` against the fake Pureservice holding a year of solved tickets, in the
-//! tenant behaviours that matter for reading history (sort honoured with a date filter, no date
-//! comparison accepted, sort ignored): the monthly report from the backfilled state equals the
+//! `slavakt backfill` against the fake Pureservice holding a year of solved tickets, in every
+//! tenant behaviour of `Tenant::ALL` (sort honoured with a date filter, only the constructor
+//! date form, no date comparison accepted, sort ignored, whole seconds): the monthly report from the backfilled state equals the
 //! one from the daemon's own tracking of the same tickets (the real sync and the daemon's
 //! `cycle::track`, cycle by cycle as the tickets were opened, answered and solved); a dry run
 //! writes nothing; an interrupted run continues where it stopped without reading anything
@@ -230,6 +230,9 @@ async fn same_reports_in(tenant: Tenant) {
         let b = t.backfilled.as_ref().expect("marked as backfilled");
         assert_eq!(b.approximate, vec![Approximation::Pauses], "{t:?}");
         assert!(t.resolved_when_first_seen);
+        // Minimised as the daemon does a week after the solution: no assignee kept.
+        let week_old = t.resolved_at().unwrap() <= at(NOW) - slavakt::state::MINIMISE_AFTER;
+        assert_eq!(t.assignee.is_none(), week_old, "{t:?}");
     }
     assert!(state
         .tickets
@@ -255,6 +258,16 @@ async fn backfill_gives_the_daemons_reports_when_no_date_comparison_is_accepted(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backfill_gives_the_daemons_reports_when_sort_is_ignored() {
     same_reports_in(Tenant::SortIgnored).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backfill_gives_the_daemons_reports_when_only_the_constructor_date_form_works() {
+    same_reports_in(Tenant::IsoRefused).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backfill_gives_the_daemons_reports_with_whole_second_timestamps() {
+    same_reports_in(Tenant::WholeSeconds).await;
 }
 
 /// Fills the fake with the year without tracking it (the daemon never ran).

@@ -196,6 +196,7 @@ pub async fn backfill(
     let limit = reader.limit();
     let mut would_record = Vec::new();
     let mut strategy = strategy;
+    let titled = crate::report::monthly::incident_levels(config);
 
     while !cp.paging.done {
         let page = tokio::select! {
@@ -239,6 +240,9 @@ pub async fn backfill(
                 }
             }
         }
+        // Keep no more about a solved ticket than the daemon would a week after it was
+        // solved (assignee, template fields, most titles): the same rule, at once.
+        crate::state::minimise(&mut state, &titled, at);
         cp.paging.apply(&page.ids, limit);
         cp.updated = at;
         if let Some(store) = &store {
