@@ -70,6 +70,17 @@ pub fn run(args: Args) -> Result<(), CliError> {
         ))
     })?;
     let config = super::load_config(&args.config)?;
+    // Warnings (a priority the config does not map, a refused filter, retries) on stderr with
+    // the progress; stdout stays the summary.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .try_init();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
