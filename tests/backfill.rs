@@ -362,6 +362,12 @@ async fn an_interrupted_backfill_continues_where_it_stopped_without_duplicates()
     assert_eq!(state.tickets.len(), 50);
     assert!(cp.paging.next_id > 0);
     let next = cp.paging.next_id;
+    // Even an interrupted run keeps the first start from mailing last month's report.
+    assert!(
+        state.reports_sent.iter().any(|k| k.ends_with("@2026-11")),
+        "{:?}",
+        state.reports_sent
+    );
 
     w.fake.clear_log();
     let done = run(&w, &config, false).await.unwrap();

@@ -6,8 +6,9 @@
 //! its whole life): stop the daemon, backfill, start it again. Saves after every page with the
 //! checkpoint ([`crate::backfill::Checkpoint`]) in the same state write, so an interrupted run
 //! (Ctrl-C, a failed request, a crash) continues where it stopped when started again with the
-//! same `--since`. Writes no ledger entry and sends nothing; a fresh state file gets the
-//! daemon's first-start rule for scheduled reports (periods already past are not mailed).
+//! same `--since`. Writes no ledger entry and sends nothing; a state file the daemon never
+//! polled with gets the daemon's first-start rule for scheduled reports (periods already past
+//! are not mailed).
 //! `--dry-run` reads the state without the lock and writes nothing at all.
 
 use super::CliError;
@@ -174,7 +175,13 @@ pub async fn backfill(
             Err(e) => return Err(CliError::Runtime(e.to_string())),
         }
     };
-    let fresh = store.as_ref().is_some_and(Store::is_fresh);
+    if store.is_some() && !state.cursor.initial_done {
+        // The daemon has never polled with this state file: its first start would not mail
+        // the periods already past (`skip_past_periods` on a missing file); a state file made
+        // by backfill must not change that. Done before the first save, so an interrupted run
+        // keeps it too.
+        crate::report::scheduled::skip_past_periods(&mut state, config, now);
+    }
     if from < now - config.daemon.retention {
         tracing::warn!(since = %since_text, "tickets solved longer ago than daemon.retention are not recorded (the daemon would drop them at once)");
     }
@@ -268,10 +275,6 @@ pub async fn backfill(
     let at = opts.clock.now();
     cp.finished = Some(at);
     if let Some(store) = &store {
-        if fresh {
-            // As the daemon's first start does: months before slavakt ran are not mailed.
-            crate::report::scheduled::skip_past_periods(&mut state, config, at);
-        }
         state.backfill = Some(cp.clone());
         // One whole snapshot at the end, as a clean daemon stop leaves it.
         store
