@@ -98,8 +98,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let mut progress = |cp: &Checkpoint, total: Option<u64>| {
         let line = progress_line(cp, total);
         if terminal {
-            // One line, rewritten in place.
-            eprint!("\r\x1b[2K{line}");
+            // One line with a bar, rewritten in place.
+            eprint!("\r\x1b[2K{}{line}", bar(cp.counts.read, total));
         } else {
             eprintln!("{line}");
         }
@@ -134,6 +134,25 @@ pub fn progress_line(cp: &Checkpoint, total: Option<u64>) -> String {
         "backfill since {}: {}{of} read ({} recorded, {} updated, {} unchanged)",
         cp.since, c.read, c.recorded, c.updated, c.unchanged
     )
+}
+
+/// `[########------------]  40 % ` when the total is known (a count can be passed by tickets
+/// solved meanwhile: capped at 100 %).
+pub fn bar(read: u64, total: Option<u64>) -> String {
+    const WIDTH: u64 = 20;
+    match total {
+        Some(t) if t > 0 => {
+            let done = read.min(t);
+            let filled = (done * WIDTH / t) as usize;
+            format!(
+                "[{}{}] {:>3} % ",
+                "#".repeat(filled),
+                "-".repeat(WIDTH as usize - filled),
+                done * 100 / t
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 /// The error for a state file another process holds.
@@ -415,4 +434,15 @@ pub fn summary(done: &Finished, config: &Config, dry_run: bool) -> String {
          already solved when first seen).\n",
     );
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_bar() {
+        assert_eq!(super::bar(50, Some(200)), "[#####---------------]  25 % ");
+        assert_eq!(super::bar(300, Some(200)), "[####################] 100 % ");
+        assert_eq!(super::bar(3, None), "");
+        assert_eq!(super::bar(0, Some(0)), "");
+    }
 }
