@@ -212,7 +212,14 @@ pub fn explain(
         kind: Default::default(),
         backfilled: None,
     };
-    Ok(build(&ticket, input.priority.clone(), level, calendar, now))
+    Ok(build(
+        &ticket,
+        input.priority.clone(),
+        level,
+        calendar,
+        input.created,
+        now,
+    ))
 }
 
 /// Explains a tracked ticket's current deadlines; `None` without an SLA level.
@@ -228,7 +235,8 @@ pub fn explain_ticket(
         .last()
         .and_then(|l| l.priority.clone())
         .unwrap_or_else(|| level.label.clone());
-    Some(build(ticket, priority, level, calendar, now))
+    let start = super::clock_start(ticket, config);
+    Some(build(ticket, priority, level, calendar, start, now))
 }
 
 fn build(
@@ -236,9 +244,10 @@ fn build(
     priority: String,
     level: &SlaLevel,
     calendar: &Calendar,
+    start: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Explanation {
-    let (rs, ls) = specs(ticket, level, calendar);
+    let (rs, ls) = specs(ticket, level, calendar, start);
     let response = clock(&rs, now);
     let resolution = clock(&ls, now);
 
@@ -255,8 +264,7 @@ fn build(
         )
         .map(|(kind, s)| {
             let end = s.end.unwrap_or(now).max(s.start);
-            let inside =
-                |due: DateTime<Utc>| calendar.between(s.start.max(ticket.created), end.min(due));
+            let inside = |due: DateTime<Utc>| calendar.between(s.start.max(start), end.min(due));
             ExcludedSpan {
                 kind,
                 from: s.start,
@@ -276,7 +284,7 @@ fn build(
     let tick = Duration::milliseconds(1);
     let first = timeline::reach_one(
         calendar,
-        timeline::Gaps::new(ticket.created, &ticket.pauses, &[], now),
+        timeline::Gaps::new(start, &ticket.pauses, &[], now),
         tick,
     );
     let last_due = response.due.max(resolution.due);
