@@ -6,8 +6,8 @@
 //! writes nothing; an interrupted run continues where it stopped without reading anything
 //! twice; nothing is ever sent, by the backfill or by the daemon started on its state.
 
-use chrono::{DateTime, Duration, Utc};
 use crate::kit::daemon::{at, world, World};
+use chrono::{DateTime, Duration, Utc};
 use slavakt::backfill::Checkpoint;
 use slavakt::cli::backfill::{backfill, Finished, Options};
 use slavakt::clock::Clock;
