@@ -641,3 +641,29 @@ async fn a_pause_the_api_does_not_show_is_marked_approximate() {
     assert_eq!(used(&daemon_state), (Duration::hours(2), 0));
     assert_eq!(used(&state), (Duration::hours(5), 1));
 }
+
+/// `sync = "modified"` with a date form the tenant refuses: the first page's 400 does not end
+/// the run; it goes on by status alone and still records everything, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_date_filter_falls_back_to_the_status_filter() {
+    let w = world("2025-11-30T12:00:00+01:00").await;
+    w.fake.set_tenant(Tenant::IsoRefused);
+    let mut config = config_for(&w);
+    config.pureservice.sync = slavakt::config::SyncSetting::Modified;
+    config.pureservice.date_literal = slavakt::config::DateLiteral::IsoString;
+    year_only(&w).await;
+    let done = run(&w, &config, false).await.unwrap();
+    assert!(
+        done.strategy.contains("refused the date filter"),
+        "{done:?}"
+    );
+    assert!(!done.checkpoint.filter.contains("modified"), "{done:?}");
+    let c = &done.checkpoint.counts;
+    assert_eq!((c.recorded, c.updated), (132, 0), "{c:?}");
+    assert_eq!(load(&config).tickets.len(), 132);
+    assert!(w
+        .fake
+        .requests()
+        .iter()
+        .any(|r| r.status == 400 && r.path == "/ticket/"));
+}
