@@ -14,7 +14,7 @@
 //! - a ticket the daemon tracked live is never replaced (its history is better than ours);
 //! - a ticket backfilled before is replaced only when Pureservice now says something else.
 
-use crate::config::Config;
+use crate::config::{Config, OnPriorityChange};
 use crate::state::State;
 use crate::ticket::{Approximation, Backfilled, CoreStatus, TicketSnapshot, TrackedTicket};
 use crate::tracker;
@@ -79,6 +79,8 @@ pub struct Counts {
     pub reopenings: u64,
     #[serde(default)]
     pub resolved_time: u64,
+    #[serde(default)]
+    pub priority: u64,
 }
 
 impl Checkpoint {
@@ -165,6 +167,9 @@ pub fn tracked_from(s: &TicketSnapshot, config: &Config, now: DateTime<Utc>) -> 
     if s.resolved.is_none() {
         approximate.push(Approximation::ResolvedTime);
     }
+    if config.on_priority_change == OnPriorityChange::FromRaise {
+        approximate.push(Approximation::Priority);
+    }
     t.backfilled = Some(Backfilled {
         at: now,
         approximate,
@@ -212,6 +217,7 @@ pub fn record(
                     Approximation::Pauses => counts.pauses += 1,
                     Approximation::Reopenings => counts.reopenings += 1,
                     Approximation::ResolvedTime => counts.resolved_time += 1,
+                    Approximation::Priority => counts.priority += 1,
                 }
             }
             let existed = state.tickets.insert(s.id, t).is_some();

@@ -209,16 +209,20 @@ pub enum Approximation {
     Reopenings,
     /// The ticket has no `resolved` time: its `closed` time (else its last change) stands in.
     ResolvedTime,
+    /// `[sla] on_priority_change = "from_raise"`: a raise of priority is not visible afterwards,
+    /// so the clocks count from creation at the priority the ticket has now.
+    Priority,
 }
 
 impl Approximation {
     /// The key used in the state file and the report's JSON (`pauses`, `reopenings`,
-    /// `resolved_time`).
+    /// `resolved_time`, `priority`).
     pub fn key(self) -> &'static str {
         match self {
             Approximation::Pauses => "pauses",
             Approximation::Reopenings => "reopenings",
             Approximation::ResolvedTime => "resolved_time",
+            Approximation::Priority => "priority",
         }
     }
 }

@@ -423,6 +423,14 @@ pub fn summary(done: &Finished, config: &Config, dry_run: bool) -> String {
             c.resolved_time
         ));
     }
+    if c.priority > 0 {
+        s.push_str(&format!(
+            "  - {} tickets: priority. With [sla] on_priority_change = \"from_raise\" the clocks \
+             of a raised ticket count from the raise, which is not visible afterwards: they \
+             count from creation here.\n",
+            c.priority
+        ));
+    }
     s.push_str(
         "  - every ticket: its priority now is taken as its priority since creation (a \
          priority change is not visible afterwards).\n  Exact: created, first response \

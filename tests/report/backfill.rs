@@ -331,6 +331,16 @@ async fn a_dry_run_prints_what_it_would_record_and_writes_nothing() {
     let text = slavakt::cli::backfill::summary(&done, &config, true);
     assert!(text.contains("Dry run: nothing was written."), "{text}");
     assert!(text.contains("132 tickets: pauses"), "{text}");
+    // Clocks that count from a raise cannot be rebuilt: said, per ticket and in the summary.
+    let mut from_raise = config.clone();
+    from_raise.on_priority_change = slavakt::config::OnPriorityChange::FromRaise;
+    let done = run(&w, &from_raise, true).await.unwrap();
+    assert!(done
+        .would_record
+        .iter()
+        .all(|l| l.contains("[approximate: pauses, priority]")));
+    let text = slavakt::cli::backfill::summary(&done, &from_raise, true);
+    assert!(text.contains("132 tickets: priority"), "{text}");
     // No state file, no journal, no lock file: nothing at all in the state directory.
     let dir = config.daemon.state_file.parent().unwrap();
     let files: Vec<_> = std::fs::read_dir(dir)
