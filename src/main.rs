@@ -38,6 +38,9 @@ enum Command {
     Demo(cli::demo::Args),
     /// Read-only check of the configured Pureservice tenant: what works, what to change.
     Probe(cli::probe::Args),
+    /// History for the reports: tickets solved since a month, read from Pureservice; notifies
+    /// no one.
+    Backfill(cli::backfill::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Report(a) => cli::report::run(a),
         Command::Demo(a) => cli::demo::run(a),
         Command::Probe(a) => cli::probe::run(a),
+        Command::Backfill(a) => cli::backfill::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -179,6 +179,52 @@ pub struct TrackedTicket {
     /// Fault report, service request or planned change; `incident` for older state files.
     #[serde(default)]
     pub kind: TicketKind,
+    /// Set when `slavakt backfill` recorded the ticket from what the API gives about a solved
+    /// ticket, instead of the daemon tracking it live: the report marks the figures named in
+    /// [`Backfilled::approximate`] as estimates. `None` for every ticket the daemon tracked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backfilled: Option<Backfilled>,
+}
+
+/// How a backfilled ticket's history was obtained, and what in it is an estimate
+/// (`docs/REPORTS.md`, "History from before slavakt").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Backfilled {
+    /// When `slavakt backfill` recorded it.
+    pub at: DateTime<Utc>,
+    /// The parts of the ticket's history the API did not give, so its figures are estimates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approximate: Vec<Approximation>,
+}
+
+/// A part of a backfilled ticket's history that is estimated, not known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Approximation {
+    /// Pureservice gives no status history, so time in a pausing status is not known and is
+    /// counted as running time: the resolution (and response) clock time is an upper bound.
+    Pauses,
+    /// The ticket was reopened (`reopenedCount` > 0): only its last resolution is known, so
+    /// the time it stood solved before a reopening is counted as open time.
+    Reopenings,
+    /// The ticket has no `resolved` time: its `closed` time (else its last change) stands in.
+    ResolvedTime,
+    /// `[sla] on_priority_change = "from_raise"`: a raise of priority is not visible afterwards,
+    /// so the clocks count from creation at the priority the ticket has now.
+    Priority,
+}
+
+impl Approximation {
+    /// The key used in the state file and the report's JSON (`pauses`, `reopenings`,
+    /// `resolved_time`, `priority`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Approximation::Pauses => "pauses",
+            Approximation::Reopenings => "reopenings",
+            Approximation::ResolvedTime => "resolved_time",
+            Approximation::Priority => "priority",
+        }
+    }
 }
 
 /// The most status changes kept per ticket: enough for any real incident, and a bound on the
@@ -225,5 +271,12 @@ impl TrackedTicket {
     }
     pub fn is_change(&self) -> bool {
         self.change.is_some()
+    }
+    /// What in this ticket's history is an estimate: empty for every ticket the daemon
+    /// tracked live (see [`Backfilled`]).
+    pub fn approximations(&self) -> &[Approximation] {
+        self.backfilled
+            .as_ref()
+            .map_or(&[], |b| b.approximate.as_slice())
     }
 }

@@ -151,6 +151,7 @@ fn first_sight(s: &TicketSnapshot, config: &Config, now: DateTime<Utc>) -> Track
         fields: s.fields.clone(),
         status_changes: Vec::new(),
         kind: s.kind,
+        backfilled: None,
     }
 }
 

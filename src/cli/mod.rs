@@ -2,6 +2,7 @@
 //! `run(args) -> Result<(), CliError>`; `main.rs` maps errors to exit codes
 //! (0 ok, 1 invalid config or input, 2 runtime failure).
 
+pub mod backfill;
 pub mod check_config;
 pub mod demo;
 pub mod explain;

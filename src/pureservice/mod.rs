@@ -4,6 +4,7 @@
 //! See `docs/PURESERVICE_CLIENT.md` for the switches (prefix, auth form, date literal, field
 //! sources) and `shared/design/PURESERVICE.md` for what is known about the real API.
 
+pub mod backfill;
 pub mod client;
 mod de;
 mod defaults;

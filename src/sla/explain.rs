@@ -210,6 +210,7 @@ pub fn explain(
         fields: Default::default(),
         status_changes: Vec::new(),
         kind: Default::default(),
+        backfilled: None,
     };
     Ok(build(
         &ticket,

@@ -13,6 +13,7 @@
 //! too large to compare every save.
 
 use super::{Health, LoadProblem, State, SyncCursor};
+use crate::backfill::Checkpoint;
 use crate::ledger::{DeliveryStatus, LedgerEntry};
 use crate::report::incident::Record;
 use crate::report::scheduled::OwedReport;
@@ -60,6 +61,9 @@ pub(crate) struct LineOut<'a> {
     cursor: Option<&'a SyncCursor>,
     #[serde(skip_serializing_if = "Option::is_none")]
     health: Option<&'a Health>,
+    /// The backfill checkpoint, whole, when it changed (`Some(None)`: removed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backfill: Option<Option<&'a Checkpoint>>,
 }
 
 impl LineOut<'_> {
@@ -73,6 +77,7 @@ impl LineOut<'_> {
             || !self.reported.is_empty()
             || !self.reports_sent.is_empty()
             || self.cursor.is_some()
+            || self.backfill.is_some()
     }
 
     pub(crate) fn writes_health(&self) -> bool {
@@ -107,6 +112,18 @@ pub(crate) struct LineIn {
     cursor: Option<SyncCursor>,
     #[serde(default)]
     health: Option<Health>,
+    /// Present when the checkpoint changed; `null` when it was removed.
+    #[serde(default, deserialize_with = "present")]
+    backfill: Option<Option<Checkpoint>>,
+}
+
+/// A field that is present (even as `null`) is `Some`: tells "removed" from "unchanged".
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 fn apply_map<K: Ord, V>(map: &mut BTreeMap<K, V>, changes: BTreeMap<K, Option<V>>) {
@@ -144,6 +161,9 @@ impl LineIn {
         }
         if let Some(h) = self.health {
             state.health = h;
+        }
+        if let Some(b) = self.backfill {
+            state.backfill = b;
         }
         state.saved_at = Some(self.at);
     }
@@ -280,6 +300,7 @@ pub(crate) struct Shadow {
     reports_sent: BTreeSet<String>,
     cursor: SyncCursor,
     health: Health,
+    backfill: Option<Checkpoint>,
 }
 
 /// Walks `current` and `shadow` (both sorted) together in one pass: new keys and changed prints
@@ -400,6 +421,7 @@ impl Shadow {
             reports_sent: diff_set(&state.reports_sent, &mut self.reports_sent),
             cursor: None,
             health: None,
+            backfill: None,
         };
         diff_map(
             &state.ledger.entries,
@@ -429,6 +451,10 @@ impl Shadow {
             self.cursor.clone_from(&state.cursor);
             line.cursor = Some(&state.cursor);
         }
+        if state.backfill != self.backfill {
+            self.backfill.clone_from(&state.backfill);
+            line.backfill = Some(state.backfill.as_ref());
+        }
         if state.health != self.health && (health_due || line.has_changes()) {
             self.health.clone_from(&state.health);
             line.health = Some(&state.health);
@@ -439,5 +465,43 @@ impl Shadow {
     /// Whether `health` differs from what is on disk.
     pub(crate) fn health_differs(&self, health: &Health) -> bool {
         *health != self.health
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backfill_checkpoint_travels_in_the_journal() {
+        let mut state = State::default();
+        let mut shadow = Shadow::of(&state);
+        let now: DateTime<Utc> = "2026-12-02T08:00:00Z".parse().unwrap();
+        state.backfill = Some(Checkpoint::new("2026-01".into(), now, "x".into(), now));
+        let line = serde_json::to_string(&shadow.changes(&state, &BTreeSet::new(), 1, now, false))
+            .unwrap();
+        assert!(line.contains("\"backfill\""), "{line}");
+        let mut replayed = State::default();
+        serde_json::from_str::<LineIn>(&line)
+            .unwrap()
+            .apply(&mut replayed);
+        assert_eq!(replayed.backfill, state.backfill);
+        // Unchanged: not written again; removed: written as null and removed on replay.
+        let same = shadow.changes(&state, &BTreeSet::new(), 2, now, false);
+        assert!(same.is_empty());
+        state.backfill = None;
+        let line = serde_json::to_string(&shadow.changes(&state, &BTreeSet::new(), 3, now, false))
+            .unwrap();
+        assert!(line.contains("\"backfill\":null"), "{line}");
+        serde_json::from_str::<LineIn>(&line)
+            .unwrap()
+            .apply(&mut replayed);
+        assert_eq!(replayed.backfill, None);
+        // A line without the field leaves the checkpoint alone.
+        replayed.backfill = Some(Checkpoint::new("2026-02".into(), now, "y".into(), now));
+        serde_json::from_str::<LineIn>(r#"{"seq":4,"at":"2026-12-02T08:00:00Z"}"#)
+            .unwrap()
+            .apply(&mut replayed);
+        assert!(replayed.backfill.is_some());
     }
 }

@@ -150,6 +150,10 @@ pub struct State {
     /// ticket.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub incident_reports: BTreeMap<String, crate::report::incident::Record>,
+    /// Where `slavakt backfill` stands (its checkpoint): an interrupted run continues from
+    /// here. Only the backfill command writes it; the daemon carries it along untouched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backfill: Option<crate::backfill::Checkpoint>,
     #[serde(skip)]
     pub touched: Touched,
     /// Last field: `store::encode` relies on it.
@@ -180,6 +184,7 @@ impl Default for State {
             reports_sent: BTreeSet::new(),
             reports_owed: BTreeMap::new(),
             incident_reports: BTreeMap::new(),
+            backfill: None,
             touched: Touched::default(),
             saved_at: None,
         }

@@ -224,5 +224,6 @@ fn sample_ticket(config: &Config, now: DateTime<Utc>, resolved: bool) -> Tracked
         fields,
         status_changes: Vec::new(),
         kind: Default::default(),
+        backfilled: None,
     }
 }

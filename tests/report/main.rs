@@ -4,6 +4,7 @@
 #[path = "../kit/mod.rs"]
 mod kit;
 
+mod backfill;
 mod board;
 mod browser;
 mod charts;
