@@ -287,9 +287,9 @@ impl Metrics {
         self.last_poll_ok.set(&[], now.timestamp() as f64);
     }
 
-    /// Every configured channel's delivery series at 0 (kept at their values after a reload), so
-    /// an alert on `increase(slavakt_deliveries_total{outcome="failed"}[…]) > 0` sees the first
-    /// failure too.
+    /// Every configured channel's delivery series and every plan rule's intent series at 0 (kept
+    /// at their values after a reload), so an alert on
+    /// `increase(slavakt_deliveries_total{outcome="failed"}[…]) > 0` sees the first failure too.
     pub fn declare_channels(&self, config: &Config) {
         let ch = &config.channels;
         let mut names: Vec<String> = Vec::new();
@@ -310,6 +310,11 @@ impl Metrics {
             for outcome in DELIVERY_OUTCOMES {
                 self.deliveries.declare(&[name, outcome]);
             }
+        }
+        // Every plan rule's intent series too: `increase(slavakt_intents_total{rule="…"}[…])`
+        // must see a rule's first intent.
+        for rule in &config.plan {
+            self.intents.declare(&[&rule.id]);
         }
     }
 
