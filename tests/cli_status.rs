@@ -61,7 +61,10 @@ fn json_lists_open_tickets_pending_deliveries_and_the_last_poll() {
 #[test]
 fn table_for_humans() {
     let (_dir, config) = setup(Some(STATE_JSON));
-    let out = status(&config, &["--wide", "--at", "2027-03-24T14:30:00Z"]);
+    let out = status(
+        &config,
+        &["--wide", "--verbose", "--at", "2027-03-24T14:30:00Z"],
+    );
     assert!(
         out.status.success(),
         "{}",
