@@ -83,7 +83,11 @@ fn code_spans(cell: &str) -> Vec<(String, String)> {
 
 /// "`channel`, `outcome` = `delivered`, `retrying`: …" → channel: [], outcome: [delivered,
 /// retrying]. Values run while they are separated by ", "; anything else ends the list.
+/// A cell that does not start with a label (`read from /proc/self …`) names none.
 fn labels_of(cell: &str) -> Vec<(String, Vec<String>)> {
+    if !cell.trim_start().starts_with('`') {
+        return Vec::new();
+    }
     let spans = code_spans(cell);
     let mut labels: Vec<(String, Vec<String>)> = Vec::new();
     let mut i = 0;
@@ -303,11 +307,15 @@ fn the_doc_table_parser_reads_values_and_stops_at_prose() {
         vec![("clock".into(), vec!["response".into(), "resolution".into()])]
     );
     assert!(labels_of("").is_empty());
+    assert!(labels_of("read from `/proc/self` at each scrape").is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fresh_daemon_has_every_documented_counter_at_zero_and_counts_each_failed_request() {
     let fake = fake().await;
+    // The first answer is held back (within the 1 s timeout), so the first scrape comes before
+    // the first poll has finished: a daemon as fresh as it gets.
+    fake.inject(Fault::Slow(Duration::from_millis(900)), 1, None);
     let d = start(&fake, fake.base_url()).await;
 
     // Fresh: scraped as soon as the listener is up.
@@ -340,6 +348,7 @@ async fn a_fresh_daemon_has_every_documented_counter_at_zero_and_counts_each_fai
     // Per request: three 500s (not retried: three failed polls), then two timeouts that the
     // retry absorbs (no failed poll, two failed requests).
     d.wait_for("slavakt_polls_total{outcome=\"ok\"}", 1.0).await;
+    assert_eq!(fake.faults_left(), 0);
     let before = d.metrics().await;
     let at = |m: &BTreeMap<String, f64>, s: &str| m.get(s).copied().unwrap_or(f64::NAN);
     fake.clear_log();
