@@ -141,3 +141,59 @@ async fn mails_about_no_ticket_are_not_threaded_together() {
             .contains("agent/app#/ticket/"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_link_to_the_ticket_is_in_the_readers_language() {
+    for (lang, words) in [
+        ("nb", "Saken i Pureservice: "),
+        ("nn", "Saka i Pureservice: "),
+        ("da", "Sagen i Pureservice: "),
+        ("en", "The ticket in Pureservice: "),
+    ] {
+        let w = world("2027-03-24T13:59:00+01:00").await;
+        let mut config = w.config.clone();
+        config.daemon.language = match lang {
+            "nb" => slavakt::config::Language::Nb,
+            "nn" => slavakt::config::Language::Nn,
+            "da" => slavakt::config::Language::Da,
+            _ => slavakt::config::Language::En,
+        };
+        let mut d = w.daemon_with(config);
+        d.cycle().await.unwrap();
+        let id = w
+            .fake
+            .create_ticket(NewTicket {
+                subject: "Pasientvarsling nede på Bergmo".into(),
+                priority: Some("Kritisk".into()),
+                requester: Some(102),
+                assignee: Some(201),
+                categories: vec!["Pasientvarsling".into()],
+                ..NewTicket::default()
+            })
+            .unwrap();
+        w.clock.advance(Duration::seconds(30));
+        d.cycle().await.unwrap();
+        let number = w.fake.ticket(id).unwrap()["requestNumber"]
+            .as_u64()
+            .unwrap();
+        let mails = w.smtp.received();
+        assert!(!mails.is_empty(), "{lang}: no mail");
+        for m in &mails {
+            let text = part(m, "text/plain").unwrap();
+            let line = text
+                .lines()
+                .find(|l| l.contains("/agent/app#/ticket/"))
+                .unwrap_or_else(|| panic!("{lang}: no link in\n{text}"));
+            assert!(line.starts_with(words), "{lang}: {line:?}");
+            assert!(
+                line.ends_with(&format!("/agent/app#/ticket/{number}")),
+                "{line}"
+            );
+            let html = part(m, "text/html").unwrap();
+            assert!(
+                html.contains(&format!("{}<a href=", words)),
+                "{lang}: {html}"
+            );
+        }
+    }
+}
