@@ -197,3 +197,38 @@ async fn the_link_to_the_ticket_is_in_the_readers_language() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reply_to_is_read_from_the_config_and_a_bad_one_is_refused_with_its_key() {
+    let w = world("2027-03-24T13:59:00+01:00").await;
+    let peers = slavakt::demo::world::Peers {
+        pureservice: w.fake.base_url(),
+        api_key: w.fake.api_key().expose().to_string(),
+        smtp: ([127, 0, 0, 1], w.smtp.port).into(),
+        http: ([127, 0, 0, 1], 9).into(),
+    };
+    let text = slavakt::demo::world::config_text(&peers, w.dir.path()).unwrap();
+    assert!(text.contains("[channels.email]\n"));
+    let with = |reply_to: &str| {
+        let path = w.dir.path().join("reply_to.toml");
+        std::fs::write(
+            &path,
+            text.replace(
+                "[channels.email]\n",
+                &format!("[channels.email]\nreply_to = {reply_to:?}\n"),
+            ),
+        )
+        .unwrap();
+        slavakt::config::load(&path)
+    };
+    let config = with(REPLY_TO).expect("a valid reply_to");
+    assert_eq!(
+        config.channels.email.as_ref().unwrap().reply_to.as_deref(),
+        Some(REPLY_TO)
+    );
+    let err = with("kundeservice på ror-ikt").unwrap_err().to_string();
+    assert!(
+        err.contains("channels.email.reply_to") && err.contains("not an e-mail address"),
+        "{err}"
+    );
+}
