@@ -270,6 +270,9 @@ impl Metrics {
             m.report_mails.set(&[outcome], 0.0);
         }
         m.sync_missed.set(&[], 0.0);
+        for to in ["modified", "open-set"] {
+            m.sync_switches.set(&[to], 0.0);
+        }
         for kind in API_ERROR_KINDS {
             m.api_errors.set(&[kind], 0.0);
         }
