@@ -1,6 +1,6 @@
 //! Entry points for fuzzing the parsers that face the outside world: a Pureservice response
 //! page, the config file, and a `Retry-After` header (from Pureservice or any HTTP channel). The cargo-fuzz targets in `fuzz/` and the CI "short fuzz"
-//! (`tests/fuzz_corpus.rs`) call exactly these functions, so a crash found by one is reproduced
+//! (`tests/core/fuzz_corpus.rs`) call exactly these functions, so a crash found by one is reproduced
 //! by the other. See `docs/FUZZING.md`.
 //!
 //! Neither function may panic, loop without bound or allocate without bound, whatever the bytes:

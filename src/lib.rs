@@ -7,6 +7,7 @@
 //! interface. Everything before the outbox is a pure function of (state, input, config, now).
 
 pub mod app; // the daemon's loop and lifecycle
+pub mod atomic_file; // the one way a file is replaced on disk (temp, fsync, rename, fsync dir)
 pub mod build_info; // version, git commit and build date
 pub mod calendar; // business hours, computed holidays, business-time arithmetic
 pub mod classify; // new-ticket classification, clusters, mismatches

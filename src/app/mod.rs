@@ -316,7 +316,7 @@ impl Daemon {
                 &mut self.state,
                 self.clock.as_ref(),
                 |s, t| {
-                    let started = std::time::Instant::now();
+                    let started = tokio::time::Instant::now();
                     match store.save(s, t) {
                         Ok(bytes) => {
                             http.state_saved(started.elapsed(), bytes);
@@ -400,7 +400,7 @@ impl Daemon {
         if !self.dirty && !self.store.health_due(&self.state.health, now) {
             return Ok(None);
         }
-        let started = std::time::Instant::now();
+        let started = tokio::time::Instant::now();
         match self.store.save(&self.state, now) {
             Ok(bytes) => {
                 self.http.state_saved(started.elapsed(), bytes);
@@ -719,7 +719,7 @@ impl Daemon {
         self.systemd.stopping();
         let now = self.clock.now();
         // A clean stop leaves one whole snapshot and an empty journal.
-        let started = std::time::Instant::now();
+        let started = tokio::time::Instant::now();
         match self.store.compact(&self.state, now) {
             Ok(bytes) => self.http.state_saved(started.elapsed(), bytes),
             Err(e) => {

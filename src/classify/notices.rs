@@ -104,8 +104,10 @@ impl Builder<'_> {
             via: via.to_vec(),
             template: n.template.to_string(),
             important: n.important,
+            important_for: Vec::new(),
             filters: Default::default(),
             ack: None,
+            hold: None,
         };
         let mut findings: Vec<Finding> = Vec::new();
         let targets = audience::resolve(

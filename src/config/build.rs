@@ -33,8 +33,10 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
             Some("name a [calendars.NAME] table".into()),
         );
     }
+    let mut raw_sla = take("sla");
+    let on_priority_change = sla::on_priority_change(&mut raw_sla, ctx);
     let sla = sla::build(
-        named_section(take("sla"), "sla", ctx),
+        named_section(raw_sla, "sla", ctx),
         &calendars,
         &declared_calendars,
         ctx,
@@ -76,9 +78,14 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
     let unit_names = |v: Vec<&String>| v.into_iter().cloned().collect::<Vec<String>>();
     let service_names = unit_names(services.iter().map(|s| &s.name).collect());
     let municipality_names = unit_names(municipalities.iter().map(|m| &m.name).collect());
+    let mut calendar_names: Vec<String> = calendars.keys().cloned().collect();
+    calendar_names.extend(declared_calendars.iter().cloned());
+    calendar_names.sort();
+    calendar_names.dedup();
     let units = plan::Units {
         services: &service_names,
         municipalities: &municipality_names,
+        calendars: &calendar_names,
     };
     let plan = plan::build(
         array_section(take("plan"), "plan", ctx),
@@ -140,6 +147,7 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         pureservice,
         calendars,
         sla,
+        on_priority_change,
         roles,
         municipalities,
         services,

@@ -109,6 +109,8 @@ pub struct Config {
     pub calendars: BTreeMap<String, Calendar>,
     /// SLA levels by name (`kritisk`, `hoy`, …).
     pub sla: BTreeMap<String, SlaLevel>,
+    /// `[sla] on_priority_change`: where deadlines count from after a raise.
+    pub on_priority_change: OnPriorityChange,
     pub roles: BTreeMap<String, Role>,
     pub municipalities: Vec<Municipality>,
     pub services: Vec<Service>,
@@ -248,6 +250,8 @@ pub struct PureserviceConfig {
     pub unset_priorities: Vec<String>,
     /// Status names that pause the SLA clocks.
     pub paused_statuses: Vec<String>,
+    /// Status names that mean a planned change was cancelled (`[pureservice.statuses] cancelled`).
+    pub cancelled_statuses: Vec<String>,
     pub municipality_from: Vec<FieldSource>,
     /// `true`: the units of every `municipality_from` source, combined (a custom field listing
     /// several, the category, the requester's company); `false`: the first source naming any.
@@ -280,6 +284,21 @@ pub struct TicketFields {
     pub fault_started: Option<String>,
     /// What Kundeservice tells callers.
     pub tell_callers: Option<String>,
+    /// A field that, when set (anything but empty, `false`, `0`, `nei`, `no`), marks a planned
+    /// change cancelled.
+    pub cancelled: Option<String>,
+}
+
+/// `[sla] on_priority_change`: the re-plan rule when a ticket's priority changes (a reading of
+/// SLA §5.6 to confirm with the service desk; docs/SLA.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnPriorityChange {
+    /// The new level's deadlines count from the ticket's creation (a Middels ticket raised to
+    /// Kritisk after 40 minutes is breached at the raise). The default.
+    #[default]
+    FromCreation,
+    /// They count from the last raise to a more severe level; a lowering keeps that start.
+    FromRaise,
 }
 
 #[derive(Debug, Clone)]
@@ -594,10 +613,33 @@ pub struct PlanRule {
     pub via: Vec<ChannelRef>,
     pub template: String,
     pub important: bool,
+    /// `important_for`: SLA levels at which the rule's messages are important although
+    /// `important` is false (one change rule: a Kritisk change announced, others a conversation).
+    pub important_for: Vec<String>,
     /// Which tickets the rule is for, beyond `priorities`.
     pub filters: RuleFilters,
     /// `ack_within` + `escalate_to`: the occurrence must be acknowledged, or the chain is told.
     pub ack: Option<AckPolicy>,
+    /// `send_within`: hold what falls outside this calendar's hours until it opens.
+    pub hold: Option<SendWithin>,
+}
+
+impl PlanRule {
+    /// Whether the rule's message about a ticket at `level` is marked important.
+    pub fn important_at(&self, level: Option<&str>) -> bool {
+        self.important || level.is_some_and(|l| self.important_for.iter().any(|i| i == l))
+    }
+}
+
+/// `send_within = "CALENDAR"` (+ `hold_urgent`): a non-urgent notice that falls due while the
+/// calendar is closed waits for its next opening.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendWithin {
+    /// A `[calendars.NAME]` (checked when the config is built).
+    pub calendar: String,
+    /// `hold_urgent = true`: hold even the first notice of an incident whose level runs on an
+    /// always-open calendar (Kritisk, Høy). Default `false`: that notice is never held.
+    pub urgent: bool,
 }
 
 /// A rule that asks for acknowledgement: unacknowledged `within` after an occurrence, the next

@@ -4,7 +4,7 @@
 use super::ctx::{Ctx, DURATION_HINT};
 use super::raw::RawPlanRule;
 use super::refs::{self, Known};
-use super::{AckPolicy, Audience, PlanRule, RuleFilters, SlaLevel, Trigger};
+use super::{AckPolicy, Audience, PlanRule, RuleFilters, SendWithin, SlaLevel, Trigger};
 use crate::duration::HumanDuration;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -22,10 +22,12 @@ impl TemplateCheck<'_> {
     }
 }
 
-/// The names `[[plan]]` filters may use: those of `[[services]]` and `[[municipalities]]`.
+/// The names `[[plan]]` filters may use: those of `[[services]]` and `[[municipalities]]`;
+/// and the calendars `send_within` may name (every declared one, `24x7` included).
 pub(super) struct Units<'a> {
     pub services: &'a [String],
     pub municipalities: &'a [String],
+    pub calendars: &'a [String],
 }
 
 /// A filter list of service or municipality names; each must be listed in the config (when the
@@ -170,6 +172,23 @@ pub(super) fn build(
             );
         }
         let important = ctx.flag(&r.important, &p("important"));
+        let mut important_for = Vec::new();
+        for (j, l) in ctx
+            .list(&r.important_for, &p("important_for"))
+            .iter()
+            .enumerate()
+        {
+            if levels.contains_key(l) {
+                important_for.push(l.clone());
+            } else {
+                let known_levels: Vec<&str> = levels.keys().map(|s| s.as_str()).collect();
+                ctx.err(
+                    format!("{}[{j}]", p("important_for")),
+                    format!("{label}unknown SLA level {l:?}"),
+                    Some(format!("use SLA level names: {}", known_levels.join(", "))),
+                );
+            }
+        }
         let filters = RuleFilters {
             services: names(&r.services, &p("services"), "service", units.services, ctx),
             categories: ctx.list(&r.categories, &p("categories")),
@@ -182,6 +201,7 @@ pub(super) fn build(
             ),
         };
         let ack = ack_policy(r, &p, &label, known, templates, personal, ctx);
+        let hold = send_within(r, &p, &label, units.calendars, ctx);
         // Name the rule in every problem about it (references are checked elsewhere).
         if !label.is_empty() {
             for e in &mut ctx.errors[errors_before..] {
@@ -199,12 +219,47 @@ pub(super) fn build(
                 via,
                 template,
                 important,
+                important_for,
                 filters,
                 ack,
+                hold,
             });
         }
     }
     out
+}
+
+/// `send_within` (a known calendar) and `hold_urgent` (only beside it).
+fn send_within(
+    r: &RawPlanRule,
+    p: &dyn Fn(&str) -> String,
+    label: &str,
+    calendars: &[String],
+    ctx: &mut Ctx,
+) -> Option<SendWithin> {
+    let urgent = ctx.flag(&r.hold_urgent, &p("hold_urgent"));
+    let Some(calendar) = ctx.text(&r.send_within, &p("send_within")) else {
+        if urgent {
+            ctx.err(
+                p("hold_urgent"),
+                format!("{label}hold_urgent is set, but not which calendar to wait for"),
+                Some(
+                    "add send_within = \"kundeservice\" (a [calendars.NAME]), or drop hold_urgent"
+                        .into(),
+                ),
+            );
+        }
+        return None;
+    };
+    if !calendars.contains(&calendar) {
+        ctx.err(
+            p("send_within"),
+            format!("{label}unknown calendar {calendar:?}"),
+            Some(format!("use one of: {}", calendars.join(", "))),
+        );
+        return None;
+    }
+    Some(SendWithin { calendar, urgent })
 }
 
 /// `ack_within` and `escalate_to` (both or neither), and `escalation_template`.

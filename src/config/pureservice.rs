@@ -155,6 +155,19 @@ pub(super) fn build(
         Some(s) => ctx.list(&s.paused, "pureservice.statuses.paused"),
         None => Vec::new(),
     };
+    let cancelled_statuses = match &raw.statuses {
+        Some(s) => ctx.list(&s.cancelled, "pureservice.statuses.cancelled"),
+        None => Vec::new(),
+    };
+    for (i, c) in cancelled_statuses.iter().enumerate() {
+        if paused_statuses.iter().any(|p| p.eq_ignore_ascii_case(c)) {
+            ctx.err(
+                format!("pureservice.statuses.cancelled[{i}]"),
+                format!("{c:?} is both a pause status and a cancelled status"),
+                Some("a cancelled change is over; remove it from one of the lists".into()),
+            );
+        }
+    }
     let mut request_types =
         |raw: &super::raw::L<Vec<i64>>, key: &str, default: Vec<u64>| match ctx.get(raw, &p(key)) {
             None => default,
@@ -218,6 +231,7 @@ pub(super) fn build(
         priorities,
         unset_priorities,
         paused_statuses,
+        cancelled_statuses,
         municipality_from: sources(
             &raw.municipality_from,
             &p("municipality_from"),
@@ -283,5 +297,6 @@ fn fields(raw: Option<&RawFields>, ctx: &mut Ctx) -> TicketFields {
         workaround: one(&f.workaround, "workaround"),
         fault_started: one(&f.fault_started, "fault_started"),
         tell_callers: one(&f.tell_callers, "tell_callers"),
+        cancelled: one(&f.cancelled, "cancelled"),
     }
 }

@@ -113,6 +113,7 @@ pub(super) struct RawPureservice {
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct RawStatuses {
     pub paused: L<Vec<String>>,
+    pub cancelled: L<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -127,6 +128,7 @@ pub(super) struct RawFields {
     pub workaround: L<String>,
     pub fault_started: L<String>,
     pub tell_callers: L<String>,
+    pub cancelled: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -304,6 +306,9 @@ pub(super) struct RawPlanRule {
     pub ack_within: L<String>,
     pub escalate_to: L<Vec<String>>,
     pub escalation_template: L<String>,
+    pub send_within: L<String>,
+    pub hold_urgent: L<bool>,
+    pub important_for: L<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -3,7 +3,7 @@
 
 use super::ctx::{key, Ctx};
 use super::raw::RawSla;
-use super::SlaLevel;
+use super::{OnPriorityChange, SlaLevel};
 use crate::calendar::Calendar;
 use crate::duration::{parse_percent, HumanDuration};
 use std::collections::{BTreeMap, BTreeSet};
@@ -97,5 +97,35 @@ fn capitalise(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+/// Takes `on_priority_change` out of the `[sla]` table (its other keys are levels) and parses it.
+pub(super) fn on_priority_change(sla: &mut Option<toml::Value>, ctx: &mut Ctx) -> OnPriorityChange {
+    const PATH: &str = "sla.on_priority_change";
+    let Some(toml::Value::Table(t)) = sla else {
+        return OnPriorityChange::default();
+    };
+    // A table of that name would be a level: leave it to the level checks.
+    if t.get("on_priority_change").map_or(true, |v| v.is_table()) {
+        return OnPriorityChange::default();
+    }
+    let v = t.remove("on_priority_change").expect("present");
+    let hint = Some("use \"from_creation\" (the default) or \"from_raise\"".to_string());
+    match v.as_str() {
+        Some("from_creation") => OnPriorityChange::FromCreation,
+        Some("from_raise") => OnPriorityChange::FromRaise,
+        Some(other) => {
+            ctx.err(PATH, format!("unknown re-plan rule {other:?}"), hint);
+            OnPriorityChange::default()
+        }
+        None => {
+            ctx.err(
+                PATH,
+                format!("expected a string, found {}", v.type_str()),
+                hint,
+            );
+            OnPriorityChange::default()
+        }
     }
 }

@@ -14,8 +14,10 @@ use crate::config::GraphAuth;
 use crate::secret::Secret;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// tokio's clock, so paused test time drives token expiry too.
 use tokio::sync::Mutex;
+use tokio::time::Instant;
 
 /// Tokens are renewed this long before they expire, so a send never starts with a dying token.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
@@ -222,12 +224,6 @@ fn read_refresh_token(file: &Path) -> Result<Secret, NotifyError> {
 /// Replaces the refresh token file atomically, readable by the owner only.
 pub fn write_refresh_token(file: &Path, token: &str) -> Result<(), NotifyError> {
     use std::io::Write;
-    let fail = |e: std::io::Error| {
-        NotifyError::Config(format!(
-            "cannot write the rotated refresh token to {}: {e}",
-            file.display()
-        ))
-    };
     let dir = file
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -237,28 +233,17 @@ pub fn write_refresh_token(file: &Path, token: &str) -> Result<(), NotifyError> 
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "refresh_token".into());
     let tmp = dir.join(format!(".{name}.tmp"));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp).map_err(fail)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(fail)?;
-    }
-    f.write_all(token.as_bytes()).map_err(fail)?;
-    f.write_all(b"\n").map_err(fail)?;
-    f.sync_all().map_err(fail)?;
-    drop(f);
-    std::fs::rename(&tmp, file).map_err(fail)?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
+    crate::atomic_file::replace(&tmp, file, 0o600, |w| {
+        w.write_all(token.as_bytes())?;
+        w.write_all(b"\n")
+    })
+    .map_err(|e| {
+        NotifyError::Config(format!(
+            "cannot write the rotated refresh token to {}: {}",
+            file.display(),
+            e.source
+        ))
+    })?;
     Ok(())
 }
 

@@ -15,7 +15,7 @@
 //! ticket is evaluated once more the next tick and then rests. A resolved ticket kept for the
 //! reports ends with no next instant and costs one fingerprint comparison per tick. The config
 //! is part of every evaluation: a reload must [`Index::clear`] the index. Same results as
-//! [`super::evaluate`] — `tests/plan_engine.rs` runs both on random histories.
+//! [`super::evaluate`] — `tests/plan/engine.rs` runs both on random histories.
 
 use crate::ledger::Ledger;
 use crate::ticket::{TicketId, TrackedTicket};

@@ -7,6 +7,7 @@
 pub mod ack;
 pub mod audience;
 pub mod changes;
+pub mod hold;
 pub mod index;
 pub mod spans;
 pub mod storm;
@@ -220,6 +221,7 @@ pub fn evaluate_tickets<'a>(
                 continue;
             }
             let out = triggers::evaluate(rule, t, &runs, clocks.as_ref(), config, ledger, now);
+            let out = hold::apply(rule, t, config, now, out);
             if let Some(n) = out.next {
                 ev.next_due = Some(ev.next_due.map_or(n, |x| x.min(n)));
                 ticket_next = Some(ticket_next.map_or(n, |x| x.min(n)));
@@ -257,7 +259,7 @@ pub fn evaluate_tickets<'a>(
                             due_at: f.due_at,
                             late: f.due_at < now - late_after,
                             template: rule.template.clone(),
-                            important: rule.important,
+                            important: rule.important_at(t.level()),
                             vars,
                         },
                     ));

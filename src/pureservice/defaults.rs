@@ -35,6 +35,7 @@ impl PureserviceConfig {
             priorities: BTreeMap::new(),
             unset_priorities: Vec::new(),
             paused_statuses: Vec::new(),
+            cancelled_statuses: Vec::new(),
             municipality_from: vec![FieldSource::RequesterCompany],
             municipality_from_all: false,
             service_from: vec![FieldSource::Category],

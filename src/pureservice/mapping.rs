@@ -9,6 +9,8 @@
 //!   `[pureservice.priorities]` are logged once.
 //! - municipality and service: the `*_from` sources are tried in order; the first that yields
 //!   something wins.
+//! - a change ticket is cancelled when its status is listed in `[pureservice.statuses]
+//!   cancelled` or its `[pureservice.fields] cancelled` field is set (not empty/false/0/nei/no).
 //! - assignee mobile: the first phone number of `type` 1, normalised to E.164 (`+47` for eight
 //!   digits).
 
@@ -148,7 +150,7 @@ pub fn to_snapshot(
         .map(|_| ChangePlan {
             planned_start: custom_time(t, ps.fields.planned_start.as_deref()),
             planned_end: custom_time(t, ps.fields.planned_end.as_deref()),
-            cancelled: false,
+            cancelled: is_cancelled(t, &status_name, ps),
         });
 
     let kind = if change.is_some() {
@@ -288,6 +290,22 @@ fn service_from(
         }),
         FieldSource::RequesterCompany => None,
     }
+}
+
+/// A change is cancelled when its status is one of `[pureservice.statuses] cancelled` or its
+/// `[pureservice.fields] cancelled` field is set (a checkbox `true`, a date, a reason text).
+fn is_cancelled(t: &Ticket, status: &str, ps: &PureserviceConfig) -> bool {
+    let by_status = ps.cancelled_statuses.iter().any(|c| eq(c, status));
+    let by_field = ps
+        .fields
+        .cancelled
+        .as_deref()
+        .and_then(|cf| t.custom(cf))
+        .is_some_and(|v| {
+            let v = v.trim().to_lowercase();
+            !matches!(v.as_str(), "" | "false" | "0" | "nei" | "no" | "nej")
+        });
+    by_status || by_field
 }
 
 fn custom_time(t: &Ticket, cf: Option<&str>) -> Option<chrono::DateTime<chrono::Utc>> {

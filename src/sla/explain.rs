@@ -211,7 +211,14 @@ pub fn explain(
         status_changes: Vec::new(),
         kind: Default::default(),
     };
-    Ok(build(&ticket, input.priority.clone(), level, calendar, now))
+    Ok(build(
+        &ticket,
+        input.priority.clone(),
+        level,
+        calendar,
+        input.created,
+        now,
+    ))
 }
 
 /// Explains a tracked ticket's current deadlines; `None` without an SLA level.
@@ -227,7 +234,8 @@ pub fn explain_ticket(
         .last()
         .and_then(|l| l.priority.clone())
         .unwrap_or_else(|| level.label.clone());
-    Some(build(ticket, priority, level, calendar, now))
+    let start = super::clock_start(ticket, config);
+    Some(build(ticket, priority, level, calendar, start, now))
 }
 
 fn build(
@@ -235,9 +243,10 @@ fn build(
     priority: String,
     level: &SlaLevel,
     calendar: &Calendar,
+    start: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Explanation {
-    let (rs, ls) = specs(ticket, level, calendar);
+    let (rs, ls) = specs(ticket, level, calendar, start);
     let response = clock(&rs, now);
     let resolution = clock(&ls, now);
 
@@ -254,8 +263,7 @@ fn build(
         )
         .map(|(kind, s)| {
             let end = s.end.unwrap_or(now).max(s.start);
-            let inside =
-                |due: DateTime<Utc>| calendar.between(s.start.max(ticket.created), end.min(due));
+            let inside = |due: DateTime<Utc>| calendar.between(s.start.max(start), end.min(due));
             ExcludedSpan {
                 kind,
                 from: s.start,
@@ -275,7 +283,7 @@ fn build(
     let tick = Duration::milliseconds(1);
     let first = timeline::reach_one(
         calendar,
-        timeline::Gaps::new(ticket.created, &ticket.pauses, &[], now),
+        timeline::Gaps::new(start, &ticket.pauses, &[], now),
         tick,
     );
     let last_due = response.due.max(resolution.due);

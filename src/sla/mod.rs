@@ -2,7 +2,8 @@
 //! history, the config and `now`.
 //!
 //! Deadlines are planned from the ticket's creation at the level in force (a priority change
-//! re-plans from creation, keeping paused time). Paused spans and solved spans (before a reopen)
+//! re-plans from creation, keeping paused time), or with `[sla] on_priority_change =
+//! "from_raise"` from the last raise to a more severe level. Paused spans and solved spans (before a reopen)
 //! never count. Business-calendar levels count business time only; `24x7` counts real time.
 //! The exact semantics, with worked examples, are in docs/SLA.md.
 
@@ -13,7 +14,7 @@ pub mod timeline;
 pub use explain::{explain, explain_ticket, ExplainInput, Explanation};
 
 use crate::calendar::Calendar;
-use crate::config::{Config, SlaLevel};
+use crate::config::{Config, OnPriorityChange, SlaLevel};
 use crate::ticket::{Span, TrackedTicket};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -109,7 +110,8 @@ pub struct ClockSpec<'a> {
 pub fn clocks(ticket: &TrackedTicket, config: &Config, now: DateTime<Utc>) -> Option<TicketClocks> {
     let level = config.level(ticket.level()?)?;
     let calendar = config.calendar(&level.calendar)?;
-    let (response, resolution) = ticket_clocks(ticket, level, calendar, now);
+    let start = clock_start(ticket, config);
+    let (response, resolution) = ticket_clocks(ticket, level, calendar, start, now);
     Some(TicketClocks {
         level: level.name.clone(),
         calendar: calendar.name.clone(),
@@ -118,19 +120,47 @@ pub fn clocks(ticket: &TrackedTicket, config: &Config, now: DateTime<Utc>) -> Op
     })
 }
 
-/// The two clock specs of a ticket at a level.
+/// Where the ticket's clocks start counting: its creation, or under `from_raise` the last time
+/// it was raised to a more severe level (a first level given later, after "Ikke satt", is not a
+/// raise; a lowering keeps the start of the raise before it).
+pub fn clock_start(ticket: &TrackedTicket, config: &Config) -> DateTime<Utc> {
+    if config.on_priority_change == OnPriorityChange::FromCreation {
+        return ticket.created;
+    }
+    let mut start = ticket.created;
+    let mut before: Option<u32> = None;
+    for change in &ticket.levels {
+        let Some(rank) = change
+            .level
+            .as_deref()
+            .and_then(|l| config.level(l))
+            .map(|l| l.rank)
+        else {
+            continue;
+        };
+        if before.is_some_and(|b| rank > b) {
+            start = change.at.max(ticket.created);
+        }
+        before = Some(rank);
+    }
+    start
+}
+
+/// The two clock specs of a ticket at a level, counting from `start` ([`clock_start`]).
 pub fn specs<'a>(
     ticket: &'a TrackedTicket,
     level: &'a SlaLevel,
     calendar: &'a Calendar,
+    start: DateTime<Utc>,
 ) -> (ClockSpec<'a>, ClockSpec<'a>) {
-    specs_with_day(ticket, level, calendar, calendar.working_day())
+    specs_with_day(ticket, level, calendar, start, calendar.working_day())
 }
 
 fn specs_with_day<'a>(
     ticket: &'a TrackedTicket,
     level: &'a SlaLevel,
     calendar: &'a Calendar,
+    start: DateTime<Utc>,
     day: Duration,
 ) -> (ClockSpec<'a>, ClockSpec<'a>) {
     // A solved ticket has been answered, even if Pureservice recorded no separate response.
@@ -138,8 +168,8 @@ fn specs_with_day<'a>(
     let response = ClockSpec {
         kind: ClockKind::Response,
         calendar,
-        start: ticket.created,
-        target: calendar.resolve_from(&level.response, ticket.created, day),
+        start,
+        target: calendar.resolve_from(&level.response, start, day),
         warn_at: &level.warn_at,
         pauses: &ticket.pauses,
         solved: &[],
@@ -150,7 +180,7 @@ fn specs_with_day<'a>(
     };
     let resolution = ClockSpec {
         kind: ClockKind::Resolution,
-        target: calendar.resolve_from(&level.resolution, ticket.created, day),
+        target: calendar.resolve_from(&level.resolution, start, day),
         solved: &ticket.resolutions,
         stop: ticket.resolved_at(),
         ..response
@@ -162,10 +192,11 @@ fn ticket_clocks(
     ticket: &TrackedTicket,
     level: &SlaLevel,
     calendar: &Calendar,
+    start: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> (Clock, Clock) {
     let cal = index::Indexed::new(calendar, now);
-    let (response, resolution) = specs_with_day(ticket, level, calendar, cal.working_day());
+    let (response, resolution) = specs_with_day(ticket, level, calendar, start, cal.working_day());
     (
         clock_with(&response, &cal, now),
         clock_with(&resolution, &cal, now),

@@ -352,7 +352,7 @@ impl Store {
             .and_then(|()| f.sync_data())
             .map_err(|e| StateError::io("append to", &self.journal_path, e))?;
         if created {
-            sync_dir(&parent_dir(&self.journal_path))?;
+            sync_dir_of(&self.journal_path)?;
         }
         Ok(())
     }
@@ -505,41 +505,15 @@ fn decode(bytes: &[u8]) -> Result<(State, u64, bool), LoadProblem> {
     Ok((state, seq, true))
 }
 
-/// Writes a new file at `tmp` with `write` (buffered), fsyncs it and renames it onto `target`.
-/// Returns the file's size.
+/// Writes a new file at `tmp` with `write` (buffered, mode 0600), fsyncs it and renames it
+/// onto `target` (see [`crate::atomic_file`]). Returns the file's size.
 fn write_replace(
     tmp: &Path,
     target: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
 ) -> Result<u64, StateError> {
-    // A stale temp file from a crash may have another mode; start from nothing.
-    match fs::remove_file(tmp) {
-        Ok(()) => {}
-        Err(e) if e.kind() == ErrorKind::NotFound => {}
-        Err(e) => return Err(StateError::io("remove the stale temp file", tmp, e)),
-    }
-    let f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(tmp)
-        .map_err(|e| StateError::io("create the temp file", tmp, e))?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-    write(&mut w)
-        .and_then(|()| w.flush())
-        .map_err(|e| StateError::io("write", tmp, e))?;
-    let f = w
-        .into_inner()
-        .map_err(|e| StateError::io("write", tmp, e.into_error()))?;
-    f.sync_all().map_err(|e| StateError::io("fsync", tmp, e))?;
-    let size = f
-        .metadata()
-        .map_err(|e| StateError::io("stat", tmp, e))?
-        .len();
-    drop(f);
-    fs::rename(tmp, target).map_err(|e| StateError::io("rename the temp file onto", target, e))?;
-    sync_dir(&parent_dir(target))?;
-    Ok(size)
+    crate::atomic_file::replace(tmp, target, 0o600, write)
+        .map_err(|e| StateError::io(e.step, &e.path, e.source))
 }
 
 /// Streams the snapshot of `state` into `out`: the state's JSON with its `,"saved_at":…}` tail
@@ -591,11 +565,9 @@ fn encode_to(
     out.write_all(b"}\n")
 }
 
-/// Makes a rename durable: the directory entry itself must reach the disk.
-fn sync_dir(dir: &Path) -> Result<(), StateError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| StateError::io("fsync the directory", dir, e))
+/// Makes a new or renamed `path` durable: its directory entry must reach the disk.
+fn sync_dir_of(path: &Path) -> Result<(), StateError> {
+    crate::atomic_file::sync_dir(path).map_err(|e| StateError::io(e.step, &e.path, e.source))
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
@@ -641,7 +613,7 @@ fn set_aside(path: &Path, now: DateTime<Utc>) -> Result<PathBuf, StateError> {
         n += 1;
     };
     fs::rename(path, &target).map_err(|e| StateError::io("move aside the unusable", path, e))?;
-    sync_dir(&parent_dir(path))?;
+    sync_dir_of(path)?;
     Ok(target)
 }
 

@@ -42,23 +42,9 @@ fn write_atomically(dir: &Path, file: &str, text: &str) -> Result<PathBuf, Strin
     std::fs::create_dir_all(dir).map_err(|e| show(e, "cannot create", dir))?;
     let path = dir.join(file);
     let tmp = dir.join(format!(".{file}.tmp"));
-    // 0640 like the rest of slavakt's data (not 0644 under umask 022); a fresh file (O_EXCL),
-    // so a planted symlink at the temporary name is never followed.
-    let _ = std::fs::remove_file(&tmp);
-    let mut f = {
-        use std::os::unix::fs::OpenOptionsExt;
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o640)
-            .open(&tmp)
-            .map_err(|e| show(e, "cannot create", &tmp))?
-    };
-    f.write_all(text.as_bytes())
-        .and_then(|_| f.sync_all())
-        .map_err(|e| show(e, "cannot write", &tmp))?;
-    drop(f);
-    std::fs::rename(&tmp, &path).map_err(|e| show(e, "cannot rename into", &path))?;
+    // 0640 like the rest of slavakt's data (not 0644 under umask 022).
+    crate::atomic_file::replace(&tmp, &path, 0o640, |w| w.write_all(text.as_bytes()))
+        .map_err(|e| e.to_string())?;
     Ok(path)
 }
 
