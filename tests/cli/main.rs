@@ -16,3 +16,4 @@ mod report;
 mod simulate;
 mod simulate_shipped;
 mod status;
+mod words;

@@ -2,8 +2,11 @@
 //! `--verbose`), `simulate` warns about a status the config does not know, and `slavakt demo`
 //! serves the status page live while it runs and prints its mail decoded with `--full`.
 
-mod ops_support;
-mod process_support;
+// The demo test waits for a child process against a real-time deadline.
+#![allow(clippy::disallowed_methods)]
+
+use crate::kit::ops as ops_support;
+use crate::kit::process as process_support;
 
 use ops_support::*;
 use process_support::collect_output;

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
-mod process_support;
+use crate::kit::process as process_support;
 use process_support::{collect_output, slavakt_run, Log};
 
 const DEADLINE: Duration = Duration::from_secs(90);

@@ -4,8 +4,7 @@
 //! today", not in the monthly report — while an incident of the same age is, in each of them.
 //! The real daemon (in-process, fake clock) against the fake Pureservice.
 
-mod daemon_support;
-mod notify_support;
+use crate::kit::daemon as daemon_support;
 
 use chrono::Duration;
 use daemon_support::{at, world};

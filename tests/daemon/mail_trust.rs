@@ -4,8 +4,8 @@
 //! `References` name only mails that reader got about that ticket), and mails about no ticket
 //! (the outage alert and its all-clear) never threaded together.
 
-mod daemon_support;
-mod notify_support;
+use crate::kit::daemon as daemon_support;
+use crate::kit::notify as notify_support;
 
 use chrono::Duration;
 use daemon_support::world;
