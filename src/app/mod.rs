@@ -122,14 +122,15 @@ impl Daemon {
             tracing::info!(state_file = %opts.config.daemon.state_file.display(), "no state file yet: first start");
             crate::report::scheduled::skip_past_periods(&mut state, &opts.config, now);
         }
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        let client_options = wiring::counting_errors(opts.client_options, metrics.clone());
         let (source, outbox) = wiring::build(
             &opts.config,
             opts.clock.clone(),
-            opts.client_options.clone(),
+            Some(client_options.clone()),
         )
         .map_err(AppError::Startup)?;
         let config = Arc::new(opts.config);
-        let metrics = Arc::new(crate::metrics::Metrics::new());
         metrics.declare_channels(&config);
         let http = crate::http::HttpShared::new(config.clone(), metrics, opts.clock.clone());
         http.publish(&state, now);
@@ -140,7 +141,7 @@ impl Daemon {
             shutdown: opts.shutdown,
             tick: opts.tick,
             systemd: opts.systemd,
-            client_options: opts.client_options,
+            client_options: Some(client_options),
             store,
             state,
             poller: poll::Poller::new(source),
@@ -257,7 +258,7 @@ impl Daemon {
             }
             Some((_, Err(e))) => {
                 tracing::warn!(kind = %e.kind, error = %e.message, "poll failed; will retry next cycle");
-                self.http.metrics.poll_failed(&e.kind);
+                self.http.metrics.poll_failed();
                 self.poll_failed(&e, now);
                 report.polled = Some(Err(e));
             }

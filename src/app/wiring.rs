@@ -6,6 +6,7 @@
 use super::source::{PollError, PollFuture, Polled, TicketSource, WriteFuture};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::outbox::{Fallbacks, Outbox};
 use crate::pureservice::client::ClientOptions;
 use crate::pureservice::{sync::Syncer, Client};
@@ -13,6 +14,20 @@ use crate::state::SyncCursor;
 use crate::ticket::TicketId;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
+
+/// `options` (or the defaults) with every failed Pureservice request counted in
+/// `slavakt_api_errors_total` — kept across reloads, since the options are reused.
+pub fn counting_errors(options: Option<ClientOptions>, metrics: Arc<Metrics>) -> ClientOptions {
+    let mut options = options.unwrap_or_default();
+    let earlier = options.on_error.take();
+    options.on_error = Some(Arc::new(move |e| {
+        metrics.api_request_failed(e);
+        if let Some(hook) = &earlier {
+            hook(e);
+        }
+    }));
+    options
+}
 
 /// The ticket source and the outbox for `config`.
 pub fn build(

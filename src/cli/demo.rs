@@ -14,9 +14,13 @@ pub struct Args {
     /// Simulated start (RFC 3339); default Wednesday 24 March 2027 13:58 in Oslo.
     #[arg(long, default_value = "2027-03-24T13:58:00+01:00")]
     pub start: String,
-    /// Also print every captured message in full.
+    /// Also print every captured message in full (mail decoded: headers, then the text part).
     #[arg(long)]
     pub full: bool,
+    /// Where the live status page listens during the demo (loopback; port 0 picks a free one,
+    /// and the URL is printed at the start).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -24,6 +28,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
         return Err(CliError::Invalid(
             "--speed must be between 1 and 100000".into(),
         ));
+    }
+    if !args.listen.ip().is_loopback() {
+        return Err(CliError::Invalid(format!(
+            "--listen {}: the demo's status page is for this machine only; use a loopback address such as 127.0.0.1:9464",
+            args.listen
+        )));
     }
     let start: DateTime<Utc> = DateTime::parse_from_rfc3339(&args.start)
         .map_err(|e| CliError::Invalid(format!("--start {:?} is not RFC 3339: {e}", args.start)))?
@@ -42,6 +52,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             DemoOptions {
                 speed: args.speed,
                 start,
+                listen: args.listen,
             },
             out,
         ))
@@ -57,11 +68,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if args.full {
         for c in &summary.captured {
             let _ = match c {
+                // Decoded (quoted-printable, base64, encoded words): as a mail client shows it.
                 Captured::Mail { to, data, .. } => writeln!(
                     text,
                     "──── mail to {} ────\n{}",
                     to.join(", "),
-                    data.trim_end()
+                    demo::mime::readable(data).trim_end()
                 ),
                 Captured::Http { path, body, .. } => {
                     writeln!(text, "──── POST {path} ────\n{body}")

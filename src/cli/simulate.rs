@@ -36,6 +36,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
         .map_err(|e| CliError::Invalid(format!("{}: {e}", args.scenario.display())))?;
     scenario::resolve_names(&mut sc, &config)
         .map_err(|e| CliError::Invalid(format!("{}: {e}", args.scenario.display())))?;
+    // On stderr, so the timeline and --json stay as they are.
+    for w in scenario::unknown_statuses(&sc, &config) {
+        eprintln!("warning: {}: {w}", args.scenario.display());
+    }
     let sim = scenario::replay(&sc, &config);
     if args.json {
         let out = serde_json::to_string_pretty(&to_json(&sim, &config))

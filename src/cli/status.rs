@@ -6,8 +6,10 @@
 
 use super::CliError;
 use crate::clock::{Clock, SystemClock};
+use crate::config::Language;
+use crate::http::desk_words::Words;
 use crate::state::State;
-use crate::status_view::{self, human_duration, ClockView, Labels, StatusView};
+use crate::status_view::{self, human_duration, ActionView, ClockView, Labels, StatusView};
 use chrono::{DateTime, Utc};
 use std::path::Path;
 
@@ -27,6 +29,10 @@ pub struct Args {
     /// end in "…".
     #[arg(long)]
     pub wide: bool,
+    /// Name the plan rules behind each next action and each pending delivery (by default the
+    /// next action is in words only: "Varsel 75 % (respons) på e-post").
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// The width the tables fit unless `--wide`: a common terminal, and what fits a mail or ticket.
@@ -55,7 +61,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
     } else {
         let acks = acks_text(&state, &config);
         let width = (!args.wide).then_some(DEFAULT_WIDTH);
-        super::print_out(&format!("{}{acks}", render_text(&view, width)))
+        super::print_out(&format!(
+            "{}{acks}",
+            render_text(&view, width, args.verbose)
+        ))
     }
 }
 
@@ -142,8 +151,9 @@ pub fn read_state(path: &Path) -> Result<State, CliError> {
 }
 
 /// The human tables; with `width`, each table fits that many columns (long cells cut with "…").
-pub fn render_text(v: &StatusView, width: Option<usize>) -> String {
+pub fn render_text(v: &StatusView, width: Option<usize>, verbose: bool) -> String {
     let l = Labels::for_code(&v.language);
+    let w = Words::for_language(language(&v.language));
     let fmt = "%d.%m. %H:%M";
     let mut out = String::new();
     out.push_str(&format!(
@@ -217,8 +227,8 @@ pub fn render_text(v: &StatusView, width: Option<usize>) -> String {
                 t.next_action
                     .as_ref()
                     .map(|a| {
-                        let mut text = format!("{} {}", a.at.format(fmt), l.action(a));
-                        if !a.rules.is_empty() {
+                        let mut text = format!("{} {}", a.at.format(fmt), action_words(a, l, w));
+                        if verbose && !a.rules.is_empty() {
                             text.push_str(&format!(" [{}]", a.rules.join(", ")));
                         }
                         text
@@ -252,15 +262,42 @@ pub fn render_text(v: &StatusView, width: Option<usize>) -> String {
                     .map(|n| n.to_string())
                     .unwrap_or_else(|| "-".into()),
                 p.rule.clone(),
-                p.channel.clone(),
+                w.channel(&p.channel),
                 p.recipient.clone(),
                 p.attempts.to_string(),
                 p.last_outcome.clone().unwrap_or_default(),
             ]);
         }
+        // The rule column is for whoever maintains the plan (`--verbose`).
+        if !verbose {
+            for r in &mut rows {
+                r.remove(1);
+            }
+        }
         table(&mut out, &rows, width);
     }
     out
+}
+
+/// A next action in words, as the status page says it: "Varsel 75 % (respons) på e-post".
+fn action_words(a: &ActionView, l: &Labels, w: &Words) -> String {
+    let what = w
+        .reason(&a.what)
+        .map_or_else(|| l.action(a), str::to_string);
+    if a.channels.is_empty() {
+        return what;
+    }
+    let channels: Vec<String> = a.channels.iter().map(|c| w.channel(c)).collect();
+    format!("{what} {} {}", w.on, channels.join(", "))
+}
+
+fn language(code: &str) -> Language {
+    match code {
+        "nn" => Language::Nn,
+        "da" => Language::Da,
+        "en" => Language::En,
+        _ => Language::Nb,
+    }
 }
 
 fn clock_text(c: Option<&ClockView>, l: &Labels, fmt: &str) -> String {

@@ -108,6 +108,17 @@ fn email(e: &RawEmail, ctx: &mut Ctx) -> EmailChannel {
             Some("write \"name@domain\" or \"Name <name@domain>\"".into()),
         );
     }
+    let reply_to = ctx.text(&e.reply_to, &p("reply_to"));
+    if let Some(r) = reply_to.as_deref().filter(|r| !from_ok(r)) {
+        ctx.err(
+            p("reply_to"),
+            format!("{r:?} is not an e-mail address"),
+            Some(
+                "write \"name@domain\" or \"Name <name@domain>\", e.g. the service desk's address"
+                    .into(),
+            ),
+        );
+    }
     let ca_file = ctx.path(&e.ca_file, &p("ca_file"));
     if let Some(f) = &ca_file {
         if std::fs::metadata(f).is_err() {
@@ -133,6 +144,7 @@ fn email(e: &RawEmail, ctx: &mut Ctx) -> EmailChannel {
         from,
         ca_file,
         timeout: ctx.wall(&e.timeout, &p("timeout"), "30s"),
+        reply_to,
     }
 }
 

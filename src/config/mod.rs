@@ -399,6 +399,9 @@ pub struct EmailChannel {
     /// Extra CA certificate (PEM) for a private relay.
     pub ca_file: Option<PathBuf>,
     pub timeout: chrono::Duration,
+    /// `Reply-To` of every mail (`[channels.email] reply_to`): where a reader's answer goes,
+    /// e.g. the service desk, when `from` is a no-reply address.
+    pub reply_to: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -240,6 +240,7 @@ pub(super) struct RawEmail {
     pub from: L<String>,
     pub ca_file: L<String>,
     pub timeout: L<String>,
+    pub reply_to: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,9 +1,12 @@
 //! `slavakt demo`: the whole daemon against a built-in fake world. A fake Pureservice on
 //! loopback gets a scripted Kritisk and Høy incident; the real daemon (same code as `run`) polls
 //! it with accelerated time and delivers through the real channel code to loopback capture
-//! sinks; every message is printed as it goes out, and a summary closes the run.
+//! sinks; every message is printed as it goes out, and a summary closes the run. The service
+//! desk's status page (the same `/`, `/status.json`, `/metrics` as `run`) is served live on a
+//! loopback port for the whole run; its URL is printed first.
 
 pub mod capture;
+pub mod mime;
 pub mod script;
 pub mod world;
 
@@ -23,6 +26,8 @@ pub struct DemoOptions {
     pub speed: u32,
     /// Where the demo's simulated time starts (a Wednesday in office hours by default).
     pub start: DateTime<Utc>,
+    /// Where the live status page listens (loopback; port 0 picks a free one).
+    pub listen: std::net::SocketAddr,
 }
 
 /// What the demo saw, for the summary and for tests.
@@ -104,6 +109,20 @@ pub async fn run(
                 .format("%A %d.%m.%Y %H:%M")
         );
     }
+    // The status page, live while the demo runs: what the service desk would have on screen.
+    let page = crate::http::bind(opts.listen)
+        .await
+        .map_err(|e| format!("cannot serve the demo's status page: {e}"))?;
+    let page_url = format!("http://{}/", page.local_addr());
+    let page_task = tokio::spawn(page.run(daemon.http.clone(), cancel.clone()));
+    {
+        let mut w = out.lock().expect("out lock");
+        let _ = writeln!(
+            w,
+            "Status page (live while the demo runs): {page_url}  — also {page_url}status.json and {page_url}metrics\n"
+        );
+        let _ = w.flush();
+    }
     let runner = tokio::spawn(daemon.run(None));
     let script_out = out.clone();
     let ids = script::play(&fake, clock.as_ref(), opts.start, &shutdown, script_out).await;
@@ -115,6 +134,7 @@ pub async fn run(
     // Let the sinks settle: every delivery the daemon recorded has already been accepted.
     let captured = inbox.snapshot();
     cancel.cancel();
+    let _ = page_task.await;
     let deliveries = log.lock().expect("log lock").clone();
     let summary = DemoSummary {
         delivered: deliveries

@@ -31,7 +31,7 @@
 //! }
 //! shared.publish(&state, now);                       // right after loading the state
 //! // in every cycle, as things happen:
-//! metrics.poll_ok(now) / metrics.poll_error(&ps_error);
+//! metrics.poll_ok(now) / metrics.poll_failed();       // API errors: the client's on_error hook
 //! metrics.intent_issued(&intent.key.rule);           // per intent recorded in the ledger
 //! metrics.delivery_report(&report);                  // per outbox round
 //! shared.state_saved(took, bytes);                   // or shared.state_save_failed(&err.to_string())
@@ -44,7 +44,7 @@
 //! `publish` (not per request), so a page hit costs a string render, nothing more.
 
 mod ack;
-mod desk_words;
+pub mod desk_words;
 mod page;
 mod public;
 

@@ -6,8 +6,9 @@
 //! what it needs as arguments — `now` included — so the module never reads the wall clock.
 //!
 //! Who calls what (the run loop, once per event):
-//! - `poll_ok(now)` / `poll_error(&PsError)` (or `poll_failed(kind)`) after each poll;
-//!   `api_error(kind)` for other failing Pureservice calls (writing a note, reference data);
+//! - `poll_ok(now)` / `poll_failed()` after each poll;
+//! - `api_request_failed(&PsError)` for every failed Pureservice request, from the client's
+//!   `on_error` hook (polls, reference data, notes, priority writes; each retry counts);
 //! - `intent_issued(rule)` for each intent recorded in the ledger;
 //! - `delivery_report(&report)` after each outbox round (or `delivery(channel, outcome)` per
 //!   attempt; outcomes are `outbox::Outcome::label`: `delivered`, `retrying`, `failed`, …);
@@ -269,6 +270,9 @@ impl Metrics {
             m.report_mails.set(&[outcome], 0.0);
         }
         m.sync_missed.set(&[], 0.0);
+        for to in ["modified", "open-set"] {
+            m.sync_switches.set(&[to], 0.0);
+        }
         for kind in API_ERROR_KINDS {
             m.api_errors.set(&[kind], 0.0);
         }
@@ -286,9 +290,9 @@ impl Metrics {
         self.last_poll_ok.set(&[], now.timestamp() as f64);
     }
 
-    /// Every configured channel's delivery series at 0 (kept at their values after a reload), so
-    /// an alert on `increase(slavakt_deliveries_total{outcome="failed"}[…]) > 0` sees the first
-    /// failure too.
+    /// Every configured channel's delivery series and every plan rule's intent series at 0 (kept
+    /// at their values after a reload), so an alert on
+    /// `increase(slavakt_deliveries_total{outcome="failed"}[…]) > 0` sees the first failure too.
     pub fn declare_channels(&self, config: &Config) {
         let ch = &config.channels;
         let mut names: Vec<String> = Vec::new();
@@ -310,23 +314,28 @@ impl Metrics {
                 self.deliveries.declare(&[name, outcome]);
             }
         }
+        // Every plan rule's intent series too: `increase(slavakt_intents_total{rule="…"}[…])`
+        // must see a rule's first intent.
+        for rule in &config.plan {
+            self.intents.declare(&[&rule.id]);
+        }
     }
 
-    /// A poll cycle failed; `kind` is a short stable word (`timeout`, `connect`, `http_5xx`,
-    /// `auth`, `decode`, …). Counts the poll and the API error.
-    pub fn poll_failed(&self, kind: &str) {
+    /// A poll cycle failed. Counts the poll only: its failed requests were counted one by one
+    /// ([`Metrics::api_request_failed`]), so a poll retried five times counts five API errors.
+    pub fn poll_failed(&self) {
         self.polls.add(&["error"], 1.0);
-        self.api_error(kind);
     }
 
-    /// A Pureservice call outside the poll failed.
+    /// One failed Pureservice request (an attempt, retries included); `kind` as [`error_kind`].
     pub fn api_error(&self, kind: &str) {
         self.api_errors.add(&[kind], 1.0);
     }
 
-    /// [`Metrics::poll_failed`] with the kind taken from the client's error.
-    pub fn poll_error(&self, e: &PsError) {
-        self.poll_failed(error_kind(e));
+    /// [`Metrics::api_error`] with the kind taken from the client's error (the client's
+    /// `on_error` hook calls it).
+    pub fn api_request_failed(&self, e: &PsError) {
+        self.api_error(error_kind(e));
     }
 
     /// The sync mode in use (`modified` or `open-set`).
@@ -393,6 +402,7 @@ impl Metrics {
                 gauge.insert(vec![level.clone(), st.as_str().to_string()], 0.0);
             }
         }
+        gauge.insert(vec!["change".into(), "none".into()], 0.0);
         for t in state.tickets.values() {
             let open = !t.is_resolved();
             // A ticket resolved since the last scan is looked at once more, so a breach that
@@ -402,6 +412,16 @@ impl Metrics {
                 None => true,
             });
             if !open && !recently_resolved {
+                continue;
+            }
+            // A planned change has no SLA (its notices follow the change rules): never a
+            // breach, and counted apart under `level="change"`.
+            if t.is_change() {
+                if open {
+                    *gauge
+                        .entry(vec!["change".into(), ClockSummary::None.as_str().into()])
+                        .or_insert(0.0) += 1.0;
+                }
                 continue;
             }
             let clocks = crate::sla::clocks(t, config, now);
@@ -657,13 +677,14 @@ mod tests {
     #[test]
     fn counters_render_with_help_type_and_labels() {
         let m = Metrics::new();
-        m.poll_failed("http_5xx");
-        m.poll_failed("http_5xx");
+        m.poll_failed();
+        m.api_error("http_5xx");
+        m.api_error("http_5xx");
         m.delivery("teams:ik_varsling", "delivered");
         m.intent_issued("kritisk \"første\"");
         let text = m.render();
         assert!(text.contains("# TYPE slavakt_polls_total counter\n"));
-        assert!(text.contains("slavakt_polls_total{outcome=\"error\"} 2\n"));
+        assert!(text.contains("slavakt_polls_total{outcome=\"error\"} 1\n"));
         assert!(text.contains("slavakt_api_errors_total{kind=\"http_5xx\"} 2\n"));
         assert!(text.contains(
             "slavakt_deliveries_total{channel=\"teams:ik_varsling\",outcome=\"delivered\"} 1\n"
@@ -685,14 +706,15 @@ mod tests {
         assert_eq!(error_kind(&status(503)), "http_5xx");
         assert_eq!(error_kind(&status(404)), "http_4xx");
         let m = Metrics::new();
-        m.poll_error(&PsError::Transport {
+        m.api_request_failed(&PsError::Transport {
             method: "GET".into(),
             path: "/agent/api/ticket".into(),
             kind: TransportKind::Timeout,
             message: "timed out".into(),
         });
         assert_eq!(m.value("slavakt_api_errors_total", &["timeout"]), Some(1.0));
-        assert_eq!(m.value("slavakt_polls_total", &["error"]), Some(1.0));
+        // A failed request is not a failed poll.
+        assert_eq!(m.value("slavakt_polls_total", &["error"]), Some(0.0));
     }
 
     #[test]

@@ -59,13 +59,15 @@ pub struct InlineImage {
     pub bytes: Vec<u8>,
 }
 
-/// Builds the MIME message for one delivery. `date` is the Date header (from the caller's clock).
+/// Builds the MIME message for one delivery. `date` is the Date header (from the caller's clock);
+/// `reply_to` is `[channels.email] reply_to`.
 pub fn build_message(
     delivery: &Delivery,
     from: &Mailbox,
+    reply_to: Option<&Mailbox>,
     date: DateTime<Utc>,
 ) -> Result<lettre::Message, NotifyError> {
-    build_message_with_images(delivery, from, date, &[])
+    build_message_with_images(delivery, from, reply_to, date, &[])
 }
 
 /// [`build_message`] with images for the HTML part: `multipart/alternative` of the text part
@@ -73,6 +75,7 @@ pub fn build_message(
 pub fn build_message_with_images(
     delivery: &Delivery,
     from: &Mailbox,
+    reply_to: Option<&Mailbox>,
     date: DateTime<Utc>,
     images: &[InlineImage],
 ) -> Result<lettre::Message, NotifyError> {
@@ -109,6 +112,9 @@ pub fn build_message_with_images(
             HeaderName::new_from_ascii_str("X-Auto-Response-Suppress"),
             "All".into(),
         ));
+    if let Some(r) = reply_to {
+        builder = builder.reply_to(r.clone());
+    }
     let previous: Vec<String> = delivery
         .thread
         .previous
@@ -187,6 +193,7 @@ pub struct EmailNotifier {
     name: String,
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    reply_to: Option<Mailbox>,
     endpoint: String,
     secrets: Vec<Secret>,
     clock: Arc<dyn Clock>,
@@ -201,6 +208,14 @@ impl EmailNotifier {
                 cfg.from
             ))
         })?;
+        let reply_to = match cfg.reply_to.as_deref() {
+            None => None,
+            Some(r) => Some(r.parse::<Mailbox>().map_err(|_| {
+                NotifyError::Config(format!(
+                    "channels.email.reply_to {r:?} is not a valid address"
+                ))
+            })?),
+        };
         if cfg.host.trim().is_empty() {
             return Err(NotifyError::Config("channels.email.host is empty".into()));
         }
@@ -260,6 +275,7 @@ impl EmailNotifier {
             name: "email".into(),
             transport: builder.build(),
             from,
+            reply_to,
             endpoint: format!("{}:{}", cfg.host, cfg.port),
             secrets,
             clock,
@@ -277,7 +293,13 @@ impl EmailNotifier {
         delivery: &Delivery,
         images: &[InlineImage],
     ) -> Result<Receipt, NotifyError> {
-        let message = build_message_with_images(delivery, &self.from, self.clock.now(), images)?;
+        let message = build_message_with_images(
+            delivery,
+            &self.from,
+            self.reply_to.as_ref(),
+            self.clock.now(),
+            images,
+        )?;
         let id = message_id(&delivery.key, &id_domain(&self.from));
         match self.transport.send(message).await {
             Ok(response) => {
@@ -413,7 +435,7 @@ mod tests {
     #[test]
     fn first_mail_has_no_thread_headers() {
         let at = Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap();
-        let m = build_message(&delivery(vec![], false), &from(), at).unwrap();
+        let m = build_message(&delivery(vec![], false), &from(), None, at).unwrap();
         let h = header_text(&m);
         assert!(h.contains(&format!(
             "Message-ID: {}",
@@ -436,6 +458,7 @@ mod tests {
         let m = build_message(
             &delivery(vec!["<a@x.example>".into(), "b@x.example".into()], true),
             &from(),
+            None,
             at,
         )
         .unwrap();
@@ -456,7 +479,7 @@ mod tests {
             content_type: "text/markdown".into(),
             text: "# Alvorlig hendelse-rapport – sak 4711\n\nÅrsak: ø\n".into(),
         });
-        let m = build_message(&d, &from(), at).unwrap();
+        let m = build_message(&d, &from(), None, at).unwrap();
         let raw = String::from_utf8_lossy(&m.formatted()).to_string();
         assert!(raw.contains("multipart/mixed"), "{raw}");
         assert!(
@@ -475,18 +498,19 @@ mod tests {
             content_type: "text/csv".into(),
             text: "\"a\",\"b\"\r\n".into(),
         });
-        let raw = String::from_utf8_lossy(&build_message(&d, &from(), at).unwrap().formatted())
-            .to_string();
+        let raw =
+            String::from_utf8_lossy(&build_message(&d, &from(), None, at).unwrap().formatted())
+                .to_string();
         assert!(raw.contains("multipart/mixed"), "{raw}");
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("filename=\"rapport.csv\""), "{raw}");
         assert!(raw.contains("text/csv; charset=utf-8"), "{raw}");
-        let plain = build_message(&delivery(vec![], false), &from(), at).unwrap();
+        let plain = build_message(&delivery(vec![], false), &from(), None, at).unwrap();
         let raw = String::from_utf8_lossy(&plain.formatted()).to_string();
         assert!(!raw.contains("multipart/mixed"));
         d.message.attachments[0].content_type = "not a type".into();
         assert!(matches!(
-            build_message(&d, &from(), at),
+            build_message(&d, &from(), None, at),
             Err(NotifyError::Permanent(_))
         ));
     }
@@ -497,7 +521,7 @@ mod tests {
         d.recipient.address = "not an address".into();
         let at = Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap();
         assert!(matches!(
-            build_message(&d, &from(), at),
+            build_message(&d, &from(), None, at),
             Err(NotifyError::Permanent(_))
         ));
     }
@@ -512,7 +536,7 @@ mod tests {
             bytes: b"\x89PNG\r\n\x1a\nnot really".to_vec(),
         }];
         let raw = String::from_utf8(
-            build_message_with_images(&d, &from(), date, &images)
+            build_message_with_images(&d, &from(), None, date, &images)
                 .unwrap()
                 .formatted(),
         )

@@ -180,9 +180,8 @@ impl Outbox {
                     recipient: e.intent.recipient.clone(),
                     message: m.clone(),
                     thread: Thread {
-                        previous: state
-                            .threads
-                            .get(&thread_key(e.intent.key.ticket, &channel))
+                        previous: thread_of(e.intent.key.ticket, &channel, &e.intent.recipient)
+                            .and_then(|k| state.threads.get(&k))
                             .cloned()
                             .unwrap_or_default(),
                     },
@@ -259,12 +258,12 @@ impl Outbox {
                         ok: true,
                         outcome: detail.clone(),
                     });
-                    if let Some(id) = receipt.remote_id {
-                        let thread = state
-                            .threads
-                            .entry(thread_key(e.intent.key.ticket, &channel))
-                            .or_default();
-                        extend_thread(thread, id);
+                    if let Some((id, k)) = receipt.remote_id.zip(thread_of(
+                        e.intent.key.ticket,
+                        &channel,
+                        &e.intent.recipient,
+                    )) {
+                        extend_thread(state.threads.entry(k).or_default(), id);
                     }
                     tracing::info!(%key, %channel, "delivered");
                     (Outcome::Delivered, detail)
@@ -420,6 +419,27 @@ pub fn extend_thread(thread: &mut Vec<String>, id: String) {
 /// `state.threads` key: `"<ticket>/<channel>"`.
 pub fn thread_key(ticket: crate::ticket::TicketId, channel: &str) -> String {
     format!("{ticket}/{channel}")
+}
+
+/// The thread a delivery belongs to, if any. E-mail threads per recipient
+/// (`"<ticket>/email/<address>"`): a reader's `In-Reply-To`/`References` name only mails that
+/// reader got, never another recipient's. Teams and the intranet thread per ticket and target
+/// (their recipient is the target). Messages about no ticket (pseudo-ticket 0: alerts about
+/// slavakt, digests, reports) are never threaded together.
+pub fn thread_of(
+    ticket: crate::ticket::TicketId,
+    channel: &str,
+    recipient: &crate::plan::Recipient,
+) -> Option<String> {
+    if ticket == crate::app::alerts::SYSTEM_TICKET {
+        return None;
+    }
+    let key = thread_key(ticket, channel);
+    Some(if channel == "email" {
+        format!("{key}/{}", recipient.address.trim().to_lowercase())
+    } else {
+        key
+    })
 }
 
 /// The ledger's outcome text for an error: one short line, no secrets (channels scrub theirs).

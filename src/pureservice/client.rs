@@ -10,7 +10,9 @@
 //! answer body is read up to `max_response_bytes` and every paged reference read stops at
 //! `max_pages` (clear errors, not unbounded memory).
 //! Successful writes are remembered as [`OwnWrite`]s so the sync can tell the daemon's own
-//! changes from an agent's.
+//! changes from an agent's. Every failed request — each attempt, retries included, and an
+//! answer that cannot be decoded — is reported to [`ClientOptions::on_error`], which the
+//! daemon uses for `slavakt_api_errors_total` (one per failed request, not per failed poll).
 
 use super::error::{excerpt, PsError, TransportKind};
 use super::filter::ListQuery;
@@ -37,6 +39,9 @@ pub struct OwnWrite {
     pub at: Option<DateTime<Utc>>,
 }
 
+/// Told about every failed request (see the module header).
+pub type ErrorHook = Arc<dyn Fn(&PsError) + Send + Sync>;
+
 /// Knobs that are not in the config file (tests shorten the retry timings).
 #[derive(Clone)]
 pub struct ClientOptions {
@@ -45,6 +50,8 @@ pub struct ClientOptions {
     pub clock: Arc<dyn Clock>,
     /// Sliding window of the rate limiter (one minute in production).
     pub rate_window: Duration,
+    /// Called once per failed request (the daemon counts them by kind).
+    pub on_error: Option<ErrorHook>,
 }
 
 impl Default for ClientOptions {
@@ -53,6 +60,7 @@ impl Default for ClientOptions {
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
             rate_window: Duration::from_secs(60),
+            on_error: None,
         }
     }
 }
@@ -75,6 +83,7 @@ struct Inner {
     max_pages: u32,
     own_writes: Mutex<Vec<OwnWrite>>,
     sent: AtomicU64,
+    on_error: Option<ErrorHook>,
 }
 
 /// One raw answer.
@@ -135,6 +144,7 @@ impl Client {
                 max_pages: cfg.max_pages.max(1),
                 own_writes: Mutex::new(Vec::new()),
                 sent: AtomicU64::new(0),
+                on_error: opts.on_error,
             }),
         })
     }
@@ -156,9 +166,27 @@ impl Client {
         key: &str,
         query: &ListQuery,
     ) -> Result<Envelope<T>, PsError> {
+        self.list_or_absent(path, key, query, false).await
+    }
+
+    /// [`Client::list`]; with `absent_ok` a 404 is an answer ("no such entity"), not a failed
+    /// request, and is not reported to `on_error`.
+    async fn list_or_absent<T: Entity>(
+        &self,
+        path: &str,
+        key: &str,
+        query: &ListQuery,
+        absent_ok: bool,
+    ) -> Result<Envelope<T>, PsError> {
         let q = query.to_query_string();
         let answer = self
-            .send(Method::GET, path, (!q.is_empty()).then_some(q), None)
+            .send_inner(
+                Method::GET,
+                path,
+                (!q.is_empty()).then_some(q),
+                None,
+                absent_ok,
+            )
             .await?;
         wire::decode(&answer.body, key).map_err(|m| self.malformed("GET", path, m))
     }
@@ -217,7 +245,10 @@ impl Client {
             include: include.iter().map(|s| s.to_string()).collect(),
             ..Default::default()
         };
-        match self.list(&format!("ticket/{id}/"), "tickets", &q).await {
+        match self
+            .list_or_absent(&format!("ticket/{id}/"), "tickets", &q, true)
+            .await
+        {
             Ok(env) => Ok(env.items.into_iter().next()),
             // An unknown id may come back as 404 or as an empty array: both mean "none".
             Err(e) if e.status() == Some(404) => Ok(None),
@@ -228,7 +259,10 @@ impl Client {
     /// `GET /ticket/{requestNumber}/requestNumber/`.
     pub async fn ticket_by_number(&self, number: u64) -> Result<Option<Ticket>, PsError> {
         let path = format!("ticket/{number}/requestNumber/");
-        match self.list(&path, "tickets", &ListQuery::default()).await {
+        match self
+            .list_or_absent(&path, "tickets", &ListQuery::default(), true)
+            .await
+        {
             Ok(env) => Ok(env.items.into_iter().next()),
             Err(e) if e.status() == Some(404) => Ok(None),
             Err(e) => Err(e),
@@ -316,10 +350,19 @@ impl Client {
     }
 
     fn malformed(&self, method: &str, path: &str, message: String) -> PsError {
-        PsError::Malformed {
+        let e = PsError::Malformed {
             method: method.into(),
             path: self.path_of(path),
             message: crate::secret::scrub(&message, &[&self.inner.key]),
+        };
+        self.failed(&e);
+        e
+    }
+
+    /// Reports one failed request to `on_error`; the sync calls it for an answer it cannot use.
+    pub fn failed(&self, e: &PsError) {
+        if let Some(hook) = &self.inner.on_error {
+            hook(e);
         }
     }
 
@@ -334,6 +377,19 @@ impl Client {
         path: &str,
         query: Option<String>,
         body: Option<(&'static str, Vec<u8>)>,
+    ) -> Result<Answer, PsError> {
+        self.send_inner(method, path, query, body, false).await
+    }
+
+    /// [`Client::send`]; every failed attempt is reported to `on_error` (a 404 not, with
+    /// `absent_ok`).
+    async fn send_inner(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<String>,
+        body: Option<(&'static str, Vec<u8>)>,
+        absent_ok: bool,
     ) -> Result<Answer, PsError> {
         let inner = &*self.inner;
         let mut url = inner
@@ -370,6 +426,7 @@ impl Client {
                     // Not retryable: the configuration points at the wrong address.
                     let err = self.redirected(&method, &full_path, &resp);
                     tracing::warn!(method = %method, path = %full_path, error = %err, "pureservice request redirected");
+                    self.failed(&err);
                     return Err(err);
                 }
                 Ok(resp) => {
@@ -377,7 +434,7 @@ impl Client {
                     let headers = resp.headers().clone();
                     match read_capped(resp, inner.max_body).await {
                         Err(Capped::TooLarge) => {
-                            return Err(PsError::Malformed {
+                            let err = PsError::Malformed {
                                 method: method.to_string(),
                                 path: full_path.clone(),
                                 message: format!(
@@ -385,7 +442,9 @@ impl Client {
                                      max_response_bytes or lower page_size if it is genuine",
                                     inner.max_body
                                 ),
-                            })
+                            };
+                            self.failed(&err);
+                            return Err(err);
                         }
                         Err(Capped::Transport(e)) => transport(&method, &full_path, e, &inner.key),
                         Ok(b) if status.is_success() => {
@@ -417,6 +476,9 @@ impl Client {
                 }
                 Err(e) => transport(&method, &full_path, e, &inner.key),
             };
+            if !(absent_ok && err.status() == Some(404)) {
+                self.failed(&err);
+            }
             let retryable = match &err {
                 PsError::Status { status, .. } if *status == StatusCode::TOO_MANY_REQUESTS => true,
                 PsError::Transport {

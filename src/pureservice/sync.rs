@@ -613,13 +613,16 @@ impl Syncer {
                 Err(e) => return Err(e),
             };
             cache.absorb(env.linked);
-            pager
-                .apply(env.items)
-                .map_err(|message| PsError::Malformed {
+            pager.apply(env.items).map_err(|message| {
+                // The page was answered but is unusable: a failed request too.
+                let e = PsError::Malformed {
                     method: "GET".into(),
                     path: format!("{}ticket/", self.client.base().path()),
                     message,
-                })?;
+                };
+                self.client.failed(&e);
+                e
+            })?;
         }
         if let Some(why) = pager.unsorted().or(pager.coarse()) {
             if ps.sync == SyncSetting::Auto {

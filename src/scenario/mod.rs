@@ -6,6 +6,7 @@ mod names;
 mod replay;
 
 pub use names::resolve as resolve_names;
+pub use names::unknown_statuses;
 pub use replay::{replay, Action, Deadline, Simulation};
 
 use chrono::{DateTime, Utc};

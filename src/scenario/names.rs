@@ -80,6 +80,37 @@ pub fn resolve(sc: &mut Scenario, config: &Config) -> Result<(), ScenarioError> 
     Ok(())
 }
 
+/// The status names the replay itself gives solved, closed and reopened tickets.
+const REPLAY_STATUSES: [&str; 3] = ["Løst", "Lukket", "Gjenåpnet"];
+
+/// One warning per status a scenario names (after [`resolve`]) that the config does not know:
+/// not one of `[pureservice] paused_statuses`. Such a status is replayed as an ordinary open
+/// status — the SLA clocks keep running — which is what a misspelt pause status silently does.
+pub fn unknown_statuses(sc: &Scenario, config: &Config) -> Vec<String> {
+    let paused = &config.pureservice.paused_statuses;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for e in &sc.events {
+        let Some(s) = e.status.as_deref() else {
+            continue;
+        };
+        if paused.iter().any(|p| p == s) || REPLAY_STATUSES.contains(&s) || !seen.insert(s) {
+            continue;
+        }
+        let known = if paused.is_empty() {
+            "the config names none".to_string()
+        } else {
+            paused.join(", ")
+        };
+        out.push(format!(
+            "line {}: status {s:?} is not one of [pureservice] paused_statuses ({known}): it is \
+             replayed as an open status and the SLA clocks keep running",
+            e.line
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -262,6 +262,7 @@ fn ticket_value(t: &TrackedTicket, config: &Config, lang: Language, now: DateTim
     json!({
         "id": t.id,
         "number": t.number,
+        "url": super::ticket_url(config, t.number),
         "subject": t.subject,
         "level": level,
         "level_label": label,

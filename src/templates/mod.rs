@@ -147,6 +147,24 @@ pub fn render(
         Some(h) => h.trim().to_string(),
         None => paragraphs(&text),
     };
+    // Every e-mail about a ticket links to it in Pureservice (unless the template already did).
+    if let Some(t) = ticket.filter(|_| intent.key.channel == "email") {
+        let url = ticket_url(config, t.number);
+        if !text.contains(&url) {
+            let words = match config.daemon.language {
+                Language::Nb => "Saken i Pureservice",
+                Language::Nn => "Saka i Pureservice",
+                Language::Da => "Sagen i Pureservice",
+                Language::En => "The ticket in Pureservice",
+            };
+            text.push_str(&format!("\n\n{words}: {url}"));
+            let href = context::escape(&url);
+            html.push_str(&format!(
+                "\n<p>{}: <a href=\"{href}\">{href}</a></p>",
+                context::escape(words)
+            ));
+        }
+    }
     // Every e-mail ends with the configured sign-off / contact line.
     if let Some(sig) = config
         .daemon
@@ -173,6 +191,14 @@ pub fn render(
             .to_string(),
         attachments: Vec::new(),
     })
+}
+
+/// The ticket in Pureservice's agent app: `<base_url>/agent/app#/ticket/<requestNumber>`.
+pub fn ticket_url(config: &Config, number: u64) -> String {
+    format!(
+        "{}/agent/app#/ticket/{number}",
+        config.pureservice.base_url.as_str().trim_end_matches('/')
+    )
 }
 
 /// A minijinja error with its chain and line, without the template source dump.

@@ -17,3 +17,4 @@ mod simulate;
 mod simulate_promises;
 mod simulate_shipped;
 mod status;
+mod words;

@@ -61,7 +61,10 @@ fn json_lists_open_tickets_pending_deliveries_and_the_last_poll() {
 #[test]
 fn table_for_humans() {
     let (_dir, config) = setup(Some(STATE_JSON));
-    let out = status(&config, &["--wide", "--at", "2027-03-24T14:30:00Z"]);
+    let out = status(
+        &config,
+        &["--wide", "--verbose", "--at", "2027-03-24T14:30:00Z"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -89,9 +92,20 @@ fn table_for_humans() {
         rows[0]
     );
     assert!(rows[0].ends_with("Pasientvarsling nede på Bergmo"));
-    assert!(rows[0].contains("24.03. 16:00 Statusoppdatering [kritisk-followup]"));
+    // In words, then (with --verbose) the rule ids.
+    assert!(
+        rows[0].contains("24.03. 16:00 Statusoppdatering på "),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[0].contains("[kritisk-followup]"), "{}", rows[0]);
     assert!(rows[1].starts_with("1002  Høy"));
-    assert!(rows[1].contains("24.03. 15:45 Varsel 75 % (respons) [hoy-response-warning]"));
+    assert!(
+        rows[1].contains("24.03. 15:45 Varsel 75 % (respons) på "),
+        "{}",
+        rows[1]
+    );
+    assert!(rows[1].contains("[hoy-response-warning]"), "{}", rows[1]);
     assert!(rows[2].starts_with("1004  (ingen)"));
     assert!(text.contains("Ventende utsendelser (1)\n"));
     assert!(text.contains("HTTP 503 (retryable)"));

@@ -484,6 +484,7 @@ async fn hostile_ticket_text_still_makes_valid_mail() {
         from: "Driftsmeldinger ROR-IKT <driftsmeldinger@ror-ikt.example>".into(),
         ca_file: None,
         timeout: Td::seconds(10),
+        reply_to: None,
     };
     let email = slavakt::notify::email::EmailNotifier::new(&cfg, clock()).unwrap();
     use slavakt::notify::Notifier;

@@ -98,7 +98,8 @@ async fn metrics_text_parses_and_carries_the_run_loops_counts() {
     let m = &srv.metrics;
     m.poll_ok(now());
     m.poll_ok(now());
-    m.poll_failed("timeout");
+    m.poll_failed();
+    m.api_error("timeout");
     m.api_error("http_5xx");
     m.intent_issued("kritisk_opened");
     m.intent_issued("kritisk_opened");

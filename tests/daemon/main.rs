@@ -13,5 +13,7 @@ mod http_health;
 mod http_metrics;
 mod http_page;
 mod incident_report;
+mod mail_trust;
+mod metrics_changes;
 mod public_feed;
 mod status_page_browser;

@@ -105,6 +105,7 @@ pub fn config() -> Config {
         from: "slavakt@ror-ikt.example".into(),
         ca_file: None,
         timeout: chrono::Duration::seconds(10),
+        reply_to: None,
     });
     c.channels.pureservice_note = true;
     let mut lh = rule("liv-og-helse-nede", "kritisk");

@@ -25,6 +25,7 @@ fn channel(port: u16, tls: SmtpTls, ca: Option<&TestCerts>, auth: Option<&str>) 
         from: "Driftsmeldinger ROR-IKT <driftsmeldinger@ror-ikt.example>".into(),
         ca_file: ca.map(|c| c.ca.clone()),
         timeout: chrono::Duration::seconds(10),
+        reply_to: None,
     }
 }
 

@@ -115,6 +115,7 @@ fn channels(
             from: "Varsling <varsling@ror-ikt.example>".into(),
             ca_file: Some(certs.ca.clone()),
             timeout: chrono::Duration::seconds(5),
+            reply_to: None,
         }),
         sms: Some(SmsChannel {
             provider,

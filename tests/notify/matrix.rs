@@ -704,6 +704,7 @@ async fn a_failed_sms_to_a_critical_contact_is_mailed_to_her_and_alerts_the_inci
             from: "ROR-IKT Varsling <varsling@ror-ikt.example>".into(),
             ca_file: None,
             timeout: chrono::Duration::seconds(10),
+            reply_to: None,
         },
         Arc::new(clock.clone()),
     )

@@ -301,6 +301,7 @@ async fn a_crash_after_the_smtp_server_said_250_resends_the_same_mail_exactly_on
                 from: "ROR-IKT Varsling <varsling@ror-ikt.example>".into(),
                 ca_file: None,
                 timeout: Duration::seconds(10),
+                reply_to: None,
             },
             Arc::new(clock.clone()),
         )

@@ -79,7 +79,10 @@ async fn a_delivery_is_recorded_with_its_remote_id_and_threads_the_next_one() {
     assert!(e.attempts[0].ok);
     assert_eq!(e.attempts[0].outcome, "250 accepted");
     assert!(e.message.is_none(), "no message text kept after delivery");
-    assert_eq!(state.threads["1001/email"], std::slice::from_ref(&id));
+    assert_eq!(
+        state.threads["1001/email/kari@ikt.example"],
+        std::slice::from_ref(&id)
+    );
     assert_eq!(email.sent()[0].message.subject, "Sak 1001: opened");
     assert!(email.sent()[0].thread.previous.is_empty());
 
@@ -101,7 +104,7 @@ async fn a_delivery_is_recorded_with_its_remote_id_and_threads_the_next_one() {
     );
     round(&ob, &mut state, later).await;
     assert_eq!(email.sent()[1].thread.previous, [id]);
-    assert_eq!(state.threads["1001/email"].len(), 2);
+    assert_eq!(state.threads["1001/email/kari@ikt.example"].len(), 2);
 }
 
 #[tokio::test]

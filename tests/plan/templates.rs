@@ -514,8 +514,11 @@ fn overrides_from_templates_dir_win_and_strict_variables_are_errors() {
     assert_eq!(m.subject, "EGEN: Pasientvarsling nede på Bergmo");
     assert_eq!(
         m.html,
-        "<p>Tekst 1001</p>\n<p>Hilsen ROR-IKT Kundeservice, tlf. 900 00 999, kundeservice@ror-ikt.example</p>",
-        "no html block: escaped text paragraphs"
+        "<p>Tekst 1001</p>\n\
+         <p>Saken i Pureservice: <a href=\"https://ror-ikt.pureservice.example/agent/app#/ticket/1001\">\
+         https://ror-ikt.pureservice.example/agent/app#/ticket/1001</a></p>\n\
+         <p>Hilsen ROR-IKT Kundeservice, tlf. 900 00 999, kundeservice@ror-ikt.example</p>",
+        "no html block: escaped text paragraphs, the link to the ticket, the signature"
     );
     assert_eq!(m.short, m.subject, "no short block: the subject");
     let err = render(

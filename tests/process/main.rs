@@ -11,3 +11,4 @@ mod daemon_process;
 mod daemon_systemd;
 mod fault_flaky_api;
 mod fault_kill;
+mod metrics_operator;
