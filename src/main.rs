@@ -38,6 +38,8 @@ enum Command {
     Demo(cli::demo::Args),
     /// Read-only check of the configured Pureservice tenant: what works, what to change.
     Probe(cli::probe::Args),
+    /// Move the state between the file and PostgreSQL (export / import).
+    State(cli::state::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         Command::Report(a) => cli::report::run(a),
         Command::Demo(a) => cli::demo::run(a),
         Command::Probe(a) => cli::probe::run(a),
+        Command::State(a) => cli::state::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
