@@ -77,7 +77,9 @@ impl Daemon {
         if self.leading.take().is_some() {
             match pg.release() {
                 Ok(()) => tracing::info!("lease released: a standby takes over at its next check"),
-                Err(e) => tracing::warn!(error = %e, "could not release the lease; it expires by itself"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not release the lease; it expires by itself")
+                }
             }
         }
     }
@@ -104,14 +106,20 @@ impl Daemon {
             tracing::info!(database = %target, "no state in the database yet: first start");
             crate::report::scheduled::skip_past_periods(&mut state, &self.config, now);
         }
-        match wiring::build(&self.config, self.clock.clone(), self.client_options.clone()) {
+        match wiring::build(
+            &self.config,
+            self.clock.clone(),
+            self.client_options.clone(),
+        ) {
             // A fresh poller and outbox: nothing from before (a poll started for another state)
             // is applied to this one.
             Ok((source, outbox)) => {
                 self.poller.replace(source);
                 self.outbox = outbox;
             }
-            Err(e) => tracing::error!(error = %e, "cannot rebuild the channels; keeping the ones built at start"),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot rebuild the channels; keeping the ones built at start")
+            }
         }
         self.state = state;
         self.leading = Some(generation);
@@ -170,9 +178,11 @@ impl Daemon {
         self.save_failing_since = None;
         self.save_retry_at = None;
         // Abandon a poll in progress: its result belongs to the state just dropped.
-        if let Ok((source, outbox)) =
-            wiring::build(&self.config, self.clock.clone(), self.client_options.clone())
-        {
+        if let Ok((source, outbox)) = wiring::build(
+            &self.config,
+            self.clock.clone(),
+            self.client_options.clone(),
+        ) {
             self.poller.replace(source);
             self.outbox = outbox;
         }

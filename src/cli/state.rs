@@ -91,7 +91,10 @@ fn import(config: PathBuf, file: PathBuf, replace: bool) -> Result<(), CliError>
     let bytes = std::fs::read(&file)
         .map_err(|e| CliError::Invalid(format!("cannot read {}: {e}", file.display())))?;
     let state: State = crate::state::decode_snapshot(&bytes).map_err(|e| {
-        CliError::Invalid(format!("{} is not a slavakt state snapshot: {e}", file.display()))
+        CliError::Invalid(format!(
+            "{} is not a slavakt state snapshot: {e}",
+            file.display()
+        ))
     })?;
     let now = SystemClock.now();
     match &config.state.backend {

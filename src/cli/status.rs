@@ -211,7 +211,10 @@ pub fn render_text(v: &StatusView, width: Option<usize>) -> String {
         } else {
             none.to_string()
         };
-        out.push_str(&format!("{label}: {who} ({generation} {})\n", ha.generation));
+        out.push_str(&format!(
+            "{label}: {who} ({generation} {})\n",
+            ha.generation
+        ));
     }
     if let Some(e) = &v.last_error {
         let line = format!("{}: {}", l.last_error, crate::escape::terminal(e));

@@ -719,7 +719,9 @@ pub struct StateConfig {
 pub enum StateBackend {
     File,
     /// The connection string (URL or `key=value` form): a secret, it may hold the password.
-    Postgres { url: Secret },
+    Postgres {
+        url: Secret,
+    },
 }
 
 impl Default for StateConfig {

@@ -172,7 +172,10 @@ impl HttpShared {
         match ha {
             None => self.health().map(|()| "ok".into()),
             Some((h, problem)) if h.role == "standby" => match problem {
-                None => Ok(format!("ok standby (generation {}, {})", h.generation, h.instance)),
+                None => Ok(format!(
+                    "ok standby (generation {}, {})",
+                    h.generation, h.instance
+                )),
                 Some(p) => Err(format!("standby without the database: {p}")),
             },
             Some((h, _)) => self

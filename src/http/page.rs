@@ -601,7 +601,10 @@ fn ha_line(ha: &crate::status_view::HaView, language: Language) -> String {
         Language::En | Language::Da => "generation",
         Language::Nb | Language::Nn => "generasjon",
     };
-    format!("{label}: {role} ({}, {generation} {})", ha.instance, ha.generation)
+    format!(
+        "{label}: {role} ({}, {generation} {})",
+        ha.instance, ha.generation
+    )
 }
 
 fn time_format(language: Language) -> &'static str {

@@ -91,7 +91,10 @@ pub(crate) struct Settings {
 }
 
 /// Starts the thread; it ends when the sender is dropped (the lease is released first).
-pub(crate) fn spawn(settings: Settings, shared: Arc<Mutex<LeaseState>>) -> std::io::Result<mpsc::Sender<Op>> {
+pub(crate) fn spawn(
+    settings: Settings,
+    shared: Arc<Mutex<LeaseState>>,
+) -> std::io::Result<mpsc::Sender<Op>> {
     let (tx, rx) = mpsc::channel::<Op>();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -193,36 +196,50 @@ impl Session {
                 self.client = Some(client);
                 Ok(())
             }
-            Ok(Err(e)) => Err(self.fail("connect", e)),
+            Ok(Err(e)) => Err(self.fail("connect", describe(&e))),
             Err(_) => Err(self.fail("connect", "no answer in time")),
         }
     }
 
-    /// Runs `f` on a connected client within `limit`; a miss drops the connection.
+    /// Runs `f` on a connected client within `limit`; a miss drops the connection. A request
+    /// that finds the connection closed (the server restarted, or ended the session) is tried
+    /// once more on a new one: every request is idempotent (a save writes the same rows under
+    /// the same fence; taking a free lease twice only skips a generation).
     async fn with<T>(
         &mut self,
         what: &str,
         limit: Duration,
-        f: impl for<'c> FnOnce(&'c mut Client) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Outcome>> + Send + 'c>>,
+        f: impl for<'c> Fn(
+            &'c mut Client,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<T, Outcome>> + Send + 'c>,
+        >,
     ) -> Result<T, DbError> {
-        self.connect().await?;
-        let client = self.client.as_mut().expect("connected above");
-        let result = tokio::time::timeout(limit, f(client)).await;
-        match result {
-            Ok(Ok(v)) => {
-                self.lease_state().last_error = None;
-                Ok(v)
-            }
-            Ok(Err(Outcome::Db(e))) => {
-                if self.client.as_ref().is_some_and(|c| c.is_closed()) {
-                    self.client = None;
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            self.connect().await?;
+            let client = self.client.as_mut().expect("connected above");
+            let result = tokio::time::timeout(limit, f(client)).await;
+            match result {
+                Ok(Ok(v)) => {
+                    self.lease_state().last_error = None;
+                    return Ok(v);
                 }
-                Err(self.fail(what, e))
-            }
-            Ok(Err(Outcome::Refused(e))) => Err(e),
-            Err(_) => {
-                self.client = None;
-                Err(self.fail(what, format!("no answer within {} s", limit.as_secs())))
+                Ok(Err(Outcome::Db(e))) => {
+                    if self.client.as_ref().is_some_and(|c| c.is_closed()) {
+                        self.client = None;
+                        if tries == 1 {
+                            continue;
+                        }
+                    }
+                    return Err(self.fail(what, describe(&e)));
+                }
+                Ok(Err(Outcome::Refused(e))) => return Err(e),
+                Err(_) => {
+                    self.client = None;
+                    return Err(self.fail(what, format!("no answer within {} s", limit.as_secs())));
+                }
             }
         }
     }
@@ -257,9 +274,11 @@ impl Session {
             Op::Save(rows, generation, reply) => {
                 let lease = self.settings.lease;
                 let limit = self.op_timeout;
+                let rows = Arc::new(rows);
                 let r = self
                     .with("save the state", limit, move |c| {
-                        Box::pin(super::sql::save(c, rows, generation, lease))
+                        let rows = rows.clone();
+                        Box::pin(async move { super::sql::save(c, &rows, generation, lease).await })
                     })
                     .await;
                 match &r {
@@ -276,17 +295,24 @@ impl Session {
                 let _ = reply.send(r);
             }
             Op::Import(rows, replace, reply) => {
+                let rows = Arc::new(rows);
                 let r = self
                     .with("import the state", LONG_OP, move |c| {
-                        Box::pin(super::sql::import(c, rows, replace))
+                        let rows = rows.clone();
+                        Box::pin(async move { super::sql::import(c, &rows, replace).await })
                     })
                     .await;
                 let _ = reply.send(r);
             }
             Op::Acquire(reply) => {
-                let (me, lease, limit) = (self.settings.me.clone(), self.settings.lease, self.op_timeout);
+                let (me, lease, limit) = (
+                    self.settings.me.clone(),
+                    self.settings.lease,
+                    self.op_timeout,
+                );
                 let r = self
                     .with("take the lease", limit, move |c| {
+                        let me = me.clone();
                         Box::pin(async move { super::sql::acquire(c, &me, lease).await })
                     })
                     .await;
@@ -334,7 +360,10 @@ impl Session {
         let Some(generation) = self.leading() else {
             return;
         };
-        let (lease, limit) = (self.settings.lease, self.renew_every.max(Duration::from_millis(500)));
+        let (lease, limit) = (
+            self.settings.lease,
+            self.renew_every.max(Duration::from_millis(500)),
+        );
         let r = self
             .with("renew the lease", limit, move |c| {
                 Box::pin(super::sql::renew(c, generation, lease))
@@ -355,6 +384,28 @@ impl Session {
             }
         }
     }
+}
+
+/// A driver error in one line: the server's own message for a database error (tokio-postgres
+/// shows only "db error"), else the error with its causes.
+fn describe(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        let mut text = format!("{}: {}", db.severity(), db.message());
+        if let Some(detail) = db.detail() {
+            text.push_str(&format!(" ({detail})"));
+        }
+        return text;
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(&format!(": {more}"));
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// A failed request inside the thread: a database error (scrubbed by [`Session::with`]) or a

@@ -36,14 +36,17 @@ pub fn check_url(url: &Secret) -> Result<(), String> {
 }
 
 fn parse(url: &Secret) -> Result<tokio_postgres::Config, String> {
-    let config: tokio_postgres::Config = url.expose().parse().map_err(|e: tokio_postgres::Error| {
-        crate::secret::scrub(
-            &format!("is not a PostgreSQL connection string: {e}"),
-            &[url],
-        )
-    })?;
+    let config: tokio_postgres::Config =
+        url.expose().parse().map_err(|e: tokio_postgres::Error| {
+            crate::secret::scrub(
+                &format!("is not a PostgreSQL connection string: {e}"),
+                &[url],
+            )
+        })?;
     if config.get_hosts().is_empty() {
-        return Err("names no host; add one, e.g. postgresql://slavakt@db.kommune.example/slavakt".into());
+        return Err(
+            "names no host; add one, e.g. postgresql://slavakt@db.kommune.example/slavakt".into(),
+        );
     }
     if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
         return Err(
@@ -113,7 +116,9 @@ struct Inner {
 
 impl std::fmt::Debug for PgStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgStore").field("target", &self.target).finish()
+        f.debug_struct("PgStore")
+            .field("target", &self.target)
+            .finish()
     }
 }
 
@@ -149,7 +154,9 @@ impl PgStore {
             lease,
             inner: Mutex::new(Inner::default()),
         };
-        let applied = store.ask(Op::Migrate).map_err(|e| store.error("migrate", e))?;
+        let applied = store
+            .ask(Op::Migrate)
+            .map_err(|e| store.error("migrate", e))?;
         if !applied.is_empty() {
             tracing::info!(database = %store.target, versions = ?applied, "database schema migrated");
         }
@@ -165,7 +172,10 @@ impl PgStore {
         self.lease
     }
 
-    fn ask<T>(&self, op: impl FnOnce(mpsc::Sender<Result<T, DbError>>) -> Op) -> Result<T, DbError> {
+    fn ask<T>(
+        &self,
+        op: impl FnOnce(mpsc::Sender<Result<T, DbError>>) -> Op,
+    ) -> Result<T, DbError> {
         let (reply, answer) = mpsc::channel();
         self.tx
             .lock()
@@ -216,12 +226,14 @@ impl PgStore {
 
     /// Gives the lease up (clean stop); a standby takes over at its next check.
     pub fn release(&self) -> Result<(), StateError> {
-        self.ask(Op::Release).map_err(|e| self.error("release the lease on", e))
+        self.ask(Op::Release)
+            .map_err(|e| self.error("release the lease on", e))
     }
 
     /// The leader row (for `status` and the logs).
     pub fn leader(&self) -> Result<LeaderRow, StateError> {
-        self.ask(Op::Info).map_err(|e| self.error("read the leader row of", e))
+        self.ask(Op::Info)
+            .map_err(|e| self.error("read the leader row of", e))
     }
 
     /// Reads the state for the instance that just took the lease: heals entries that were in
@@ -260,7 +272,12 @@ impl PgStore {
     }
 
     /// Writes a whole state into a database no instance leads (`slavakt state import`).
-    pub fn import(&self, state: &State, replace: bool, now: DateTime<Utc>) -> Result<u64, StateError> {
+    pub fn import(
+        &self,
+        state: &State,
+        replace: bool,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StateError> {
         let rows = rows::full(state, now).map_err(|e| db_error(&self.target, "import into", e))?;
         let bytes = rows.bytes();
         self.ask(|r| Op::Import(rows, replace, r))
@@ -283,7 +300,8 @@ impl PgStore {
     /// As [`Store::health_due`](super::Store::health_due).
     pub fn health_due(&self, health: &Health, now: DateTime<Utc>) -> bool {
         let inner = self.inner();
-        inner.shadow.health_differs(health) && !inner.health_at.is_some_and(|at| now - at < HEALTH_EVERY)
+        inner.shadow.health_differs(health)
+            && !inner.health_at.is_some_and(|at| now - at < HEALTH_EVERY)
     }
 
     /// Records what changed since the last save in one transaction, fenced by this instance's

@@ -39,7 +39,10 @@ impl Rows {
     /// Bytes of JSON handed to the database (the metrics' "bytes written").
     pub(crate) fn bytes(&self) -> u64 {
         let sum = |v: &[String]| v.iter().map(|s| s.len() as u64).sum::<u64>();
-        sum(&self.tickets_put.1) + sum(&self.ledger_put.3) + sum(&self.records_put.2) + sum(&self.meta_put.1)
+        sum(&self.tickets_put.1)
+            + sum(&self.ledger_put.3)
+            + sum(&self.records_put.2)
+            + sum(&self.meta_put.1)
     }
 
     fn meta(&mut self, name: &str, body: String) {
@@ -83,7 +86,9 @@ pub(crate) fn from_changes(line: &LineOut<'_>) -> Result<Rows, String> {
             Some(e) => {
                 rows.ledger_put.0.push(key.clone());
                 rows.ledger_put.1.push(e.intent.key.ticket as i64);
-                rows.ledger_put.2.push(json(&e.status)?.trim_matches('"').to_string());
+                rows.ledger_put
+                    .2
+                    .push(json(&e.status)?.trim_matches('"').to_string());
                 rows.ledger_put.3.push(json(e)?);
             }
             None => rows.ledger_del.push(key.clone()),
@@ -133,7 +138,9 @@ pub(crate) fn full(state: &State, at: chrono::DateTime<chrono::Utc>) -> Result<R
     for (key, e) in &state.ledger.entries {
         rows.ledger_put.0.push(key.clone());
         rows.ledger_put.1.push(e.intent.key.ticket as i64);
-        rows.ledger_put.2.push(json(&e.status)?.trim_matches('"').to_string());
+        rows.ledger_put
+            .2
+            .push(json(&e.status)?.trim_matches('"').to_string());
         rows.ledger_put.3.push(json(e)?);
     }
     for (k, v) in &state.threads {
@@ -173,9 +180,14 @@ impl Loaded {
     }
 
     pub(crate) fn into_state(self) -> Result<State, String> {
-        fn parse<T: serde::de::DeserializeOwned>(what: &str, key: &str, text: &str) -> Result<T, String> {
-            serde_json::from_str(text)
-                .map_err(|e| format!("the {what} row {key:?} does not match this slavakt's schema: {e}"))
+        fn parse<T: serde::de::DeserializeOwned>(
+            what: &str,
+            key: &str,
+            text: &str,
+        ) -> Result<T, String> {
+            serde_json::from_str(text).map_err(|e| {
+                format!("the {what} row {key:?} does not match this slavakt's schema: {e}")
+            })
         }
         let mut state = State::default();
         for text in &self.tickets {
@@ -183,7 +195,10 @@ impl Loaded {
             state.tickets.insert(t.id, t);
         }
         for (key, text) in &self.ledger {
-            state.ledger.entries.insert(key.clone(), parse("ledger", key, text)?);
+            state
+                .ledger
+                .entries
+                .insert(key.clone(), parse("ledger", key, text)?);
         }
         for (kind, key, text) in &self.records {
             match kind.as_str() {
@@ -191,10 +206,14 @@ impl Loaded {
                     state.threads.insert(key.clone(), parse(kind, key, text)?);
                 }
                 INCIDENT_REPORT => {
-                    state.incident_reports.insert(key.clone(), parse(kind, key, text)?);
+                    state
+                        .incident_reports
+                        .insert(key.clone(), parse(kind, key, text)?);
                 }
                 REPORT_OWED => {
-                    state.reports_owed.insert(key.clone(), parse(kind, key, text)?);
+                    state
+                        .reports_owed
+                        .insert(key.clone(), parse(kind, key, text)?);
                 }
                 REPORTED => {
                     state.reported.insert(key.clone());
@@ -202,7 +221,11 @@ impl Loaded {
                 REPORT_SENT => {
                     state.reports_sent.insert(key.clone());
                 }
-                other => return Err(format!("unknown record kind {other:?} (written by a newer slavakt?)")),
+                other => {
+                    return Err(format!(
+                        "unknown record kind {other:?} (written by a newer slavakt?)"
+                    ))
+                }
             }
         }
         for (name, text) in &self.meta {

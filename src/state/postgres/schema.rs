@@ -6,7 +6,7 @@
 //! changes nothing (idempotent). To change the schema: append a step; never edit a released one.
 
 /// Key of the advisory lock that serialises migrations between instances ("slavakt" in ASCII).
-const MIGRATION_LOCK: i64 = 0x736c_6176_616b_74;
+const MIGRATION_LOCK: i64 = 0x0073_6c61_7661_6b74;
 
 /// `STEPS[i]` takes the schema to version `i + 1`.
 pub(crate) const STEPS: &[&str] = &[
@@ -46,7 +46,9 @@ pub(crate) const STEPS: &[&str] = &[
 ];
 
 /// Brings the schema up to date; returns the versions applied now (empty if it was current).
-pub(crate) async fn migrate(client: &mut tokio_postgres::Client) -> Result<Vec<usize>, tokio_postgres::Error> {
+pub(crate) async fn migrate(
+    client: &mut tokio_postgres::Client,
+) -> Result<Vec<usize>, tokio_postgres::Error> {
     let mut applied = Vec::new();
     for (i, step) in STEPS.iter().enumerate() {
         let version = (i + 1) as i32;
@@ -61,13 +63,19 @@ pub(crate) async fn migrate(client: &mut tokio_postgres::Client) -> Result<Vec<u
         )
         .await?;
         let done = tx
-            .query_opt("SELECT 1 FROM slavakt_schema WHERE version = $1", &[&version])
+            .query_opt(
+                "SELECT 1 FROM slavakt_schema WHERE version = $1",
+                &[&version],
+            )
             .await?
             .is_some();
         if !done {
             tx.batch_execute(step).await?;
-            tx.execute("INSERT INTO slavakt_schema (version) VALUES ($1)", &[&version])
-                .await?;
+            tx.execute(
+                "INSERT INTO slavakt_schema (version) VALUES ($1)",
+                &[&version],
+            )
+            .await?;
             applied.push(version as usize);
         }
         tx.commit().await?;
@@ -76,12 +84,11 @@ pub(crate) async fn migrate(client: &mut tokio_postgres::Client) -> Result<Vec<u
 }
 
 /// The newest version in the database, to refuse one written by a newer slavakt.
-pub(crate) async fn newest(client: &tokio_postgres::Client) -> Result<Option<i32>, tokio_postgres::Error> {
+pub(crate) async fn newest(
+    client: &tokio_postgres::Client,
+) -> Result<Option<i32>, tokio_postgres::Error> {
     let row = client
-        .query_one(
-            "SELECT max(version) FROM slavakt_schema",
-            &[],
-        )
+        .query_one("SELECT max(version) FROM slavakt_schema", &[])
         .await?;
     Ok(row.get(0))
 }

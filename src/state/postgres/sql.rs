@@ -22,10 +22,16 @@ pub(crate) async fn load(c: &mut Client) -> Result<Loaded, Outcome> {
         .start()
         .await?;
     let mut out = Loaded::default();
-    for r in tx.query("SELECT body::text FROM slavakt_tickets ORDER BY id", &[]).await? {
+    for r in tx
+        .query("SELECT body::text FROM slavakt_tickets ORDER BY id", &[])
+        .await?
+    {
         out.tickets.push(r.get(0));
     }
-    for r in tx.query("SELECT key, body::text FROM slavakt_ledger", &[]).await? {
+    for r in tx
+        .query("SELECT key, body::text FROM slavakt_ledger", &[])
+        .await?
+    {
         out.ledger.push((r.get(0), r.get(1)));
     }
     for r in tx
@@ -34,14 +40,22 @@ pub(crate) async fn load(c: &mut Client) -> Result<Loaded, Outcome> {
     {
         out.records.push((r.get(0), r.get(1), r.get(2)));
     }
-    for r in tx.query("SELECT name, body::text FROM slavakt_meta", &[]).await? {
+    for r in tx
+        .query("SELECT name, body::text FROM slavakt_meta", &[])
+        .await?
+    {
         out.meta.push((r.get(0), r.get(1)));
     }
     tx.commit().await?;
     Ok(out)
 }
 
-pub(crate) async fn save(c: &mut Client, rows: Rows, generation: u64, lease: Duration) -> Result<(), Outcome> {
+pub(crate) async fn save(
+    c: &mut Client,
+    rows: &Rows,
+    generation: u64,
+    lease: Duration,
+) -> Result<(), Outcome> {
     let tx = c.transaction().await?;
     let gen = generation as i64;
     let fenced = tx
@@ -63,12 +77,12 @@ pub(crate) async fn save(c: &mut Client, rows: Rows, generation: u64, lease: Dur
             current: current as u64,
         }));
     }
-    write(&tx, &rows, gen).await?;
+    write(&tx, rows, gen).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub(crate) async fn import(c: &mut Client, rows: Rows, replace: bool) -> Result<(), Outcome> {
+pub(crate) async fn import(c: &mut Client, rows: &Rows, replace: bool) -> Result<(), Outcome> {
     let tx = c.transaction().await?;
     let row = tx
         .query_one(
@@ -94,14 +108,18 @@ pub(crate) async fn import(c: &mut Client, rows: Rows, replace: bool) -> Result<
                 .into(),
         )));
     }
-    write(&tx, &rows, gen).await?;
+    write(&tx, rows, gen).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Applies `rows` inside `tx`: one statement per table and kind of change (arrays, not one
 /// round trip per record).
-async fn write(tx: &Transaction<'_>, rows: &Rows, generation: i64) -> Result<(), tokio_postgres::Error> {
+async fn write(
+    tx: &Transaction<'_>,
+    rows: &Rows,
+    generation: i64,
+) -> Result<(), tokio_postgres::Error> {
     if rows.full {
         tx.batch_execute(
             "DELETE FROM slavakt_tickets; DELETE FROM slavakt_ledger; \
@@ -110,8 +128,11 @@ async fn write(tx: &Transaction<'_>, rows: &Rows, generation: i64) -> Result<(),
         .await?;
     }
     if !rows.tickets_del.is_empty() {
-        tx.execute("DELETE FROM slavakt_tickets WHERE id = ANY($1)", &[&rows.tickets_del])
-            .await?;
+        tx.execute(
+            "DELETE FROM slavakt_tickets WHERE id = ANY($1)",
+            &[&rows.tickets_del],
+        )
+        .await?;
     }
     if !rows.tickets_put.0.is_empty() {
         tx.execute(
@@ -123,8 +144,11 @@ async fn write(tx: &Transaction<'_>, rows: &Rows, generation: i64) -> Result<(),
         .await?;
     }
     if !rows.ledger_del.is_empty() {
-        tx.execute("DELETE FROM slavakt_ledger WHERE key = ANY($1)", &[&rows.ledger_del])
-            .await?;
+        tx.execute(
+            "DELETE FROM slavakt_ledger WHERE key = ANY($1)",
+            &[&rows.ledger_del],
+        )
+        .await?;
     }
     if !rows.ledger_put.0.is_empty() {
         let (k, t, s, b) = &rows.ledger_put;
@@ -171,7 +195,11 @@ async fn write(tx: &Transaction<'_>, rows: &Rows, generation: i64) -> Result<(),
 /// Takes the lease if it is free: never taken, released, expired, or its holder's database
 /// session is gone (a dead process: its connection closed, so a standby need not wait out the
 /// lease). A new generation every time.
-pub(crate) async fn acquire(c: &mut Client, me: &str, lease: Duration) -> Result<Option<Acquired>, Outcome> {
+pub(crate) async fn acquire(
+    c: &mut Client,
+    me: &str,
+    lease: Duration,
+) -> Result<Option<Acquired>, Outcome> {
     let tx = c.transaction().await?;
     let row = tx
         .query_one(
@@ -211,7 +239,11 @@ pub(crate) async fn acquire(c: &mut Client, me: &str, lease: Duration) -> Result
 }
 
 /// Extends the lease; `false` when the generation is no longer current (taken over).
-pub(crate) async fn renew(c: &mut Client, generation: u64, lease: Duration) -> Result<bool, Outcome> {
+pub(crate) async fn renew(
+    c: &mut Client,
+    generation: u64,
+    lease: Duration,
+) -> Result<bool, Outcome> {
     let n = c
         .execute(
             "UPDATE slavakt_leader SET renewed_at = now(), expires_at = now() + make_interval(secs => $2), \
