@@ -104,6 +104,7 @@ pub(crate) fn spawn(
         .spawn(move || {
             let mut s = Session {
                 renew_every: settings.lease / 3,
+                expiry: settings.lease * 2 / 3,
                 op_timeout: (settings.lease / 2).max(Duration::from_secs(2)),
                 settings,
                 shared,
@@ -140,6 +141,9 @@ struct Session {
     shared: Arc<Mutex<LeaseState>>,
     client: Option<Client>,
     renew_every: Duration,
+    /// How long a renewal keeps the lease in the database: two thirds of `lease`, so a standby
+    /// checking every fifth of it takes over within the lease of a leader's last renewal.
+    expiry: Duration,
     op_timeout: Duration,
     /// When the lease was last renewed (this machine's clock, for self-fencing).
     renewed: Option<Instant>,
@@ -272,7 +276,7 @@ impl Session {
                 let _ = reply.send(r);
             }
             Op::Save(rows, generation, reply) => {
-                let lease = self.settings.lease;
+                let lease = self.expiry;
                 let limit = self.op_timeout;
                 let rows = Arc::new(rows);
                 let r = self
