@@ -280,7 +280,7 @@ async fn leader_killed_k_times_during_a_storm_loses_no_notice() {
     let seed: u64 = std::env::var("SLAVAKT_HA_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| rand::random());
+        .unwrap_or_else(rand::random);
     eprintln!("HA kill test: {kills} kills, seed {seed} (SLAVAKT_HA_SEED to replay)");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
 
