@@ -751,6 +751,13 @@ impl Daemon {
         if leading {
             match self.store.compact(&self.state, now) {
                 Ok(bytes) => self.http.state_saved(started.elapsed(), bytes),
+                // Another instance leads now: its state is the one that counts.
+                Err(
+                    e @ (crate::state::StateError::Fenced { .. }
+                    | crate::state::StateError::NotLeader),
+                ) => {
+                    tracing::warn!(error = %e, "stopping without a last save: another instance leads");
+                }
                 Err(e) => {
                     self.http.state_save_failed(&e.to_string());
                     return Err(e.into());

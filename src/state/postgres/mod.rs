@@ -38,9 +38,16 @@ pub fn check_url(url: &Secret) -> Result<(), String> {
 fn parse(url: &Secret) -> Result<tokio_postgres::Config, String> {
     let config: tokio_postgres::Config =
         url.expose().parse().map_err(|e: tokio_postgres::Error| {
+            // The driver's message may quote a piece of the string: scrub the whole and, when
+            // the URL form parses that far, the password alone.
+            let password = url::Url::parse(url.expose())
+                .ok()
+                .and_then(|u| u.password().map(|p| Secret::new(p.to_string())));
+            let mut secrets = vec![url];
+            secrets.extend(password.as_ref());
             crate::secret::scrub(
                 &format!("is not a PostgreSQL connection string: {e}"),
-                &[url],
+                &secrets,
             )
         })?;
     if config.get_hosts().is_empty() {
