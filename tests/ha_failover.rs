@@ -382,8 +382,9 @@ async fn a_leader_frozen_past_its_lease_sends_nothing_after_it_resumes() {
         took >= Duration::from_millis(LEASE_SECS * 1000 / 3 - 100),
         "{took:?}"
     );
+    // Within the lease; a second more for a loaded CI machine.
     assert!(
-        took < Duration::from_secs(LEASE_SECS) + Duration::from_millis(500),
+        took < Duration::from_secs(LEASE_SECS + 1),
         "takeover of a frozen leader took {took:?}"
     );
     let later = vec![w.kritisk(2), w.kritisk(3)];
@@ -400,8 +401,17 @@ async fn a_leader_frozen_past_its_lease_sends_nothing_after_it_resumes() {
     let lines_before = a.log.lines().len();
     signal(a.child.id(), "CONT");
     wait_until("a to stand by", || a.log.contains("no longer the leader")).await;
-    // Two more of a's cycles' worth of time: it would have polled, planned and sent by now.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Its loop went on after stepping down (it checks the lease as a standby now), so any send
+    // it would have made from its stale state would have been made by now.
+    let start = Instant::now();
+    loop {
+        let (status, body) = get(a.http, "/healthz").await;
+        if status == 200 && body.starts_with("ok standby (generation 2") {
+            break;
+        }
+        assert!(start.elapsed() < DEADLINE, "a never stood by: {body}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
     let after: Vec<String> = a.log.lines()[lines_before..].to_vec();
     assert!(
         !after.iter().any(|l| l.contains("delivered")),
@@ -438,12 +448,16 @@ async fn a_database_restart_under_a_running_pair_loses_nothing() {
     wait_until("a to lead", || w.generation() == 1).await;
     let mut b = w.spawn("b");
     let mut tickets: Vec<u64> = (1..=3).map(|n| w.kritisk(n)).collect();
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // The database goes away in the middle of the storm's notices.
+    wait_until("the first notices", || !w.received().is_empty()).await;
     let stopped_at = Instant::now();
     w.pg.stop();
     // Incidents keep coming while the database is away; none may be lost.
     tickets.extend((4..=6).map(|n| w.kritisk(n)));
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    wait_until("the leader to find it cannot save", || {
+        a.log.contains("cannot save the state")
+    })
+    .await;
     w.pg.restart();
     assert_nothing_lost(&w, &tickets).await;
     eprintln!(
