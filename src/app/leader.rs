@@ -41,8 +41,7 @@ impl Daemon {
         match pg.try_acquire() {
             Ok(Some((generation, previous))) => self.take_over(generation, previous, now),
             Ok(None) => {
-                let problem = None;
-                self.standing_by(problem);
+                self.standing_by(None);
                 false
             }
             Err(e) => {
