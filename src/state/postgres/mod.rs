@@ -135,14 +135,23 @@ impl PgStore {
     pub fn connect(url: &Secret, lease: chrono::Duration) -> Result<PgStore, StateError> {
         let target = describe(url);
         let config = parse(url).map_err(|e| db_error(&target, "use", e))?;
+        let lease = lease.to_std().unwrap_or(Duration::from_secs(15));
         let config = {
             let mut c = config;
+            // A leader frozen in the middle of a save would hold the lease row's lock for as
+            // long as it is frozen, and no standby could take over: the server ends a session
+            // idle inside a transaction once the lease would have run out. Waiting for a lock
+            // never outlasts a request's deadline.
+            let expiry_ms = (lease * 2 / 3).as_millis().max(500);
+            let wait_ms = (lease / 2).max(Duration::from_secs(2)).as_millis();
             c.application_name("slavakt")
+                .options(format!(
+                    "-c idle_in_transaction_session_timeout={expiry_ms} -c lock_timeout={wait_ms}"
+                ))
                 .keepalives(true)
                 .keepalives_idle(Duration::from_secs(10));
             c
         };
-        let lease = lease.to_std().unwrap_or(Duration::from_secs(15));
         let lease_state = Arc::new(Mutex::new(LeaseState::default()));
         let tx = conn::spawn(
             conn::Settings {
