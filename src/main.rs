@@ -41,6 +41,8 @@ enum Command {
     /// History for the reports: tickets solved since a month, read from Pureservice; notifies
     /// no one.
     Backfill(cli::backfill::Args),
+    /// Move the state between the file and PostgreSQL (export / import).
+    State(cli::state::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => cli::demo::run(a),
         Command::Probe(a) => cli::probe::run(a),
         Command::Backfill(a) => cli::backfill::run(a),
+        Command::State(a) => cli::state::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

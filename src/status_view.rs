@@ -52,6 +52,20 @@ pub struct StatusView {
     pub changes: Vec<ChangeView>,
     /// Open tickets per level over the last 24 hours and 7 days (the page's chart).
     pub history: HistoryView,
+    /// With the PostgreSQL backend: this instance's role and the lease's generation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ha: Option<HaView>,
+}
+
+/// This instance's place in an active/passive pair (`docs/HA.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HaView {
+    /// `leader` or `standby`.
+    pub role: &'static str,
+    /// The lease's generation: this instance's while it leads, else the last one seen.
+    pub generation: u64,
+    /// This instance (`host:pid`).
+    pub instance: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -284,6 +298,7 @@ pub fn build(state: &State, config: &Config, now: DateTime<Utc>) -> StatusView {
         incidents,
         changes,
         history,
+        ha: None,
     }
 }
 

@@ -18,6 +18,7 @@
 
 pub mod alerts;
 pub mod cycle;
+pub mod leader;
 pub mod poll;
 pub mod signals;
 pub mod source;
@@ -26,7 +27,7 @@ pub mod wiring;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::state::{State, Store};
+use crate::state::{State, StateStore};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -74,7 +75,7 @@ pub struct Daemon {
     tick: Option<std::time::Duration>,
     systemd: systemd::Systemd,
     client_options: Option<crate::pureservice::client::ClientOptions>,
-    store: Store,
+    store: StateStore,
     state: State,
     poller: poll::Poller,
     outbox: crate::outbox::Outbox,
@@ -92,6 +93,10 @@ pub struct Daemon {
     pub http: Arc<crate::http::HttpShared>,
     /// Called with every delivery outcome (the `demo` prints them).
     pub on_delivery: Option<DeliveryHook>,
+    /// PostgreSQL backend: the generation whose state is loaded (`None`: standing by).
+    leading: Option<u64>,
+    /// PostgreSQL backend: the standby's last database problem (logged once per change).
+    standby_error: Option<String>,
 }
 
 /// What one cycle did (for tests, logs and the benchmark).
@@ -111,14 +116,16 @@ impl Daemon {
     /// file is moved aside and reported as an error (exit 2): never a silent empty start.
     pub fn start(opts: RunOptions) -> Result<Daemon, AppError> {
         let now = opts.clock.now();
-        let (store, mut state) = Store::open(&opts.config.daemon.state_file, now)?;
-        if store.dropped_torn_line() {
-            tracing::warn!(journal = %store.journal_path().display(), "the journal's last line was torn (slavakt stopped while writing it); dropped, the changes before it are kept");
+        let (store, mut state) = StateStore::open(&opts.config, now)?;
+        if let StateStore::File(file) = &store {
+            if file.dropped_torn_line() {
+                tracing::warn!(journal = %file.journal_path().display(), "the journal's last line was torn (slavakt stopped while writing it); dropped, the changes before it are kept");
+            }
         }
         for healed in store.healed() {
             tracing::warn!(entry = %healed, "delivery was in flight when slavakt stopped; it will be sent again");
         }
-        if store.is_fresh() {
+        if store.is_fresh() && store.postgres().is_none() {
             tracing::info!(state_file = %opts.config.daemon.state_file.display(), "no state file yet: first start");
             crate::report::scheduled::skip_past_periods(&mut state, &opts.config, now);
         }
@@ -154,6 +161,8 @@ impl Daemon {
             housekeeping_at: None,
             http,
             on_delivery: None,
+            leading: None,
+            standby_error: None,
         })
     }
 
@@ -193,6 +202,10 @@ impl Daemon {
         let mut report = CycleReport::default();
         let now = self.clock.now();
         let config = self.config.clone();
+        // PostgreSQL backend: only the leader polls, plans and sends.
+        if !self.lead(now) {
+            return Ok(report);
+        }
 
         // Poll. A failure applies nothing; the cursor does not move. A poll can take minutes on
         // a slow Pureservice (timeouts × retries, 429s): it goes on beside the cycle, and a stop
@@ -456,13 +469,22 @@ impl Daemon {
         let since = self.save_failing_since.take().unwrap_or(now);
         let failures = std::mem::take(&mut self.save_failures);
         self.save_retry_at = None;
-        let file = self.config.daemon.state_file.display().to_string();
-        let body = format!(
-            "slavakt fikk ikke lagret tilstandsfila {file} fra {since} ({failures} forsøk). Ingen \
-             varsler ble sendt mens lagringen feilet; det som ble holdt tilbake, sendes nå. Sjekk \
-             ledig plass og rettigheter på disken.",
-            since = alerts::when(&self.config, since)
-        );
+        let file = self.store.describe();
+        let body = if self.store.postgres().is_some() {
+            format!(
+                "slavakt fikk ikke lagret tilstanden i databasen {file} fra {since} ({failures} \
+                 forsøk). Ingen varsler ble sendt mens lagringen feilet; det som ble holdt tilbake, \
+                 sendes nå. Sjekk at PostgreSQL-tjeneren svarer.",
+                since = alerts::when(&self.config, since)
+            )
+        } else {
+            format!(
+                "slavakt fikk ikke lagret tilstandsfila {file} fra {since} ({failures} forsøk). Ingen \
+                 varsler ble sendt mens lagringen feilet; det som ble holdt tilbake, sendes nå. Sjekk \
+                 ledig plass og rettigheter på disken.",
+                since = alerts::when(&self.config, since)
+            )
+        };
         let occurrence = u32::try_from(since.timestamp()).unwrap_or(u32::MAX);
         let items = alerts::alert(
             &self.config,
@@ -599,6 +621,9 @@ impl Daemon {
                         "daemon.state_file cannot change on reload; restart slavakt instead".into(),
                     );
                 }
+                if new.state != self.config.state {
+                    return Err("[state] cannot change on reload; restart slavakt instead".into());
+                }
                 let (source, outbox) =
                     wiring::build(&new, self.clock.clone(), self.client_options.clone())?;
                 Ok((new, source, outbox))
@@ -680,6 +705,8 @@ impl Daemon {
                     .to_std()
                     .unwrap_or_default()
             });
+            // A standby checks the lease more often than a leader polls.
+            let tick = self.standby_tick().map_or(tick, |t| t.min(tick));
             let next_cycle = tokio::time::Instant::now() + tick;
             // Keep feeding the watchdog while waiting (WatchdogSec may be shorter than the
             // poll interval).
@@ -719,15 +746,27 @@ impl Daemon {
         }
         self.systemd.stopping();
         let now = self.clock.now();
-        // A clean stop leaves one whole snapshot and an empty journal.
+        // A clean stop leaves one whole snapshot and an empty journal (PostgreSQL: a last save,
+        // then the lease is released so a standby takes over at once).
         let started = tokio::time::Instant::now();
-        match self.store.compact(&self.state, now) {
-            Ok(bytes) => self.http.state_saved(started.elapsed(), bytes),
-            Err(e) => {
-                self.http.state_save_failed(&e.to_string());
-                return Err(e.into());
+        let leading = self.store.postgres().is_none() || self.leading.is_some();
+        if leading {
+            match self.store.compact(&self.state, now) {
+                Ok(bytes) => self.http.state_saved(started.elapsed(), bytes),
+                // Another instance leads now: its state is the one that counts.
+                Err(
+                    e @ (crate::state::StateError::Fenced { .. }
+                    | crate::state::StateError::NotLeader),
+                ) => {
+                    tracing::warn!(error = %e, "stopping without a last save: another instance leads");
+                }
+                Err(e) => {
+                    self.http.state_save_failed(&e.to_string());
+                    return Err(e.into());
+                }
             }
         }
+        self.release_lease();
         tracing::info!("stopped; state saved");
         Ok(())
     }

@@ -47,6 +47,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
         eprintln!("warning: {w}");
     }
     super::print_out(&summary(&config))?;
+    if let crate::config::StateBackend::Postgres { url } = &config.state.backend {
+        super::print_out(&format!(
+            "  state:          PostgreSQL {} (lease {}; see docs/HA.md)\n",
+            crate::state::postgres::describe(url),
+            crate::duration::format_secs(config.state.lease.num_seconds())
+        ))?;
+    }
     Ok(())
 }
 
@@ -129,6 +136,22 @@ pub fn security_warnings(c: &Config) -> Vec<String> {
              use https://",
             crate::notify::http::host_of(ps.as_str())
         ));
+    }
+    if let crate::config::StateBackend::Postgres { url } = &c.state.backend {
+        let target = crate::state::postgres::describe(url);
+        let host = target
+            .split('@')
+            .nth(1)
+            .and_then(|h| h.rsplit_once(':'))
+            .map(|(h, _)| h)
+            .unwrap_or("");
+        if !is_loopback_host(host) && !host.starts_with('/') {
+            out.push(format!(
+                "state.url: PostgreSQL at {host} without TLS (not supported yet): the password and \
+                 the state cross the network unencrypted; keep the database on a private network \
+                 or a tunnel (docs/HA.md)"
+            ));
+        }
     }
     if let Some(e) = &c.channels.email {
         if e.tls == crate::config::SmtpTls::None

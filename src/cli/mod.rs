@@ -11,6 +11,7 @@ pub mod probe;
 pub mod report;
 pub mod run;
 pub mod simulate;
+pub mod state;
 pub mod status;
 pub mod test_notify;
 

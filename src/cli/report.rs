@@ -69,7 +69,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
     };
     let config = super::load_config(&args.config)?;
-    let state = super::status::read_state(&config.daemon.state_file)?;
+    let state = super::status::read_configured_state(&config)?;
     let now = SystemClock.now();
     let figures =
         crate::report::period_figures(&state, &config, from, to, now).ok_or_else(|| {

@@ -48,12 +48,13 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
 
 pub fn run(args: Args) -> Result<(), CliError> {
     let config = super::load_config(&args.config)?;
-    let state = read_state(&config.daemon.state_file)?;
-    let view = status_view::build(
+    let state = read_configured_state(&config)?;
+    let mut view = status_view::build(
         &state,
         &config,
         args.at.unwrap_or_else(|| SystemClock.now()),
     );
+    view.ha = leader_of(&config)?;
     if args.json {
         let text = serde_json::to_string_pretty(&view)
             .map_err(|e| CliError::Runtime(format!("cannot encode status: {e}")))?;
@@ -136,6 +137,44 @@ pub fn acks_text(state: &State, config: &crate::config::Config) -> String {
     format!("\n{title}:\n{}", lines.concat())
 }
 
+/// Reads the configured backend's state without changing it: the file (as [`read_state`]) or
+/// the PostgreSQL database (without taking the lease).
+pub fn read_configured_state(config: &crate::config::Config) -> Result<State, CliError> {
+    match &config.state.backend {
+        crate::config::StateBackend::File => read_state(&config.daemon.state_file),
+        crate::config::StateBackend::Postgres { url } => {
+            match crate::state::StateStore::read_only(config) {
+                Ok(Some(state)) => Ok(state),
+                Ok(None) => Err(CliError::Runtime(format!(
+                    "the state database {} holds no state yet: no slavakt instance has led on it",
+                    crate::state::postgres::describe(url)
+                ))),
+                Err(e) => Err(CliError::Runtime(e.to_string())),
+            }
+        }
+    }
+}
+
+/// The leader of a PostgreSQL-backed pair (who holds a live lease), for the status view.
+fn leader_of(
+    config: &crate::config::Config,
+) -> Result<Option<crate::status_view::HaView>, CliError> {
+    let crate::config::StateBackend::Postgres { url } = &config.state.backend else {
+        return Ok(None);
+    };
+    let pg = crate::state::postgres::PgStore::connect(url, config.state.lease)
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    let row = pg.leader().map_err(|e| CliError::Runtime(e.to_string()))?;
+    Ok(Some(crate::status_view::HaView {
+        role: if row.live { "leader" } else { "standby" },
+        generation: row.generation,
+        instance: row
+            .holder
+            .filter(|_| row.live)
+            .unwrap_or_else(|| "-".into()),
+    }))
+}
+
 /// Reads the state file without locking, moving or healing it (the store's read-only load,
 /// which also migrates older schema versions). Errors name the file and what to do.
 pub fn read_state(path: &Path) -> Result<State, CliError> {
@@ -170,6 +209,23 @@ pub fn render_text(v: &StatusView, width: Option<usize>, verbose: bool) -> Strin
             .map(|t| t.format(fmt).to_string())
             .unwrap_or_else(|| l.never.to_string())
     ));
+    if let Some(ha) = &v.ha {
+        // PostgreSQL backend: who leads (holds a live lease) and the lease's generation.
+        let (label, none, generation) = match v.language.as_str() {
+            "en" => ("Leader", "none", "generation"),
+            "da" => ("Aktiv instans", "ingen", "generation"),
+            _ => ("Aktiv instans", "ingen", "generasjon"),
+        };
+        let who = if ha.role == "leader" {
+            crate::escape::terminal(&ha.instance)
+        } else {
+            none.to_string()
+        };
+        out.push_str(&format!(
+            "{label}: {who} ({generation} {})\n",
+            ha.generation
+        ));
+    }
     if let Some(e) = &v.last_error {
         let line = format!("{}: {}", l.last_error, crate::escape::terminal(e));
         let line = match width {

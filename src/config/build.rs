@@ -140,6 +140,7 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         ctx,
     );
     let public = super::public::build(take("public").map(|v| section(v, "public", ctx)), ctx);
+    let state = super::state::build(take("state").map(|v| section(v, "state", ctx)), ctx);
 
     Config {
         source: origin.to_path_buf(),
@@ -159,6 +160,7 @@ pub(super) fn build(table: &mut toml::Table, origin: &Path, ctx: &mut Ctx) -> Co
         reports,
         incident_report,
         public,
+        state,
     }
 }
 

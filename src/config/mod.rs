@@ -23,6 +23,7 @@ mod raw;
 mod refs;
 mod reports;
 mod sla;
+mod state;
 mod validate;
 
 use crate::calendar::Calendar;
@@ -122,6 +123,8 @@ pub struct Config {
     pub reports: Vec<ReportSchedule>,
     pub incident_report: IncidentReportConfig,
     pub public: PublicConfig,
+    /// `[state]`: where the state lives (the file, or PostgreSQL with leadership).
+    pub state: StateConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -746,6 +749,33 @@ pub struct PublicConfig {
     pub enabled: bool,
     /// The page's name; `None` uses the language's default title.
     pub title: Option<String>,
+}
+
+/// `[state]`: the state backend. `File` (default) is `daemon.state_file`; `Postgres` keeps the
+/// state in a database shared by several instances, one of which leads (see `docs/HA.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateConfig {
+    pub backend: StateBackend,
+    /// How long a leader's lease lasts without renewal: a standby takes over within it.
+    pub lease: chrono::Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateBackend {
+    File,
+    /// The connection string (URL or `key=value` form): a secret, it may hold the password.
+    Postgres {
+        url: Secret,
+    },
+}
+
+impl Default for StateConfig {
+    fn default() -> Self {
+        StateConfig {
+            backend: StateBackend::File,
+            lease: chrono::Duration::seconds(15),
+        }
+    }
 }
 
 /// Where alerts about the daemon itself go (Pureservice outage, failed deliveries).

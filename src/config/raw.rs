@@ -354,6 +354,14 @@ pub(super) struct RawPublic {
 }
 
 #[derive(Debug, Default, Deserialize)]
+pub(super) struct RawState {
+    pub backend: L<String>,
+    pub url: L<String>,
+    pub url_file: L<String>,
+    pub lease: L<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
 pub(super) struct RawIncidentReport {
     pub attach_to: L<Vec<String>>,
 }

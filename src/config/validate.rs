@@ -30,6 +30,7 @@ const SECTIONS: &[&str] = &[
     "reports",
     "incident_report",
     "public",
+    "state",
 ];
 
 /// The largest config file read (a real one is a few tens of KB).

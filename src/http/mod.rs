@@ -81,6 +81,8 @@ struct Snapshot {
     last_poll_ok: Option<DateTime<Utc>>,
     last_poll_error: Option<String>,
     save: SaveHealth,
+    /// With the PostgreSQL backend: role and generation; a standby's database problem.
+    ha: Option<(status_view::HaView, Option<String>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +101,7 @@ impl HttpShared {
                 last_poll_ok: None,
                 last_poll_error: None,
                 save: SaveHealth::Unknown,
+                ha: None,
             }),
             metrics,
             clock,
@@ -120,7 +123,9 @@ impl HttpShared {
     /// saved before (`saved_at`) counts as saved until a save fails.
     pub fn publish(&self, state: &State, now: DateTime<Utc>) {
         let config = self.read().config.clone();
-        let view = Arc::new(status_view::build(state, &config, now));
+        let mut view = status_view::build(state, &config, now);
+        view.ha = self.read().ha.as_ref().map(|(h, _)| h.clone());
+        let view = Arc::new(view);
         self.metrics.set_tracked(state, &config, now);
         self.acks().refresh(&state.ledger, &config);
         let mut g = self.write();
@@ -147,6 +152,37 @@ impl HttpShared {
     /// A reloaded config (language, time zone, poll interval take effect at the next publish).
     pub fn set_config(&self, config: Arc<Config>) {
         self.write().config = config;
+    }
+
+    /// With the PostgreSQL backend: this instance's role (shown by `/healthz`, the page and the
+    /// metrics), and for a standby the database problem that makes it unready, if any.
+    pub fn set_ha(&self, ha: status_view::HaView, problem: Option<String>) {
+        self.metrics.ha(ha.role == "leader", ha.generation);
+        let mut g = self.write();
+        if let Some(v) = g.view.as_mut() {
+            Arc::make_mut(v).ha = Some(ha.clone());
+        }
+        g.ha = Some((ha, problem));
+    }
+
+    /// `/healthz`'s answer: `ok`, with the role and generation under the PostgreSQL backend.
+    /// A standby is healthy while it reaches the database (it polls nothing).
+    pub fn health_text(&self) -> Result<String, String> {
+        let ha = self.read().ha.clone();
+        match ha {
+            None => self.health().map(|()| "ok".into()),
+            Some((h, problem)) if h.role == "standby" => match problem {
+                None => Ok(format!(
+                    "ok standby (generation {}, {})",
+                    h.generation, h.instance
+                )),
+                Some(p) => Err(format!("standby without the database: {p}")),
+            },
+            Some((h, _)) => self
+                .health()
+                .map(|()| format!("ok leader (generation {}, {})", h.generation, h.instance))
+                .map_err(|e| format!("leader (generation {}): {e}", h.generation)),
+        }
     }
 
     /// `Ok` when healthy, else the one-line reason.
@@ -386,8 +422,8 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 async fn healthz(AxState(shared): AxState<Arc<HttpShared>>) -> Response {
-    match shared.health() {
-        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+    match shared.health_text() {
+        Ok(text) => (StatusCode::OK, format!("{text}\n")).into_response(),
         Err(reason) => (StatusCode::SERVICE_UNAVAILABLE, format!("{reason}\n")).into_response(),
     }
 }

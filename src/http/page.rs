@@ -88,6 +88,9 @@ pub fn render(view: Option<&StatusView>, language: Language) -> String {
     if v.outage {
         let _ = writeln!(h, "<p class=\"banner\">{}</p>", esc(l.outage));
     }
+    if let Some(ha) = &v.ha {
+        let _ = writeln!(h, "<p class=\"meta\">{}</p>", esc(&ha_line(ha, language)));
+    }
     if let Some(e) = &v.last_error {
         let _ = writeln!(h, "<p class=\"meta\">{}: {}</p>", esc(l.last_error), esc(e));
     }
@@ -583,6 +586,25 @@ fn remaining(secs: i64, l: &Labels) -> String {
     } else {
         format!("{} {}", esc(&human_duration(secs)), esc(l.left))
     }
+}
+
+/// The role line of an instance in an active/passive pair, in the page's language.
+fn ha_line(ha: &crate::status_view::HaView, language: Language) -> String {
+    let leader = ha.role == "leader";
+    let (label, role) = match language {
+        Language::Nb => ("Rolle", if leader { "aktiv" } else { "reserve" }),
+        Language::Nn => ("Rolle", if leader { "aktiv" } else { "reserve" }),
+        Language::Da => ("Rolle", if leader { "aktiv" } else { "reserve" }),
+        Language::En => ("Role", if leader { "leader" } else { "standby" }),
+    };
+    let generation = match language {
+        Language::En | Language::Da => "generation",
+        Language::Nb | Language::Nn => "generasjon",
+    };
+    format!(
+        "{label}: {role} ({}, {generation} {})",
+        ha.instance, ha.generation
+    )
 }
 
 fn time_format(language: Language) -> &'static str {

@@ -129,6 +129,9 @@ pub struct Metrics {
     sync_mode: Family,
     sync_switches: Family,
     sync_missed: Family,
+    leader: Family,
+    leader_generation: Family,
+    takeovers: Family,
     /// (ticket, clock) pairs whose breach was already counted.
     breaches_seen: Mutex<BreachMemory>,
 }
@@ -255,6 +258,24 @@ impl Metrics {
                 "slavakt_last_poll_success_timestamp_seconds",
                 "Unix time of the last successful poll.",
                 "gauge",
+                &[],
+            ),
+            leader: Family::new(
+                "slavakt_leader",
+                "1 while this instance leads (holds the lease), 0 while it stands by (PostgreSQL backend).",
+                "gauge",
+                &[],
+            ),
+            leader_generation: Family::new(
+                "slavakt_leader_generation",
+                "The lease's generation: this instance's while it leads, else the last one seen.",
+                "gauge",
+                &[],
+            ),
+            takeovers: Family::new(
+                "slavakt_leader_takeovers_total",
+                "Times this instance took the lease.",
+                "counter",
                 &[],
             ),
             breaches_seen: Mutex::new(BreachMemory::default()),
@@ -386,6 +407,18 @@ impl Metrics {
         self.state_bytes.set(&[], bytes as f64);
     }
 
+    /// The role under the PostgreSQL backend (see [`crate::http::HttpShared::set_ha`]).
+    pub fn ha(&self, leader: bool, generation: u64) {
+        self.leader.set(&[], if leader { 1.0 } else { 0.0 });
+        self.leader_generation.set(&[], generation as f64);
+        self.takeovers.declare(&[]);
+    }
+
+    /// This instance took the lease.
+    pub fn took_over(&self) {
+        self.takeovers.add(&[], 1.0);
+    }
+
     pub fn state_save_failed(&self) {
         self.save_failures.add(&[], 1.0);
     }
@@ -481,6 +514,12 @@ impl Metrics {
         ] {
             f.render(&mut out);
         }
+        // Only with the PostgreSQL backend (a file-backed daemon has no role).
+        if !self.leader.values().is_empty() {
+            for f in [&self.leader, &self.leader_generation, &self.takeovers] {
+                f.render(&mut out);
+            }
+        }
         // `_sum` and `_count` belong to one summary family without quantiles.
         let _ = writeln!(
             out,
@@ -530,6 +569,9 @@ impl Metrics {
             &self.save_failures,
             &self.state_bytes,
             &self.last_poll_ok,
+            &self.leader,
+            &self.leader_generation,
+            &self.takeovers,
         ]
         .into_iter()
         .find(|f| f.name == name)?;

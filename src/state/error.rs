@@ -51,6 +51,25 @@ pub enum StateError {
         #[source]
         source: std::io::Error,
     },
+
+    /// The PostgreSQL backend failed; `target` has no password, `detail` is scrubbed of it.
+    #[error("cannot {action} the state database {target}: {detail}")]
+    Database {
+        action: &'static str,
+        target: String,
+        detail: String,
+    },
+
+    /// The database refused a save: another instance took the lease (see `docs/HA.md`).
+    #[error(
+        "the state database refused the save: this instance's leadership (generation {mine}) has \
+         ended and another instance leads (generation {current}); nothing was written or sent"
+    )]
+    Fenced { mine: u64, current: u64 },
+
+    /// A save was asked of an instance that does not hold the lease.
+    #[error("this instance is a standby (it does not hold the lease): it saves nothing")]
+    NotLeader,
 }
 
 impl StateError {

@@ -27,9 +27,9 @@ use std::hash::{Hash, Hasher};
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct SetDiff<T> {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    add: Vec<T>,
+    pub(crate) add: Vec<T>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    del: Vec<T>,
+    pub(crate) del: Vec<T>,
 }
 
 impl<T> SetDiff<T> {
@@ -41,29 +41,29 @@ impl<T> SetDiff<T> {
 /// One journal line as written (borrowing from the state).
 #[derive(Debug, Serialize)]
 pub(crate) struct LineOut<'a> {
-    seq: u64,
-    at: DateTime<Utc>,
+    pub(crate) seq: u64,
+    pub(crate) at: DateTime<Utc>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    tickets: BTreeMap<TicketId, Option<&'a TrackedTicket>>,
+    pub(crate) tickets: BTreeMap<TicketId, Option<&'a TrackedTicket>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    ledger: BTreeMap<String, Option<&'a LedgerEntry>>,
+    pub(crate) ledger: BTreeMap<String, Option<&'a LedgerEntry>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    threads: BTreeMap<String, Option<&'a Vec<String>>>,
+    pub(crate) threads: BTreeMap<String, Option<&'a Vec<String>>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    incident_reports: BTreeMap<String, Option<&'a Record>>,
+    pub(crate) incident_reports: BTreeMap<String, Option<&'a Record>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    reports_owed: BTreeMap<String, Option<&'a OwedReport>>,
+    pub(crate) reports_owed: BTreeMap<String, Option<&'a OwedReport>>,
     #[serde(skip_serializing_if = "SetDiff::is_empty")]
-    reported: SetDiff<String>,
+    pub(crate) reported: SetDiff<String>,
     #[serde(skip_serializing_if = "SetDiff::is_empty")]
-    reports_sent: SetDiff<String>,
+    pub(crate) reports_sent: SetDiff<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    cursor: Option<&'a SyncCursor>,
+    pub(crate) cursor: Option<&'a SyncCursor>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    health: Option<&'a Health>,
+    pub(crate) health: Option<&'a Health>,
     /// The backfill checkpoint, whole, when it changed (`Some(None)`: removed).
     #[serde(skip_serializing_if = "Option::is_none")]
-    backfill: Option<Option<&'a Checkpoint>>,
+    pub(crate) backfill: Option<Option<&'a Checkpoint>>,
 }
 
 impl LineOut<'_> {

@@ -13,15 +13,20 @@
 //! - `heal.rs`: what a restart does with deliveries that were in flight at a crash.
 //! - `prune.rs`: dropping resolved tickets after the retention period.
 //! - `error.rs`: [`StateError`], each variant saying what happened and what to do.
+//! - `backend.rs`: [`StateStore`], the one interface over the file and PostgreSQL backends.
+//! - `postgres/`: the PostgreSQL backend with the leader's lease and fencing (`docs/HA.md`).
 
+mod backend;
 mod error;
 mod heal;
 mod journal;
 mod lock;
 mod migrate;
+pub mod postgres;
 mod prune;
 mod store;
 
+pub use backend::StateStore;
 pub use error::{LoadProblem, StateError};
 pub use heal::{heal_in_flight, INTERRUPTED_OUTCOME};
 pub use prune::{minimise, prune, Pruned, MINIMISE_AFTER};
@@ -32,6 +37,20 @@ use crate::ticket::{TicketId, TrackedTicket};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// The state as one snapshot document (the file backend's format; `slavakt state export`).
+pub fn encode_snapshot(state: &State, at: DateTime<Utc>) -> Result<Vec<u8>, String> {
+    store::encode(state, 0, at).map_err(|e| e.to_string())
+}
+
+/// A snapshot document of any released version → the current [`State`] (`state import`).
+pub fn decode_snapshot(bytes: &[u8]) -> Result<State, String> {
+    store::decode(bytes)
+        .map(|(state, _, _)| state)
+        .map_err(|p| match p {
+            LoadProblem::Corrupt(why) | LoadProblem::UnknownVersion(why) => why,
+        })
+}
 
 /// 2: the snapshot names the last journal line it includes (`journal_seq`).
 pub const SCHEMA_VERSION: u32 = 2;

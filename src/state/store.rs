@@ -439,7 +439,7 @@ pub fn journal_path(path: &Path) -> PathBuf {
 /// `saved_at`) cost about twice the time and a second copy of the whole state in memory. `saved_at`
 /// is the last field of `State`, so the fast path swaps the serialized tail; should the field
 /// order ever change, the tail does not match and the slower tree path still gives a right file.
-fn encode(state: &State, seq: u64, now: DateTime<Utc>) -> serde_json::Result<Vec<u8>> {
+pub(crate) fn encode(state: &State, seq: u64, now: DateTime<Utc>) -> serde_json::Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec(state)?;
     if let Some(len) = saved_at_tail(&bytes, state)? {
         bytes.truncate(len);
@@ -469,7 +469,7 @@ fn saved_at_tail(bytes: &[u8], state: &State) -> serde_json::Result<Option<usize
 /// `Value` tree: at 10,000 tickets that halved start-up time and peak memory). Anything else —
 /// an older version to migrate, or a file that is not what it should be — takes the general
 /// path, which also words the error.
-fn decode(bytes: &[u8]) -> Result<(State, u64, bool), LoadProblem> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<(State, u64, bool), LoadProblem> {
     #[derive(serde::Deserialize)]
     struct Head {
         version: Option<u64>,

@@ -11,6 +11,7 @@
 
 pub mod classify;
 pub mod daemon;
+pub mod ha;
 pub mod notify;
 pub mod ops;
 pub mod outbox;
