@@ -11,7 +11,9 @@ use super::rows::{Loaded, Rows};
 use crate::secret::Secret;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// Real time here (the thread's own runtime is never paused), through the one sanctioned Instant.
+use tokio::time::Instant;
 use tokio_postgres::{Client, NoTls};
 
 /// Why a request failed.
