@@ -51,7 +51,12 @@ struct World {
     dir: tempfile::TempDir,
     peers: world::Peers,
     _cancel: CancellationToken,
+    /// Held for the whole test (dropped last): one pair of daemons at a time, so the timing
+    /// these tests measure is not two clusters and four daemons fighting over two cores.
+    _serial: tokio::sync::MutexGuard<'static, ()>,
 }
+
+static ONE_PAIR_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 struct Instance {
     child: Child,
@@ -75,6 +80,7 @@ fn free_port() -> u16 {
 }
 
 async fn world() -> Option<World> {
+    let serial = ONE_PAIR_AT_A_TIME.lock().await;
     let pg = Pg::start()?;
     let fake = FakePureservice::start(FakeOptions::new(Arc::new(SystemClock)))
         .await
@@ -107,6 +113,7 @@ async fn world() -> Option<World> {
         dir: tempfile::tempdir().unwrap(),
         peers,
         _cancel: cancel,
+        _serial: serial,
     })
 }
 

@@ -102,9 +102,14 @@ fn message(a: &Action) -> &slavakt::notify::Message {
         .unwrap_or_else(|e| panic!("{}: {e}", a.intent.key))
 }
 
-/// Whole words of `text`, lower-cased.
+/// Whole words of `text`, lower-cased; links are not prose (the ticket link's path is
+/// Pureservice's own `…/agent/app#/ticket/N`), so whitespace-separated URLs are left out.
 fn words(text: &str) -> Vec<String> {
-    text.to_lowercase()
+    text.split_whitespace()
+        .filter(|w| !w.contains("://"))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
         .map(str::to_string)

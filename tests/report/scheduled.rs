@@ -39,7 +39,7 @@ impl World {
         [
             role("daglig_leder"),
             role("driftssjef"),
-            "styret@ror-ikt.example".to_string(),
+            "samarbeidsradet@ror-ikt.example".to_string(),
         ]
         .into_iter()
         .collect()
