@@ -1,7 +1,7 @@
 //! `slavakt`: parse the command line, set up logging, run one subcommand, map its result to an
 //! exit code (0 ok, 1 invalid config or input, 2 runtime failure).
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use slavakt::cli;
 use std::process::ExitCode;
 
@@ -38,6 +38,9 @@ enum Command {
     Demo(cli::demo::Args),
     /// Read-only check of the configured Pureservice tenant: what works, what to change.
     Probe(cli::probe::Args),
+    /// Write the manual pages and shell completions (for packaging).
+    #[command(hide = true)]
+    GenerateDocs(cli::generate_docs::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Report(a) => cli::report::run(a),
         Command::Demo(a) => cli::demo::run(a),
         Command::Probe(a) => cli::probe::run(a),
+        Command::GenerateDocs(a) => cli::generate_docs::run(a, Cli::command()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@
 pub mod check_config;
 pub mod demo;
 pub mod explain;
+pub mod generate_docs;
 pub mod holidays;
 pub mod probe;
 pub mod report;
