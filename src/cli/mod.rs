@@ -7,6 +7,7 @@ pub mod demo;
 pub mod explain;
 pub mod generate_docs;
 pub mod holidays;
+pub mod journal;
 pub mod probe;
 pub mod report;
 pub mod run;
