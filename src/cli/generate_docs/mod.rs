@@ -188,8 +188,8 @@ fn top_page_sections(subs: &[clap::Command]) -> String {
     );
     item(
         &mut r,
-        "/lib/systemd/system/slavakt.service",
-        "The systemd unit; local changes with systemctl edit slavakt.",
+        "/usr/lib/systemd/system/slavakt.service",
+        "The systemd unit (installed by the package); local changes with systemctl edit slavakt.",
     );
     r.control("SH", ["ENVIRONMENT"]);
     item(
