@@ -157,11 +157,7 @@ impl Converter {
             // A line break inside a paragraph is a space in filled text (and a newline could
             // put the next inline's leading `.` at the start of a line).
             Event::SoftBreak => self.push_text(" "),
-            Event::HardBreak => {
-                if self.table.is_none() {
-                    self.line.push(Inline::LineBreak);
-                }
-            }
+            Event::HardBreak if self.table.is_none() => self.line.push(Inline::LineBreak),
             Event::Rule => {
                 self.flush();
                 self.roff.control("sp", []);
@@ -180,11 +176,7 @@ impl Converter {
                     self.heading = Some((level, String::new()));
                 }
             }
-            Tag::Paragraph => {
-                if self.table.is_none() {
-                    self.block_start();
-                }
-            }
+            Tag::Paragraph if self.table.is_none() => self.block_start(),
             Tag::CodeBlock(_) => {
                 self.block_start();
                 self.roff.control("RS", ["4"]).control("nf", []);
