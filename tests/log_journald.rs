@@ -11,7 +11,7 @@ use slavakt::pureservice::fake::{FakeOptions, FakePureservice, NewTicket};
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::net::UnixDatagram;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -72,12 +72,16 @@ fn is_root() -> bool {
     String::from_utf8_lossy(&out.stdout).trim() == "0"
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn under_journald_events_carry_priority_and_ticket_rule_channel_fields() {
-    if !is_root() {
-        eprintln!("skipped: a private mount namespace needs root (CI runs as root)");
-        return;
-    }
+/// A fake Pureservice with the demo's people, capture sinks, and a config for them.
+struct World {
+    fake: FakePureservice,
+    inbox: Arc<Inbox>,
+    cancel: CancellationToken,
+    dir: tempfile::TempDir,
+    config_path: std::path::PathBuf,
+}
+
+async fn world() -> World {
     let fake = FakePureservice::start(FakeOptions::new(Arc::new(SystemClock)))
         .await
         .unwrap();
@@ -103,9 +107,93 @@ async fn under_journald_events_carry_priority_and_ticket_rule_channel_fields() {
     )
     .unwrap();
     std::fs::write(&config_path, text).unwrap();
+    World {
+        fake,
+        inbox,
+        cancel,
+        dir,
+        config_path,
+    }
+}
+
+/// `slavakt run` as systemd starts it with `StandardOutput=journal`: stdout is `stdout_path`,
+/// whose device and inode are the `JOURNAL_STREAM`, and `/run/systemd/journal` is
+/// `journal_dir` (in a private mount namespace over a private /run).
+fn spawn_under_journald(
+    w: &World,
+    journal_dir: &std::path::Path,
+    stdout_path: &std::path::Path,
+) -> Child {
+    let stdout = std::fs::File::create(stdout_path).unwrap();
+    let meta = stdout.metadata().unwrap();
+    Command::new("unshare")
+        .args([
+            "--mount",
+            "sh",
+            "-c",
+            "mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/journal \
+             && mount --bind \"$1\" /run/systemd/journal && shift && exec \"$@\"",
+            "sh",
+        ])
+        .arg(journal_dir)
+        .arg(env!("CARGO_BIN_EXE_slavakt"))
+        .args(["run", "--config"])
+        .arg(&w.config_path)
+        .env("SLAVAKT_DAEMON__POLL_INTERVAL", "1s")
+        .env("RUST_LOG", "info")
+        .env("JOURNAL_STREAM", format!("{}:{}", meta.dev(), meta.ino()))
+        .stdout(Stdio::from(stdout))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// SIGTERM, and wait for the exit.
+async fn stop(child: &mut Child) {
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(start.elapsed() < DEADLINE, "daemon did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_journal_socket_the_lines_carry_priority_prefixes() {
+    if !is_root() {
+        eprintln!("skipped: a private mount namespace needs root (CI runs as root)");
+        return;
+    }
+    let w = world().await;
+    // The journal stream is stdout, but nothing listens at /run/systemd/journal/socket.
+    let journal_dir = w.dir.path().join("journal");
+    std::fs::create_dir(&journal_dir).unwrap();
+    let stdout_path = w.dir.path().join("stdout");
+    let mut child = spawn_under_journald(&w, &journal_dir, &stdout_path);
+    let read = || std::fs::read_to_string(&stdout_path).unwrap_or_default();
+    wait_until("the start on stdout", || read().contains("slavakt started")).await;
+    stop(&mut child).await;
+    let out = read();
+    let started = out.lines().find(|l| l.contains("slavakt started")).unwrap();
+    assert!(started.starts_with("<6>"), "{out}");
+    assert!(
+        out.lines().all(|l| l.starts_with('<')),
+        "a line without its priority: {out}"
+    );
+    w.cancel.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_journald_events_carry_priority_and_ticket_rule_channel_fields() {
+    if !is_root() {
+        eprintln!("skipped: a private mount namespace needs root (CI runs as root)");
+        return;
+    }
+    let w = world().await;
+    let (fake, inbox, dir) = (&w.fake, &w.inbox, w.dir.path());
 
     // The fake journal: a datagram socket the child sees as /run/systemd/journal/socket.
-    let journal_dir = dir.path().join("journal");
+    let journal_dir = dir.join("journal");
     std::fs::create_dir(&journal_dir).unwrap();
     let socket = UnixDatagram::bind(journal_dir.join("socket")).unwrap();
     let entries: Arc<Mutex<Vec<Entry>>> = Arc::default();
@@ -120,30 +208,8 @@ async fn under_journald_events_carry_priority_and_ticket_rule_channel_fields() {
             }
         });
     }
-    // stdout is a file whose device and inode are the JOURNAL_STREAM, as systemd sets it.
-    let stdout_path = dir.path().join("stdout");
-    let stdout = std::fs::File::create(&stdout_path).unwrap();
-    let meta = stdout.metadata().unwrap();
-    let mut child = Command::new("unshare")
-        .args([
-            "--mount",
-            "sh",
-            "-c",
-            "mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/journal \
-             && mount --bind \"$1\" /run/systemd/journal && shift && exec \"$@\"",
-            "sh",
-        ])
-        .arg(&journal_dir)
-        .arg(env!("CARGO_BIN_EXE_slavakt"))
-        .args(["run", "--config"])
-        .arg(&config_path)
-        .env("SLAVAKT_DAEMON__POLL_INTERVAL", "1s")
-        .env("RUST_LOG", "info")
-        .env("JOURNAL_STREAM", format!("{}:{}", meta.dev(), meta.ino()))
-        .stdout(Stdio::from(stdout))
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let stdout_path = dir.join("stdout");
+    let mut child = spawn_under_journald(&w, &journal_dir, &stdout_path);
     let find =
         |pred: &dyn Fn(&Entry) -> bool| entries.lock().unwrap().iter().find(|e| pred(e)).cloned();
     let message = |needle: &'static str| {
@@ -196,12 +262,7 @@ async fn under_journald_events_carry_priority_and_ticket_rule_channel_fields() {
     assert_eq!(due["PRIORITY"], "6");
     assert_eq!(due["SLAVAKT_CHANNEL"], delivered["SLAVAKT_CHANNEL"]);
 
-    let _ = Command::new("kill").arg(child.id().to_string()).status();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        assert!(start.elapsed() < DEADLINE, "daemon did not stop on SIGTERM");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    stop(&mut child).await;
     // The journal got the events; stdout did not get them a second time.
     let out = std::fs::read_to_string(&stdout_path).unwrap();
     assert!(!out.contains("slavakt started"), "logged twice: {out}");
@@ -211,5 +272,5 @@ async fn under_journald_events_carry_priority_and_ticket_rule_channel_fields() {
         !all.contains(api_key.expose()),
         "the API key leaked into the journal"
     );
-    cancel.cancel();
+    w.cancel.cancel();
 }
