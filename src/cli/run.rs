@@ -1,5 +1,6 @@
 //! `slavakt run`: the daemon. Logs go to stdout (journald adds time and unit; set
-//! `SLAVAKT_LOG=json` for JSON lines, `RUST_LOG` for levels).
+//! `SLAVAKT_LOG=json` for JSON lines, `RUST_LOG` for levels), or natively to the journal when
+//! stdout is the journal stream (`super::journal`).
 
 use super::CliError;
 use crate::app::{signals, systemd::Systemd, Daemon, RunOptions};
