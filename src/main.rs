@@ -1,7 +1,7 @@
 //! `slavakt`: parse the command line, set up logging, run one subcommand, map its result to an
 //! exit code (0 ok, 1 invalid config or input, 2 runtime failure).
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use slavakt::cli;
 use std::process::ExitCode;
 
@@ -43,6 +43,9 @@ enum Command {
     Backfill(cli::backfill::Args),
     /// Move the state between the file and PostgreSQL (export / import).
     State(cli::state::Args),
+    /// Write the manual pages and shell completions (for packaging).
+    #[command(hide = true)]
+    GenerateDocs(cli::generate_docs::Args),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Probe(a) => cli::probe::run(a),
         Command::Backfill(a) => cli::backfill::run(a),
         Command::State(a) => cli::state::run(a),
+        Command::GenerateDocs(a) => cli::generate_docs::run(a, Cli::command()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -296,11 +296,11 @@ impl Daemon {
             tracing::warn!(finding = %f.key, "{}", f.message);
         }
         for (intent, error) in &step.render_failures {
-            tracing::error!(intent = %intent.key, %error, "template failed to render; message not sent");
+            tracing::error!(intent = %intent.key, ticket = intent.key.ticket, rule = %intent.key.rule, channel = %intent.key.channel, %error, "template failed to render; message not sent");
         }
         for i in &step.issued {
             self.http.metrics.intent_issued(&i.key.rule);
-            tracing::info!(intent = %i.key, reason = i.reason.as_str(), late = i.late, "notice due");
+            tracing::info!(intent = %i.key, ticket = i.key.ticket, rule = %i.key.rule, channel = %i.key.channel, reason = i.reason.as_str(), late = i.late, "notice due");
         }
         if step.changed() || !step.findings.is_empty() {
             self.dirty = true;

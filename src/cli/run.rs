@@ -1,5 +1,6 @@
 //! `slavakt run`: the daemon. Logs go to stdout (journald adds time and unit; set
-//! `SLAVAKT_LOG=json` for JSON lines, `RUST_LOG` for levels).
+//! `SLAVAKT_LOG=json` for JSON lines, `RUST_LOG` for levels), or natively to the journal when
+//! stdout is the journal stream (`super::journal`).
 
 use super::CliError;
 use crate::app::{signals, systemd::Systemd, Daemon, RunOptions};
@@ -59,11 +60,25 @@ pub fn run(args: Args) -> Result<(), CliError> {
 /// Under journald (`JOURNAL_STREAM` set, as systemd does for a unit's stdout) each line starts
 /// with its syslog priority (`<3>` error, `<4>` warning, `<6>` info, `<7>` debug and trace),
 /// which journald strips and stores as the entry's priority, so `journalctl -p warning` works.
+/// When stdout really is that stream and the journal socket answers, events go to the journal
+/// natively instead, with their fields as journal fields ([`super::journal`]).
 pub fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = std::env::var("SLAVAKT_LOG").is_ok_and(|v| v == "json");
-    let under_journald = std::env::var_os("JOURNAL_STREAM").is_some();
+    let journal_stream = std::env::var("JOURNAL_STREAM").ok();
+    let under_journald = journal_stream.is_some();
+    if !json && journal_stream.is_some_and(|s| super::journal::connected(&s)) {
+        if let Some(layer) = super::journal::layer() {
+            use tracing_subscriber::layer::SubscriberExt as _;
+            use tracing_subscriber::util::SubscriberInitExt as _;
+            let _ = tracing_subscriber::registry()
+                .with(filter)
+                .with(layer)
+                .try_init();
+            return;
+        }
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)

@@ -265,7 +265,7 @@ impl Outbox {
                     )) {
                         extend_thread(state.threads.entry(k).or_default(), id);
                     }
-                    tracing::info!(%key, %channel, "delivered");
+                    tracing::info!(%key, ticket = e.intent.key.ticket, rule = %e.intent.key.rule, %channel, "delivered");
                     (Outcome::Delivered, detail)
                 }
                 SendResult::Done(Err(err)) => {
@@ -294,7 +294,7 @@ impl Outbox {
                         Some(Retry::At(at)) => {
                             e.status = DeliveryStatus::Pending;
                             e.next_attempt = Some(at);
-                            tracing::warn!(%key, %channel, next_attempt = %at, error = %detail, "delivery failed; will retry");
+                            tracing::warn!(%key, ticket = e.intent.key.ticket, rule = %e.intent.key.rule, %channel, next_attempt = %at, error = %detail, "delivery failed; will retry");
                             (Outcome::Retrying { next_attempt: at }, detail)
                         }
                         other => {
@@ -311,7 +311,7 @@ impl Outbox {
                             e.next_attempt = None;
                             failed.push((key.clone(), e.message.take()));
                             let config_problem = matches!(err, NotifyError::Config(_));
-                            tracing::error!(%key, %channel, error = %detail, config_problem, "delivery failed for good");
+                            tracing::error!(%key, ticket = e.intent.key.ticket, rule = %e.intent.key.rule, %channel, error = %detail, config_problem, "delivery failed for good");
                             (Outcome::Failed { config_problem }, detail)
                         }
                     }
@@ -355,7 +355,7 @@ impl Outbox {
                     }
                 };
                 if new {
-                    tracing::warn!(key = %f.intent.key, "raised after a failed delivery");
+                    tracing::warn!(key = %f.intent.key, ticket = f.intent.key.ticket, rule = %f.intent.key.rule, channel = %f.intent.key.channel, "raised after a failed delivery");
                     report.fallbacks.push(f);
                 }
             }

@@ -10,6 +10,7 @@ mod config_env;
 mod config_errors;
 mod config_shipped;
 mod demo;
+mod docs;
 mod explain;
 mod holidays;
 mod report;

@@ -6,9 +6,11 @@
 #[path = "../kit/mod.rs"]
 mod kit;
 
+mod contrib_monitoring;
 mod daemon_crash;
 mod daemon_process;
 mod daemon_systemd;
 mod fault_flaky_api;
 mod fault_kill;
+mod log_journald;
 mod metrics_operator;
