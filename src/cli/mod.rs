@@ -7,6 +7,8 @@ pub mod demo;
 pub mod explain;
 pub mod holidays;
 pub mod probe;
+mod probe_api;
+mod probe_map;
 pub mod report;
 pub mod run;
 pub mod simulate;
