@@ -139,12 +139,9 @@ pub fn mapping(
         for v in &snap.municipalities {
             *found_m.entry(v.clone()).or_default() += 1;
         }
-        match &snap.service {
-            Some(v) => {
-                hits_s += 1;
-                *found_s.entry(v.clone()).or_default() += 1;
-            }
-            None => {}
+        if let Some(v) = &snap.service {
+            hits_s += 1;
+            *found_s.entry(v.clone()).or_default() += 1;
         }
         for src in &ps.municipality_from {
             for raw in raw_names(src, t, cache) {
