@@ -9,7 +9,8 @@
 //! to [`CYCLE_WATCHDOG_CAP`]), so systemd restarts a loop that hangs — but not a daemon that is
 //! waiting out a Pureservice outage, which it reports itself. A stop abandons a poll in progress.
 //! A cycle waits for the poll only up to `daemon.poll_wait` ([`poll`]): planning and delivery
-//! never wait behind a slow Pureservice.
+//! never wait behind a slow Pureservice. An accepted push hint (`POST /hooks/pureservice`,
+//! [`crate::http`]) ends the wait for the next cycle at once, at most once per [`HOOK_SPACING`].
 //!
 //! A failed state save is survived: the daemon keeps running, sends nothing (no delivery, no
 //! report mail) while its decisions cannot be persisted, retries the save with backoff, reports
@@ -37,6 +38,9 @@ use tokio_util::sync::CancellationToken;
 /// `Daemon::cycle_feeding_watchdog`): far above a slow but working poll, so only a hung one
 /// gets the daemon restarted.
 pub const CYCLE_WATCHDOG_CAP: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// The push hint starts at most one extra cycle this often (`POST /hooks/pureservice`).
+pub const HOOK_SPACING: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// How often retention and minimising run (`state::prune`, `state::minimise`).
 pub const HOUSEKEEPING_EVERY: chrono::Duration = chrono::Duration::hours(1);
@@ -682,8 +686,16 @@ impl Daemon {
         // Ready once the state is loaded and the channels are built: the first poll may take
         // long (initial load, or Pureservice down) and must not trip systemd's start timeout.
         self.systemd.ready();
+        // When the last cycle started by a push hint was (or is due to be) started.
+        let mut hinted_at: Option<tokio::time::Instant> = None;
         loop {
+            let started = tokio::time::Instant::now();
             let report = self.cycle_feeding_watchdog().await?;
+            tracing::debug!(
+                took_ms = started.elapsed().as_millis() as u64,
+                requests = report.requests,
+                "cycle done"
+            );
             self.systemd.watchdog();
             self.systemd.status(&format!(
                 "{} tickets tracked, {} pending deliveries, last poll {}",
@@ -707,7 +719,10 @@ impl Daemon {
             });
             // A standby checks the lease more often than a leader polls.
             let tick = self.standby_tick().map_or(tick, |t| t.min(tick));
-            let next_cycle = tokio::time::Instant::now() + tick;
+            // Cycles start `tick` apart (not `tick` after the last one ended), so a change
+            // waits at most one poll interval plus one cycle; a cycle that overran leaves a
+            // tenth of the interval before the next, so an overloaded daemon does not spin.
+            let mut next_cycle = (started + tick).max(tokio::time::Instant::now() + tick / 10);
             // Keep feeding the watchdog while waiting (WatchdogSec may be shorter than the
             // poll interval).
             let ping = self
@@ -737,6 +752,19 @@ impl Daemon {
                     }
                     Some(()) = async { match reload.as_mut() { Some(r) => r.recv().await, None => std::future::pending().await } } => {
                         let _ = self.reload();
+                    }
+                    // The push hint: a cycle now, or as soon as the last hinted one is a
+                    // second old (a burst of calls costs at most one extra cycle a second).
+                    _ = self.http.hook.notified() => {
+                        let ready = hinted_at.map_or(tokio::time::Instant::now(), |at| at + HOOK_SPACING);
+                        if tokio::time::Instant::now() >= ready {
+                            hinted_at = Some(tokio::time::Instant::now());
+                            break;
+                        }
+                        if ready < next_cycle {
+                            next_cycle = ready;
+                            hinted_at = Some(ready);
+                        }
                     }
                 }
             }

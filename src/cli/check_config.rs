@@ -69,6 +69,7 @@ pub fn placeholder_warnings(c: &Config) -> Vec<String> {
     let d = &c.daemon;
     found.extend(d.http_token.iter().map(|s| ("daemon.http_token".into(), s)));
     found.extend(d.ack_secret.iter().map(|s| ("daemon.ack_secret".into(), s)));
+    found.extend(d.hook_token.iter().map(|s| ("daemon.hook_token".into(), s)));
     if let Some(e) = &c.channels.email {
         found.extend(
             e.password

@@ -10,6 +10,8 @@ pub mod generate_docs;
 pub mod holidays;
 pub mod journal;
 pub mod probe;
+mod probe_api;
+mod probe_map;
 pub mod report;
 pub mod run;
 pub mod simulate;

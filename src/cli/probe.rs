@@ -1,14 +1,18 @@
 //! `slavakt probe`: a read-only check of the configured Pureservice tenant for the admin's
 //! first hour (GET requests only, ever). Can it reach and authenticate, under which header form
 //! and API prefix; which date-literal form filters; whether `sort` is honoured; which sync mode
-//! `auto` would choose; how many tickets are open; which Pureservice priorities and statuses
-//! the config does not map. Exit 0: the daemon can work with this config; 1: the config must
+//! `auto` would choose; how many tickets are open; the page-size cap, `include` support and
+//! what the tenant says about its rate limit ([`probe_api`](super::probe_api)); how statuses,
+//! priorities and request types map, and how often the configured municipality and service
+//! sources give a value over the open tickets, with samples and the names that map to nothing
+//! ([`probe_map`](super::probe_map)). Exit 0: the daemon can work with this config; 1: the config must
 //! change (each problem says what to write); 2: the tenant cannot be reached.
 
+use super::probe_map::Mapping;
 use super::CliError;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{AuthMode, Config, PureserviceConfig, SyncSetting};
-use crate::pureservice::client::Client;
+use crate::pureservice::client::{Client, RateSeen};
 use crate::pureservice::detect::{self, literal_name};
 use crate::pureservice::refcache::RefCache;
 use crate::pureservice::{openset, PsError};
@@ -25,7 +29,7 @@ pub struct Args {
 }
 
 /// What the tenant answered (the `--json` object; keys fixed by INTERFACE.md).
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Probe {
     pub reachable: bool,
     /// The header form that authenticated (`x-authorization-key`, `bearer`), if one did.
@@ -47,6 +51,17 @@ pub struct Probe {
     pub unmapped_statuses: Vec<String>,
     /// Tenant priorities neither in `[pureservice.priorities]` nor in `unset_priorities`.
     pub unmapped_priorities: Vec<String>,
+    /// The most tickets one page holds when more are asked for (`null`: no cap below 500 seen).
+    pub page_size_cap: Option<u32>,
+    /// Whether `include=` brings `linked` entities (`null`: no tickets to tell).
+    pub include_supported: Option<bool>,
+    /// Rate-limit headers the tenant sent and 429s met during the probe.
+    pub rate_limit: RateSeen,
+    /// Statuses, priorities, request types, and the municipality / service field hit rates.
+    #[serde(flatten)]
+    pub mapping: Mapping,
+    /// Worth knowing, no change needed.
+    pub notes: Vec<String>,
     /// What must change in the config; empty when the daemon can work with it.
     pub problems: Vec<String>,
 }
@@ -136,8 +151,51 @@ pub async fn probe(config: &Config, now: chrono::DateTime<chrono::Utc>) -> Probe
             .problems
             .push(format!("the tenant could not be asked: {e}")),
     }
-    match openset::read(&client, &mut cache, &Default::default(), ps.page_size).await {
-        Ok(o) => p.open_tickets = Some(o.open.len()),
+    match super::probe_api::page_cap(&client).await {
+        Ok(cap) => {
+            p.page_size_cap = cap;
+            if let Some(cap) = cap.filter(|c| *c < ps.page_size) {
+                p.problems.push(format!(
+                    "the tenant gives at most {cap} tickets per page, fewer than page_size = {} \
+                     (a short page is taken for the last one): set [pureservice] page_size = {cap}",
+                    ps.page_size
+                ));
+            }
+        }
+        Err(e) => p
+            .problems
+            .push(format!("the page size could not be checked: {e}")),
+    }
+    match super::probe_api::include_supported(&client).await {
+        Ok(inc) => {
+            p.include_supported = inc;
+            if inc == Some(false) {
+                p.notes.push(
+                    "the tenant ignores include=: users and companies are read separately \
+                     (more requests per cycle, same results)"
+                        .into(),
+                );
+            }
+        }
+        Err(e) => p.notes.push(format!("include= could not be checked: {e}")),
+    }
+    // Read with the page size the tenant really gives, so that the open set is complete.
+    let page_size = p
+        .page_size_cap
+        .map_or(ps.page_size, |c| c.min(ps.page_size));
+    match openset::read(&client, &mut cache, &Default::default(), page_size).await {
+        Ok(o) => {
+            p.open_tickets = Some(o.open.len());
+            let open: Vec<&crate::pureservice::wire::Ticket> =
+                o.open.iter().filter_map(|id| o.tickets.get(id)).collect();
+            if let Err(e) = cache.complete(&client, &open).await {
+                p.notes
+                    .push(format!("users and companies could not all be read: {e}"));
+            }
+            let request_types = request_type_names(&client).await;
+            p.mapping = super::probe_map::mapping(config, &cache, &open, &request_types);
+            super::probe_map::advice(&p.mapping, &mut p.problems, &mut p.notes);
+        }
         Err(e) => p
             .problems
             .push(format!("the open tickets could not be read: {e}")),
@@ -182,7 +240,31 @@ pub async fn probe(config: &Config, now: chrono::DateTime<chrono::Utc>) -> Probe
         ));
     }
     p.unmapped_priorities = priorities;
+    p.rate_limit = client.rate_seen();
+    if p.rate_limit.throttled > 0 {
+        p.notes.push(format!(
+            "the tenant answered 429 {} time(s) during the probe (Retry-After {}): keep \
+             [pureservice] max_requests_per_minute below its limit",
+            p.rate_limit.throttled,
+            p.rate_limit.retry_after.as_deref().unwrap_or("not given")
+        ));
+    }
     p
+}
+
+/// Request type id → name (`/requesttype/`); empty when the tenant does not list them.
+async fn request_type_names(client: &Client) -> std::collections::BTreeMap<u64, String> {
+    match client
+        .list_all::<crate::pureservice::wire::Named>("requesttype/", "requesttypes", None, &[])
+        .await
+    {
+        Ok(env) => env
+            .items
+            .into_iter()
+            .filter_map(|n| Some((n.id, n.name?)))
+            .collect(),
+        Err(_) => Default::default(),
+    }
 }
 
 /// Reads the statuses under the configured auth and prefix, then the alternatives: which
@@ -297,6 +379,85 @@ pub fn render_text(p: &Probe) -> String {
     ));
     if let Some(n) = p.open_tickets {
         out.push_str(&format!("open tickets:       {n}\n"));
+    }
+    out.push_str(&format!(
+        "page size cap:      {}\n",
+        p.page_size_cap
+            .map_or("none below 500 seen".to_string(), |c| c.to_string())
+    ));
+    out.push_str(&format!(
+        "include= honoured:  {}\n",
+        match p.include_supported {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "cannot tell (no tickets)",
+        }
+    ));
+    let rate: Vec<String> = p
+        .rate_limit
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    out.push_str(&format!(
+        "rate limit:         {}; 429s met: {}\n",
+        if rate.is_empty() {
+            "no rate-limit headers".to_string()
+        } else {
+            rate.join(", ")
+        },
+        p.rate_limit.throttled
+    ));
+    let m = &p.mapping;
+    if !m.statuses.is_empty() {
+        out.push_str("\nstatuses:\n");
+        for (name, class) in &m.statuses {
+            out.push_str(&format!("  {name:<28} {class}\n"));
+        }
+    }
+    if !m.priorities.is_empty() {
+        out.push_str("priorities:\n");
+        for (name, level) in &m.priorities {
+            out.push_str(&format!(
+                "  {name:<28} {}\n",
+                level.as_deref().unwrap_or("NOT MAPPED")
+            ));
+        }
+    }
+    if !m.request_types.is_empty() {
+        out.push_str("request types on open tickets:\n");
+        for (name, kind) in &m.request_types {
+            out.push_str(&format!("  {name:<28} {kind}\n"));
+        }
+    }
+    for (what, f) in [
+        ("municipality", &m.municipality_field),
+        ("service", &m.service_field),
+    ] {
+        if f.of == 0 {
+            continue;
+        }
+        out.push_str(&format!(
+            "{what} from [{}]: {} of {} open tickets ({:.0} %){}\n",
+            f.from.join(", "),
+            f.hits,
+            f.of,
+            f.rate * 100.0,
+            if f.samples.is_empty() {
+                String::new()
+            } else {
+                format!(", e.g. {}", f.samples.join(", "))
+            }
+        ));
+        if !f.unmatched.is_empty() {
+            out.push_str(&format!("  not mapped: {}\n", f.unmatched.join(", ")));
+        }
+    }
+    if !p.notes.is_empty() {
+        out.push_str("\nNotes:\n");
+        for n in &p.notes {
+            out.push_str(&format!("  - {n}\n"));
+        }
     }
     if p.problems.is_empty() {
         out.push_str("\nThe daemon can work with this config.\n");

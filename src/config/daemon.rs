@@ -140,6 +140,30 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
             );
         }
     }
+    let hook_token = ctx.secret(
+        &raw.hook_token,
+        &raw.hook_token_file,
+        "daemon",
+        "hook_token",
+    );
+    if let Some(t) = &hook_token {
+        // Anyone who can reach the listener may guess it; 16 characters is the floor the ack
+        // secret uses too.
+        if t.expose().trim().len() < 16 {
+            ctx.err(
+                p("hook_token"),
+                "too short to guard the push hint",
+                Some("use at least 16 random characters, e.g. `openssl rand -hex 32`".into()),
+            );
+        }
+        if http_listen.is_none() {
+            ctx.err(
+                p("hook_token"),
+                "set, but daemon.http_listen is off, so nothing can call the push hint",
+                Some("set daemon.http_listen, or remove hook_token".into()),
+            );
+        }
+    }
     let daemon = DaemonConfig {
         state_file: ctx
             .path(&raw.state_file, &p("state_file"))
@@ -178,6 +202,7 @@ pub(super) fn build(raw: &RawDaemon, ctx: &mut Ctx) -> (DaemonConfig, DaemonExtr
         unit_word: unit_word.unwrap_or_else(|| default_one.into()),
         unit_word_plural: unit_word_plural.unwrap_or_else(|| default_many.into()),
         signature,
+        hook_token,
     };
     (
         daemon,

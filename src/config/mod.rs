@@ -188,6 +188,9 @@ pub struct DaemonConfig {
     /// The sign-off / contact line that ends every e-mail (e.g. "Hilsen ROR-IKT Kundeservice,
     /// tlf. …"); none when unset.
     pub signature: Option<String>,
+    /// Token a Pureservice workflow presents on `POST /hooks/pureservice` to start a cycle at
+    /// once (the push hint); `None`: the endpoint does not exist.
+    pub hook_token: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

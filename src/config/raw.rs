@@ -80,6 +80,8 @@ pub(super) struct RawDaemon {
     pub signature: L<String>,
     pub ack_secret: L<String>,
     pub ack_secret_file: L<String>,
+    pub hook_token: L<String>,
+    pub hook_token_file: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

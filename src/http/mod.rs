@@ -17,6 +17,7 @@
 //! | `/status.json` | the [`StatusView`] as JSON (503 before the first cycle) |
 //! | `/public/`, `/public/status.json`, `/public/feed.atom` | public status feed without personal data, no token ([`public`]; 404 unless `[public] enabled`) |
 //! | `/ack/<token>` | acknowledges a call-out (`ack_within` rules): 200, 410 once used, 404 if invalid ([`ack`]) |
+//! | `POST /hooks/pureservice` | push hint: starts a cycle at once; 202, 401 without `daemon.hook_token`, 413 over 64 KiB, 404 unless a hook token is set ([`hook`]) |
 //!
 //! # For the run loop
 //!
@@ -45,6 +46,7 @@
 
 mod ack;
 pub mod desk_words;
+mod hook;
 mod page;
 mod public;
 
@@ -58,7 +60,7 @@ use crate::status_view::{self, StatusView};
 use axum::extract::State as AxState;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::Router;
 use chrono::{DateTime, Utc};
 use std::net::SocketAddr;
@@ -73,6 +75,9 @@ pub struct HttpShared {
     clock: Arc<dyn Clock>,
     /// Acknowledgement links clicked, and which ones are valid (see `ack.rs`).
     acks: std::sync::Mutex<ack::AckInbox>,
+    /// Signalled by an accepted push hint; the run loop starts a cycle (one stored permit, so
+    /// calls during a cycle coalesce into one more).
+    pub hook: tokio::sync::Notify,
 }
 
 struct Snapshot {
@@ -106,6 +111,7 @@ impl HttpShared {
             metrics,
             clock,
             acks: Default::default(),
+            hook: tokio::sync::Notify::new(),
         })
     }
 
@@ -364,6 +370,7 @@ pub fn router(shared: Arc<HttpShared>) -> Router {
         .route("/public/", get(public_page))
         .route("/public/status.json", get(public_json))
         .route("/public/feed.atom", get(public_atom))
+        .route("/hooks/pureservice", any(hook::pureservice))
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             require_token,

@@ -132,6 +132,7 @@ pub struct Metrics {
     leader: Family,
     leader_generation: Family,
     takeovers: Family,
+    hook_calls: Family,
     /// (ticket, clock) pairs whose breach was already counted.
     breaches_seen: Mutex<BreachMemory>,
 }
@@ -169,6 +170,12 @@ impl Metrics {
                 "Tickets the hourly open-set reconcile found that the modified window had missed.",
                 "counter",
                 &[],
+            ),
+            hook_calls: Family::new(
+                "slavakt_hook_calls_total",
+                "Calls of POST /hooks/pureservice by result (accepted, unauthorized, too_large).",
+                "counter",
+                &["result"],
             ),
             polls: Family::new(
                 "slavakt_polls_total",
@@ -294,6 +301,9 @@ impl Metrics {
         for to in ["modified", "open-set"] {
             m.sync_switches.set(&[to], 0.0);
         }
+        for result in ["accepted", "unauthorized", "too_large"] {
+            m.hook_calls.set(&[result], 0.0);
+        }
         for kind in API_ERROR_KINDS {
             m.api_errors.set(&[kind], 0.0);
         }
@@ -371,6 +381,11 @@ impl Metrics {
     /// `auto` switched the sync to `to`.
     pub fn sync_switched(&self, to: &str) {
         self.sync_switches.add(&[to], 1.0);
+    }
+
+    /// A call of the push hint was answered with `result`.
+    pub fn hook_call(&self, result: &str) {
+        self.hook_calls.add(&[result], 1.0);
     }
 
     /// The reconcile found `n` tickets the modified window had missed.
@@ -511,6 +526,7 @@ impl Metrics {
             &self.sync_mode,
             &self.sync_switches,
             &self.sync_missed,
+            &self.hook_calls,
         ] {
             f.render(&mut out);
         }

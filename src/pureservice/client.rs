@@ -81,9 +81,51 @@ struct Inner {
     clock: Arc<dyn Clock>,
     max_body: u64,
     max_pages: u32,
+    /// `[pureservice] page_size`: also the page of reference-data reads, so that a tenant
+    /// whose cap is below 500 (set there, as `slavakt probe` advises) is paged correctly.
+    page_size: u32,
     own_writes: Mutex<Vec<OwnWrite>>,
     sent: AtomicU64,
     on_error: Option<ErrorHook>,
+    /// Body bytes received (every answer, errors included).
+    received: AtomicU64,
+    rate: Mutex<RateSeen>,
+}
+
+/// What the tenant said about its rate limit so far (for `slavakt probe`): the last values of
+/// any rate-limit headers, and the 429s met with their `Retry-After`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RateSeen {
+    /// `X-RateLimit-*`, `RateLimit-*`, `X-Rate-Limit-*` headers, lower-cased, last value seen.
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Answers with status 429.
+    pub throttled: u32,
+    /// The last 429's `Retry-After`, as sent.
+    pub retry_after: Option<String>,
+}
+
+impl RateSeen {
+    fn note(&mut self, status: u16, headers: &HeaderMap) {
+        for (name, value) in headers {
+            let n = name.as_str();
+            if n.starts_with("x-ratelimit")
+                || n.starts_with("ratelimit")
+                || n.starts_with("x-rate-limit")
+            {
+                if let Ok(v) = value.to_str() {
+                    self.headers
+                        .insert(n.to_string(), v.chars().take(80).collect());
+                }
+            }
+        }
+        if status == 429 {
+            self.throttled = self.throttled.saturating_add(1);
+            self.retry_after = headers
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.chars().take(80).collect());
+        }
+    }
 }
 
 /// One raw answer.
@@ -142,9 +184,12 @@ impl Client {
                 clock: opts.clock,
                 max_body: cfg.max_response_bytes.max(1),
                 max_pages: cfg.max_pages.max(1),
+                page_size: cfg.page_size.clamp(1, super::MAX_PAGE_SIZE),
                 own_writes: Mutex::new(Vec::new()),
                 sent: AtomicU64::new(0),
                 on_error: opts.on_error,
+                received: AtomicU64::new(0),
+                rate: Mutex::new(RateSeen::default()),
             }),
         })
     }
@@ -152,6 +197,20 @@ impl Client {
     /// HTTP requests actually sent (attempts, retries included) since the client was built.
     pub fn requests_sent(&self) -> u64 {
         self.inner.sent.load(Ordering::Relaxed)
+    }
+
+    /// Answer body bytes received since the client was built.
+    pub fn bytes_received(&self) -> u64 {
+        self.inner.received.load(Ordering::Relaxed)
+    }
+
+    /// What the tenant said about its rate limit so far.
+    pub fn rate_seen(&self) -> RateSeen {
+        self.inner
+            .rate
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
     }
 
     /// The API base this client talks to (`https://tenant.pureservice.com/agent/api/`).
@@ -191,8 +250,8 @@ impl Client {
         wire::decode(&answer.body, key).map_err(|m| self.malformed("GET", path, m))
     }
 
-    /// Every entity of a resource matching `filter`, paging by `start`/`limit` 500 until a
-    /// short page (for reference data; tickets use the sync's keyset paging).
+    /// Every entity of a resource matching `filter`, paging by `start`/`limit` (`page_size`,
+    /// at most 500) until a short page (for reference data; tickets use the sync's paging).
     pub async fn list_all<T: Entity>(
         &self,
         path: &str,
@@ -204,7 +263,7 @@ impl Client {
             items: Vec::new(),
             linked: wire::Linked::default(),
         };
-        let limit = 500u32;
+        let limit = self.inner.page_size;
         let mut start = 0u32;
         for _ in 0..self.inner.max_pages {
             let q = ListQuery {
@@ -432,7 +491,14 @@ impl Client {
                 Ok(resp) => {
                     let status = resp.status();
                     let headers = resp.headers().clone();
-                    match read_capped(resp, inner.max_body).await {
+                    if let Ok(mut r) = inner.rate.lock() {
+                        r.note(status.as_u16(), &headers);
+                    }
+                    let read = read_capped(resp, inner.max_body).await;
+                    if let Ok(b) = &read {
+                        inner.received.fetch_add(b.len() as u64, Ordering::Relaxed);
+                    }
+                    match read {
                         Err(Capped::TooLarge) => {
                             let err = PsError::Malformed {
                                 method: method.to_string(),

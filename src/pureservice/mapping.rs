@@ -223,7 +223,7 @@ fn eq(a: &str, b: &str) -> bool {
 }
 
 /// `cf_N` text split on `,` and `;`.
-fn custom_names(t: &Ticket, cf: &str) -> Vec<String> {
+pub(crate) fn custom_names(t: &Ticket, cf: &str) -> Vec<String> {
     t.custom(cf)
         .map(|v| {
             html::to_text(&v)

@@ -13,6 +13,7 @@ mod demo;
 mod docs;
 mod explain;
 mod holidays;
+mod hook_config;
 mod report;
 mod simulate;
 mod simulate_promises;

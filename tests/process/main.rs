@@ -14,3 +14,4 @@ mod fault_flaky_api;
 mod fault_kill;
 mod log_journald;
 mod metrics_operator;
+mod pureservice_live;

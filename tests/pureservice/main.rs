@@ -6,9 +6,11 @@
 #[path = "../kit/mod.rs"]
 mod kit;
 
+mod bench_sync;
 mod client;
 mod e2e;
 mod fake;
 mod note;
+mod probe;
 mod sync;
 mod tenants;

@@ -11,7 +11,8 @@
 //! /ticket/{id}` (plain JSON; bumps `modified`), reference endpoints, and 429 with
 //! `Retry-After` over a per-window budget. Its `modified` stamps come from an injected
 //! [`Clock`]. Faults: 5xx bursts, forced 429s, slow responses, a malformed body, odd timestamp
-//! forms. [`Tenant`] switches how `sort` and date filters behave. The request log shows what
+//! forms. [`Tenant`] switches how `sort` and date filters behave; a lower page cap, ignored
+//! `include` and rate-limit headers are switches too (what `slavakt probe` reports). The request log shows what
 //! the client sent.
 
 pub mod linq;
@@ -171,6 +172,12 @@ struct FakeState {
     faults: Vec<ArmedFault>,
     odd_timestamps: bool,
     tenant: Tenant,
+    /// Pages hold at most this many (below the documented 500), whatever `limit` says.
+    page_cap: Option<usize>,
+    /// `include` is ignored: no `linked` in any answer.
+    include_ignored: bool,
+    /// `X-RateLimit-Limit` / `-Remaining` on every answer while a budget is set.
+    rate_headers: bool,
     budget: Option<u32>,
     window: Duration,
     accepted: VecDeque<tokio::time::Instant>,
@@ -228,6 +235,9 @@ impl FakePureservice {
                 faults: Vec::new(),
                 odd_timestamps: false,
                 tenant: opts.tenant,
+                page_cap: None,
+                include_ignored: false,
+                rate_headers: false,
                 budget: opts.budget,
                 window: opts.window,
                 accepted: VecDeque::new(),
@@ -371,6 +381,22 @@ impl FakePureservice {
     /// Switches how the tenant treats `sort` and date filters (see [`Tenant`]).
     pub fn set_tenant(&self, tenant: Tenant) {
         self.with(|s| s.tenant = tenant)
+    }
+
+    /// Caps every page at `cap` tickets (`None`: the documented 500), as a tenant with a
+    /// lower server-side limit would, silently.
+    pub fn set_page_cap(&self, cap: Option<usize>) {
+        self.with(|s| s.page_cap = cap)
+    }
+
+    /// Ignores `include` (answers carry no `linked`).
+    pub fn set_include_ignored(&self, on: bool) {
+        self.with(|s| s.include_ignored = on)
+    }
+
+    /// Sends `X-RateLimit-Limit` and `X-RateLimit-Remaining` while a budget is set.
+    pub fn set_rate_headers(&self, on: bool) {
+        self.with(|s| s.rate_headers = on)
     }
 
     /// Changes the per-window request budget.

@@ -113,6 +113,18 @@ async fn handle(
             },
         },
     };
+    let mut reply = reply;
+    if st.rate_headers {
+        if let Some(budget) = st.budget {
+            let left = budget.saturating_sub(st.accepted.len() as u32);
+            reply
+                .headers
+                .push(("x-ratelimit-limit", budget.to_string()));
+            reply
+                .headers
+                .push(("x-ratelimit-remaining", left.to_string()));
+        }
+    }
     let odd = st.odd_timestamps;
     let reply = if odd && reply.status < 300 {
         oddify(reply)
@@ -247,12 +259,24 @@ fn route(
     now: DateTime<Utc>,
 ) -> Reply {
     let seg = segments(path);
+    // A tenant's own page cap (below the documented 500) and a tenant that ignores `include`.
+    let limit = match (params.get("limit"), st.page_cap) {
+        (Some(l), Some(cap)) => Some(match l.trim().parse::<usize>() {
+            Ok(n) => n.min(cap).to_string(),
+            Err(_) => l.clone(),
+        }),
+        (None, Some(cap)) => Some(cap.to_string()),
+        (l, None) => l.cloned(),
+    };
     let list_params = ListParams {
         filter: params.get("filter").cloned(),
         sort: params.get("sort").cloned(),
-        include: params.get("include").cloned(),
+        include: params
+            .get("include")
+            .filter(|_| !st.include_ignored)
+            .cloned(),
         start: params.get("start").cloned(),
-        limit: params.get("limit").cloned(),
+        limit,
         ignore_sort: st.tenant == Tenant::SortIgnored,
         // `offset` is silently ignored, as by the real API.
     };
