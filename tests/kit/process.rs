@@ -1,9 +1,14 @@
 //! Shared helpers for the tests that start the real `slavakt run` binary as a child process: the
 //! command with the settings those tests have in common, and a collector that gathers the child's
-//! stdout and stderr lines while it runs so a test can wait for, or assert on, what it logged.
+//! stdout and stderr lines while it runs so a test can wait for, or assert on, what it logged;
+//! and the demo world such a child runs against ([`demo_world`]).
 
+use slavakt::clock::Clock;
+use slavakt::demo::capture::{self, Inbox};
+use slavakt::demo::{script, world};
+use slavakt::pureservice::fake::{FakeOptions, FakePureservice};
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
@@ -54,4 +59,53 @@ pub fn collect_output(child: &mut Child) -> Log {
         });
     }
     log
+}
+
+/// What a `slavakt run` child runs against: the fake Pureservice with the demo script's reference
+/// data, loopback SMTP and HTTP capture sinks into one inbox (stopped with `cancel`), and the
+/// shipped config pointed at them, written to `config_path` in `dir`.
+pub struct DemoWorld {
+    pub fake: FakePureservice,
+    pub inbox: Arc<Inbox>,
+    pub cancel: tokio_util::sync::CancellationToken,
+    pub dir: tempfile::TempDir,
+    pub peers: world::Peers,
+    pub config_path: PathBuf,
+}
+
+/// Starts the [`DemoWorld`] with the fake Pureservice on `clock`.
+pub async fn demo_world(clock: Arc<dyn Clock>) -> DemoWorld {
+    let fake = FakePureservice::start(FakeOptions::new(clock))
+        .await
+        .unwrap();
+    script::prepare(&fake);
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let inbox = Arc::new(Inbox::default());
+    let smtp = capture::smtp_sink(inbox.clone(), cancel.clone())
+        .await
+        .unwrap();
+    let http = capture::http_sink(inbox.clone(), cancel.clone())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let peers = world::Peers {
+        pureservice: fake.base_url(),
+        api_key: fake.api_key().expose().to_string(),
+        smtp,
+        http,
+    };
+    let config_path = dir.path().join("slavakt.toml");
+    std::fs::write(
+        &config_path,
+        world::config_text(&peers, dir.path()).unwrap(),
+    )
+    .unwrap();
+    DemoWorld {
+        fake,
+        inbox,
+        cancel,
+        dir,
+        peers,
+        config_path,
+    }
 }

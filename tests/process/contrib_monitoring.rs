@@ -5,15 +5,12 @@
 //! `kind="auth"`) is a series there already (at 0). promtool checks the rules' syntax and
 //! behaviour (scripts/test); this checks that they watch something.
 
+use crate::kit::process::demo_world;
 use slavakt::clock::SystemClock;
-use slavakt::demo::capture::{self, Inbox};
-use slavakt::demo::{script, world};
-use slavakt::pureservice::fake::{FakeOptions, FakePureservice};
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_util::sync::CancellationToken;
 
 const DEADLINE: Duration = Duration::from_secs(60);
 const RULES: &str = include_str!("../../contrib/prometheus/slavakt-rules.yml");
@@ -197,38 +194,16 @@ async fn every_metric_the_rules_and_the_dashboard_use_is_exported_from_start_up(
     dashboard_exprs(&dashboard, &mut exprs);
     assert!(exprs.len() >= 10, "{exprs:?}");
 
-    let fake = FakePureservice::start(FakeOptions::new(Arc::new(SystemClock)))
-        .await
-        .unwrap();
-    script::prepare(&fake);
-    let cancel = CancellationToken::new();
-    let inbox = Arc::new(Inbox::default());
-    let smtp = capture::smtp_sink(inbox.clone(), cancel.clone())
-        .await
-        .unwrap();
-    let http = capture::http_sink(inbox.clone(), cancel.clone())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config_path = dir.path().join("slavakt.toml");
-    let text = world::config_text(
-        &world::Peers {
-            pureservice: fake.base_url(),
-            api_key: fake.api_key().expose().to_string(),
-            smtp,
-            http,
-        },
-        dir.path(),
-    )
-    .unwrap();
-    std::fs::write(&config_path, text).unwrap();
+    // Kept whole to the end: the fake, the sinks and the config's directory must outlive the child.
+    let world = demo_world(Arc::new(SystemClock)).await;
+    let (config_path, cancel) = (&world.config_path, &world.cancel);
     let listen = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_slavakt"))
         .args(["run", "--config"])
-        .arg(&config_path)
+        .arg(config_path)
         .env("SLAVAKT_DAEMON__HTTP_LISTEN", listen.to_string())
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())

@@ -3,16 +3,15 @@
 //! Pureservice and capture sinks on loopback.
 
 use slavakt::clock::SystemClock;
-use slavakt::demo::capture::{self, Captured, Inbox};
-use slavakt::demo::{script, world};
-use slavakt::pureservice::fake::{FakeOptions, FakePureservice, NewTicket};
+use slavakt::demo::capture::Captured;
+use slavakt::pureservice::fake::NewTicket;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_util::sync::CancellationToken;
 
 use crate::kit::process as process_support;
 use process_support::{collect_output, slavakt_run};
+use process_support::{demo_world, DemoWorld};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
@@ -37,31 +36,15 @@ fn signal(pid: u32, sig: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sighup_with_a_broken_config_keeps_the_old_one_and_sigterm_stops_cleanly() {
-    let fake = FakePureservice::start(FakeOptions::new(Arc::new(SystemClock)))
-        .await
-        .unwrap();
-    script::prepare(&fake);
-    let cancel = CancellationToken::new();
-    let inbox = Arc::new(Inbox::default());
-    let smtp = capture::smtp_sink(inbox.clone(), cancel.clone())
-        .await
-        .unwrap();
-    let http = capture::http_sink(inbox.clone(), cancel.clone())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let text = world::config_text(
-        &world::Peers {
-            pureservice: fake.base_url(),
-            api_key: fake.api_key().expose().to_string(),
-            smtp,
-            http,
-        },
-        dir.path(),
-    )
-    .unwrap();
-    let config_path = dir.path().join("slavakt.toml");
-    std::fs::write(&config_path, &text).unwrap();
+    let DemoWorld {
+        fake,
+        inbox,
+        cancel,
+        dir,
+        config_path,
+        ..
+    } = demo_world(Arc::new(SystemClock)).await;
+    let text = std::fs::read_to_string(&config_path).unwrap();
 
     // As under systemd: journald reads each line's priority from its `<N>` prefix.
     let mut child = slavakt_run(&config_path)

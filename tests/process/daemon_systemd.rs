@@ -6,9 +6,7 @@
 //! first one keeps running), and a corrupt state file stops `run` with exit 2 and a clear message.
 
 use slavakt::clock::SystemClock;
-use slavakt::demo::capture::{self, Inbox};
-use slavakt::demo::{script, world};
-use slavakt::pureservice::fake::{FakeOptions, FakePureservice, Fault};
+use slavakt::pureservice::fake::{FakePureservice, Fault};
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -18,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::kit::process as process_support;
 use process_support::{collect_output, slavakt_run};
+use process_support::{demo_world, DemoWorld};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
@@ -29,29 +28,14 @@ struct World {
 }
 
 async fn world() -> World {
-    let fake = FakePureservice::start(FakeOptions::new(Arc::new(SystemClock)))
-        .await
-        .unwrap();
-    script::prepare(&fake);
-    let cancel = CancellationToken::new();
-    let inbox = Arc::new(Inbox::default());
-    let smtp = capture::smtp_sink(inbox.clone(), cancel.clone())
-        .await
-        .unwrap();
-    let http = capture::http_sink(inbox, cancel.clone()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let text = world::config_text(
-        &world::Peers {
-            pureservice: fake.base_url(),
-            api_key: fake.api_key().expose().to_string(),
-            smtp,
-            http,
-        },
-        dir.path(),
-    )
-    .unwrap();
-    let config_path = dir.path().join("slavakt.toml");
-    std::fs::write(&config_path, text).unwrap();
+    let DemoWorld {
+        fake,
+        inbox: _,
+        cancel,
+        dir,
+        config_path,
+        ..
+    } = demo_world(Arc::new(SystemClock)).await;
     World {
         fake,
         dir,

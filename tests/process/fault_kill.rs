@@ -9,22 +9,21 @@
 //! `SLAVAKT_FAULT_KILLS=25 cargo test --release --test fault_kill -- --nocapture`.
 
 use slavakt::clock::SystemClock;
-use slavakt::demo::capture::{self, Captured, Inbox};
-use slavakt::demo::{script, world};
+use slavakt::demo::capture::Captured;
 use slavakt::ledger::DeliveryStatus;
 use slavakt::notify::email::message_id;
 use slavakt::plan::storm::DIGEST_VAR;
-use slavakt::pureservice::fake::{FakeOptions, FakePureservice, NewTicket};
+use slavakt::pureservice::fake::NewTicket;
 use slavakt::state::INTERRUPTED_OUTCOME;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_util::sync::CancellationToken;
 
 use crate::kit::process as process_support;
 use process_support::slavakt_run;
+use process_support::{demo_world, DemoWorld};
 
 /// Time for the first state save, and (doubled) for the ledger to settle after the storm.
 const DEADLINE: Duration = Duration::from_secs(45);
@@ -111,31 +110,14 @@ fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_an_incident_storm_loses_no_notice() {
-    let fake = FakePureservice::start(FakeOptions::new(Arc::new(SystemClock)))
-        .await
-        .unwrap();
-    script::prepare(&fake);
-    let cancel = CancellationToken::new();
-    let inbox = Arc::new(Inbox::default());
-    let smtp = capture::smtp_sink(inbox.clone(), cancel.clone())
-        .await
-        .unwrap();
-    let http = capture::http_sink(inbox.clone(), cancel.clone())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let text = world::config_text(
-        &world::Peers {
-            pureservice: fake.base_url(),
-            api_key: fake.api_key().expose().to_string(),
-            smtp,
-            http,
-        },
-        dir.path(),
-    )
-    .unwrap();
-    let config_path = dir.path().join("slavakt.toml");
-    std::fs::write(&config_path, &text).unwrap();
+    let DemoWorld {
+        fake,
+        inbox,
+        cancel,
+        dir,
+        config_path,
+        ..
+    } = demo_world(Arc::new(SystemClock)).await;
     let state_file = dir.path().join("state.json");
 
     let kills_wanted: usize = env_or("SLAVAKT_FAULT_KILLS", DEFAULT_KILLS);

@@ -4,10 +4,10 @@
 //! its priority and `SLAVAKT_TICKET`, `SLAVAKT_RULE`, `SLAVAKT_CHANNEL`; nothing is written to
 //! stdout twice. Needs root (for the mount namespace), as CI runs.
 
+use crate::kit::process::{demo_world, DemoWorld};
 use slavakt::clock::SystemClock;
-use slavakt::demo::capture::{self, Captured, Inbox};
-use slavakt::demo::{script, world};
-use slavakt::pureservice::fake::{FakeOptions, FakePureservice, NewTicket};
+use slavakt::demo::capture::{Captured, Inbox};
+use slavakt::pureservice::fake::{FakePureservice, NewTicket};
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::net::UnixDatagram;
@@ -82,31 +82,14 @@ struct World {
 }
 
 async fn world() -> World {
-    let fake = FakePureservice::start(FakeOptions::new(Arc::new(SystemClock)))
-        .await
-        .unwrap();
-    script::prepare(&fake);
-    let cancel = CancellationToken::new();
-    let inbox = Arc::new(Inbox::default());
-    let smtp = capture::smtp_sink(inbox.clone(), cancel.clone())
-        .await
-        .unwrap();
-    let http = capture::http_sink(inbox.clone(), cancel.clone())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config_path = dir.path().join("slavakt.toml");
-    let text = world::config_text(
-        &world::Peers {
-            pureservice: fake.base_url(),
-            api_key: fake.api_key().expose().to_string(),
-            smtp,
-            http,
-        },
-        dir.path(),
-    )
-    .unwrap();
-    std::fs::write(&config_path, text).unwrap();
+    let DemoWorld {
+        fake,
+        inbox,
+        cancel,
+        dir,
+        config_path,
+        ..
+    } = demo_world(Arc::new(SystemClock)).await;
     World {
         fake,
         inbox,
