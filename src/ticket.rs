@@ -149,6 +149,10 @@ pub struct TrackedTicket {
     pub service: Option<String>,
     pub category: Option<String>,
     pub assignee: Option<Person>,
+    /// When the ticket first had an assignee (dated by Pureservice's `modified`): being taken
+    /// on by someone counts as an acknowledgement (`plan::ack`). `None` for older state files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<DateTime<Utc>>,
     pub created: DateTime<Utc>,
     pub first_seen: DateTime<Utc>,
     pub last_modified: DateTime<Utc>,

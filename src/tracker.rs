@@ -126,6 +126,7 @@ fn first_sight(s: &TicketSnapshot, config: &Config, now: DateTime<Utc>) -> Track
         service: s.service.clone(),
         category: s.category.clone(),
         assignee: s.assignee.clone(),
+        assigned: s.assignee.as_ref().map(|_| modified.max(s.created)),
         created: s.created,
         first_seen: now,
         last_modified: modified,
@@ -238,6 +239,9 @@ fn update(t: &mut TrackedTicket, s: &TicketSnapshot, config: &Config) -> Vec<Obs
     t.municipalities.clone_from(&s.municipalities);
     t.service.clone_from(&s.service);
     t.category.clone_from(&s.category);
+    if t.assigned.is_none() && s.assignee.is_some() {
+        t.assigned = Some(at);
+    }
     t.assignee.clone_from(&s.assignee);
     t.fields.clone_from(&s.fields);
     out

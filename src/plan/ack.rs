@@ -3,8 +3,8 @@
 //! the next entry of the chain, one step per `ack_within`, with who did not answer.
 //!
 //! An occurrence is acknowledged by a click on its link (`GET /ack/<token>`, recorded in the
-//! ledger's acks), by the ticket's first response in Pureservice, or by its resolution. Links
-//! are `[daemon] public_url` + `/ack/` + a token: the occurrence it is for, in the clear, and an
+//! ledger's acks), by the ticket's first response or assignment in Pureservice, or by its
+//! resolution. Links are `[daemon] public_url` + `/ack/` + a token: the occurrence it is for, in the clear, and an
 //! HMAC-SHA256 of it under `[daemon] ack_secret` — so a token cannot be guessed, forged, or
 //! moved to another ticket; the ledger keeps one acknowledgement per occurrence, so a second
 //! click changes nothing (single use).
@@ -146,7 +146,8 @@ pub fn link(
 }
 
 /// When (and by whom) the occurrence counts as acknowledged: a recorded acknowledgement, the
-/// ticket's first response in Pureservice, or its resolution — whichever came first.
+/// ticket's first response or assignment in Pureservice, or its resolution — whichever came
+/// first.
 pub fn acknowledged(
     t: &TrackedTicket,
     rule: &str,
@@ -157,9 +158,10 @@ pub fn acknowledged(
         .acks
         .get(&ack_key(t.id, rule, occurrence))
         .map(|a| (a.at, a.by.clone()));
-    let in_pureservice = t
-        .responded
-        .or_else(|| t.resolved_at())
+    let in_pureservice = [t.responded, t.assigned, t.resolved_at()]
+        .into_iter()
+        .flatten()
+        .min()
         .map(|at| (at, "Pureservice".to_string()));
     match (recorded, in_pureservice) {
         (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),

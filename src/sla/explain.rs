@@ -189,6 +189,7 @@ pub fn explain(
         service: None,
         category: None,
         assignee: None,
+        assigned: None,
         created: input.created,
         first_seen: input.created,
         last_modified: input.created,

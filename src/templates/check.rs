@@ -188,6 +188,7 @@ fn sample_ticket(config: &Config, now: DateTime<Utc>, resolved: bool) -> Tracked
             email: Some("saksbehandler@kommune.example".into()),
             phone: None,
         }),
+        assigned: Some(created),
         created,
         first_seen: created,
         last_modified: created,

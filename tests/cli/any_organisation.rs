@@ -424,7 +424,8 @@ fn holstebro_calls_out_the_whole_crisis_group_and_escalates_when_nobody_acknowle
     assert!(has(
         "10:30 2001 krisestab-indkaldelse.escalation2 email anders.krogh@holstebro.example"
     ));
-    // Acknowledged by the link (2002) or answered in Pureservice (2003): no escalation.
+    // Acknowledged by the link (2002), answered (2003) or taken on (2004) in Pureservice: no
+    // escalation.
     let escalated: BTreeSet<u64> = sim
         .actions
         .iter()
@@ -447,7 +448,8 @@ fn holstebro_calls_out_the_whole_crisis_group_and_escalates_when_nobody_acknowle
         status,
         "\nBekræftelser:\n  #2001 krisestab-indkaldelse: ikke bekræftet, eskaleret ×2\n  \
          #2002 krisestab-indkaldelse: bekræftet af Ole Bech 24.03. 10:05\n  \
-         #2003 krisestab-indkaldelse: bekræftet af Pureservice 24.03. 10:10\n"
+         #2003 krisestab-indkaldelse: bekræftet af Pureservice 24.03. 10:10\n  \
+         #2004 krisestab-indkaldelse: bekræftet af Pureservice 24.03. 10:12\n"
     );
 
     // Danish text throughout, with the meeting places, the link and who did not answer.
