@@ -49,6 +49,9 @@ pub struct MonthlyFigures {
     pub trend: Vec<TrendPoint>,
     /// Estimated downtime per service from its Kritisk/Høy incidents, most downtime first.
     pub availability: Vec<Availability>,
+    /// The configured word for a unit (`daemon.unit_word`: "kommune", "forvaltning", …), for
+    /// the headings of the per-unit table and column.
+    pub unit_word: String,
 }
 
 /// Opened in the period, resolved in it, open at its end.

@@ -9,7 +9,7 @@
 //! days) with the unit in the next column, so a spreadsheet can compute with them.
 
 use super::figures::{Counts, LevelFigures, MonthlyFigures};
-use super::text::{self, fixed, kind_name, period_text, words, Words};
+use super::text::{self, fixed, kind_name, per_unit, period_text, unit_heading, words, Words};
 use crate::config::Language;
 use crate::escape::csv_cell;
 use chrono_tz::Tz;
@@ -81,8 +81,13 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
         let [a, b, d] = counts(n);
         c.row(&[kind_name(*kind, w).to_string(), a, b, d]);
     }
-    c.section(w.per_municipality);
-    c.row(&[w.municipality, w.opened, w.resolved, w.open_at_end]);
+    c.section(&per_unit(w, &f.unit_word));
+    c.row(&[
+        &unit_heading(&f.unit_word),
+        w.opened,
+        w.resolved,
+        w.open_at_end,
+    ]);
     for m in &f.municipalities {
         let [a, b, d] = counts(&m.counts);
         c.row(&[m.name.clone().unwrap_or(w.unknown.into()), a, b, d]);
@@ -177,7 +182,7 @@ fn incidents(c: &mut Csv, f: &MonthlyFigures, w: &Words, tz: Tz) {
         w.date,
         w.number,
         w.level,
-        w.municipality,
+        &unit_heading(&f.unit_word),
         w.service,
         w.subject,
         w.ticket_resolution_time,

@@ -8,7 +8,8 @@ use super::charts::{self, Chart};
 use super::figures::{Counts, MonthlyFigures};
 use super::render_md::{level_rows, outcome, top_categories, trend_rows, TOP_CATEGORIES};
 use super::text::{
-    amount, decimal, fixed, html_lang, incident_time, kind_name, period_text, words,
+    amount, decimal, fixed, html_lang, incident_time, kind_name, per_unit, period_text,
+    unit_heading, words,
 };
 use crate::config::Language;
 use chrono_tz::Tz;
@@ -178,7 +179,7 @@ pub fn render_with(f: &MonthlyFigures, lang: Language, tz: Tz, mode: ChartMode) 
                 w.date,
                 w.number,
                 w.level,
-                w.municipality,
+                &unit_heading(&f.unit_word),
                 w.service,
                 w.subject,
                 w.ticket_resolution_time,
@@ -213,10 +214,15 @@ pub fn render_with(f: &MonthlyFigures, lang: Language, tz: Tz, mode: ChartMode) 
         row(&mut o, &counts(kind_name(*kind, w), c), "");
     }
     row(&mut o, &counts(w.total, &f.totals), " class=\"total\"");
-    let _ = write!(o, "</table><h2>{}</h2><table>", w.per_municipality);
+    let _ = write!(o, "</table><h2>{}</h2><table>", &per_unit(w, &f.unit_word));
     head_row(
         &mut o,
-        &[w.municipality, w.opened, w.resolved, w.open_at_end],
+        &[
+            &unit_heading(&f.unit_word),
+            w.opened,
+            w.resolved,
+            w.open_at_end,
+        ],
     );
     for m in &f.municipalities {
         row(

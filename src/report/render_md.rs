@@ -3,7 +3,8 @@
 
 use super::figures::{Counts, LevelFigures, MonthlyFigures, Outcome};
 use super::text::{
-    amount, decimal, fixed, incident_time, kind_name, pct, period_text, words, Words,
+    amount, decimal, fixed, incident_time, kind_name, pct, per_unit, period_text, unit_heading,
+    words, Words,
 };
 use crate::config::Language;
 use crate::escape::markdown_cell as cell;
@@ -67,7 +68,7 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
                 w.date,
                 w.number,
                 w.level,
-                w.municipality,
+                &unit_heading(&f.unit_word),
                 w.service,
                 w.subject,
                 w.ticket_resolution_time,
@@ -99,10 +100,15 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
         table_row(&mut o, &counts_row(kind_name(*kind, w), c));
     }
     table_row(&mut o, &counts_row(w.total, &f.totals));
-    let _ = writeln!(o, "\n## {}\n", w.per_municipality);
+    let _ = writeln!(o, "\n## {}\n", &per_unit(w, &f.unit_word));
     table_head(
         &mut o,
-        &[w.municipality, w.opened, w.resolved, w.open_at_end],
+        &[
+            &unit_heading(&f.unit_word),
+            w.opened,
+            w.resolved,
+            w.open_at_end,
+        ],
     );
     for m in &f.municipalities {
         let name = m.name.as_deref().map(cell).unwrap_or(w.unknown.into());

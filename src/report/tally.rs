@@ -102,6 +102,7 @@ pub fn figures_without_trend(
         opened_without_level: 0,
         trend: Vec::new(),
         availability: Vec::new(),
+        unit_word: config.daemon.unit_word.clone(),
     };
 
     for ticket in state.tickets.values() {

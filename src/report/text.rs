@@ -31,7 +31,6 @@ pub struct Words {
     pub no_incidents: &'static str,
     pub date: &'static str,
     pub number: &'static str,
-    pub municipality: &'static str,
     pub service: &'static str,
     pub subject: &'static str,
     pub outcome: &'static str,
@@ -44,7 +43,8 @@ pub struct Words {
     pub kind_incident: &'static str,
     pub kind_request: &'static str,
     pub kind_change: &'static str,
-    pub per_municipality: &'static str,
+    /// "Saker per {unit}": `{unit}` is the configured unit word (`daemon.unit_word`).
+    pub per_unit: &'static str,
     pub unknown: &'static str,
     pub per_category: &'static str,
     pub category: &'static str,
@@ -67,6 +67,19 @@ pub struct Words {
     pub chart_flow: &'static str,
     pub chart_no_data: &'static str,
     pub none: &'static str,
+}
+
+/// The unit column's heading: the configured unit word with a capital ("Kommune", "Forvaltning").
+pub fn unit_heading(unit: &str) -> String {
+    let mut c = unit.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The per-unit section's heading in `w`'s language, with the configured unit word.
+pub fn per_unit(w: &Words, unit: &str) -> String {
+    w.per_unit.replace("{unit}", unit)
 }
 
 pub fn words(lang: Language) -> &'static Words {
@@ -120,7 +133,6 @@ const NB: Words = Words {
     no_incidents: "Ingen hendelser med kritisk eller høy prioritet i perioden.",
     date: "Dato",
     number: "Saksnr.",
-    municipality: "Kommune",
     service: "Tjeneste",
     subject: "Tittel",
     outcome: "Resultat",
@@ -133,7 +145,7 @@ const NB: Words = Words {
     kind_incident: "Feilmeldinger",
     kind_request: "Tjenesteforespørsler",
     kind_change: "Endringer",
-    per_municipality: "Saker per kommune",
+    per_unit: "Saker per {unit}",
     unknown: "(ukjent)",
     per_category: "Saker per kategori",
     category: "Kategori",
@@ -181,7 +193,6 @@ const NN: Words = Words {
     no_incidents: "Ingen hendingar med kritisk eller høg prioritet i perioden.",
     date: "Dato",
     number: "Saksnr.",
-    municipality: "Kommune",
     service: "Teneste",
     subject: "Tittel",
     outcome: "Resultat",
@@ -194,7 +205,7 @@ const NN: Words = Words {
     kind_incident: "Feilmeldingar",
     kind_request: "Tenesteførespurnader",
     kind_change: "Endringar",
-    per_municipality: "Saker per kommune",
+    per_unit: "Saker per {unit}",
     unknown: "(ukjend)",
     per_category: "Saker per kategori",
     category: "Kategori",
@@ -242,7 +253,6 @@ const DA: Words = Words {
     no_incidents: "Ingen hændelser med kritisk eller høj prioritet i perioden.",
     date: "Dato",
     number: "Sagsnr.",
-    municipality: "Kommune",
     service: "Tjeneste",
     subject: "Titel",
     outcome: "Resultat",
@@ -255,7 +265,7 @@ const DA: Words = Words {
     kind_incident: "Fejlmeldinger",
     kind_request: "Serviceanmodninger",
     kind_change: "Ændringer",
-    per_municipality: "Sager pr. kommune",
+    per_unit: "Sager pr. {unit}",
     unknown: "(ukendt)",
     per_category: "Sager pr. kategori",
     category: "Kategori",
@@ -303,7 +313,6 @@ const EN: Words = Words {
     no_incidents: "No critical or high priority incidents in the period.",
     date: "Date",
     number: "Ticket",
-    municipality: "Municipality",
     service: "Service",
     subject: "Title",
     outcome: "Outcome",
@@ -316,7 +325,7 @@ const EN: Words = Words {
     kind_incident: "Fault reports",
     kind_request: "Service requests",
     kind_change: "Changes",
-    per_municipality: "Tickets per municipality",
+    per_unit: "Tickets per {unit}",
     unknown: "(unknown)",
     per_category: "Tickets per category",
     category: "Category",

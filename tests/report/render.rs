@@ -186,3 +186,26 @@ fn markdown_follows_the_language() {
         );
     }
 }
+
+/// A desk whose units are not municipalities names them its own way in every format
+/// (`daemon.unit_word`): the per-unit table and the incident column.
+#[test]
+fn the_configured_unit_word_heads_the_unit_table_and_column() {
+    let mut config = sla_support::config();
+    config.daemon.unit_word = "forvaltning".into();
+    config.daemon.unit_word_plural = "forvaltninger".into();
+    let f = slavakt::report::figures(
+        &report_support::march_state(),
+        &config,
+        (2027, 3),
+        sla_support::oslo(2027, 5, 1, 0, 0),
+    )
+    .unwrap();
+    config.daemon.language = Language::Nb;
+    for format in [ReportFormat::Md, ReportFormat::Html, ReportFormat::Csv] {
+        let text = render(&f, format, &config);
+        assert!(text.contains("Saker per forvaltning"), "{format:?}: {text}");
+        assert!(text.contains("Forvaltning"), "{format:?}");
+        assert!(!text.contains("Saker per kommune"), "{format:?}");
+    }
+}
