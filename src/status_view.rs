@@ -24,6 +24,9 @@ pub struct StatusView {
     pub generated_at: DateTime<FixedOffset>,
     pub timezone: String,
     pub language: String,
+    /// The heading for a ticket's units: the configured `daemon.unit_word` with a capital
+    /// ("Kommune", "Forvaltning").
+    pub unit_heading: String,
     pub tickets: Vec<TicketView>,
     pub pending_deliveries: Vec<PendingView>,
     pub last_successful_poll: Option<DateTime<FixedOffset>>,
@@ -279,6 +282,7 @@ pub fn build(state: &State, config: &Config, now: DateTime<Utc>) -> StatusView {
         generated_at: at(now),
         timezone: tz.name().to_string(),
         language: config.daemon.language.code().to_string(),
+        unit_heading: crate::report::text::unit_heading(&config.daemon.unit_word),
         tickets: tickets.into_iter().map(|(_, v)| v).collect(),
         pending_deliveries,
         last_successful_poll: state.health.last_poll_ok.map(at),

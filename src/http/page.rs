@@ -136,12 +136,12 @@ pub fn render(view: Option<&StatusView>, language: Language) -> String {
         let _ = writeln!(h, "<p>{}</p>", esc(l.no_open_tickets));
     } else {
         let _ = write!(h, "<table><thead><tr>");
-        for c in BOARD_COLUMNS(l) {
+        for c in BOARD_COLUMNS(l, &v.unit_heading) {
             let _ = write!(h, "<th scope=\"col\">{}</th>", esc(c));
         }
         let _ = writeln!(h, "</tr></thead><tbody>");
         for t in board {
-            ticket_row(&mut h, t, l, w, fmt);
+            ticket_row(&mut h, t, &v.unit_heading, l, w, fmt);
         }
         let _ = writeln!(h, "</tbody></table>");
     }
@@ -158,7 +158,7 @@ pub fn render(view: Option<&StatusView>, language: Language) -> String {
     } else {
         h.push_str("<div class=\"cards\">\n");
         for c in &v.changes {
-            change_card(&mut h, c, l, w, fmt);
+            change_card(&mut h, c, &v.unit_heading, l, w, fmt);
         }
         h.push_str("</div>\n");
     }
@@ -202,12 +202,12 @@ pub fn render(view: Option<&StatusView>, language: Language) -> String {
 }
 
 #[allow(non_snake_case)]
-fn BOARD_COLUMNS(l: &Labels) -> [&'static str; 9] {
+fn BOARD_COLUMNS<'a>(l: &Labels, unit: &'a str) -> [&'a str; 9] {
     [
         l.number,
         l.priority,
         l.subject,
-        l.municipality,
+        unit,
         l.service,
         l.response,
         l.resolution,
@@ -362,7 +362,7 @@ fn incident_card(
         ),
     );
     if let Some(t) = t {
-        dd(h, l.municipality, esc(&t.municipalities.join(", ")));
+        dd(h, &v.unit_heading, esc(&t.municipalities.join(", ")));
         dd(h, l.service, esc(t.service.as_deref().unwrap_or("")));
     }
     dd(
@@ -411,7 +411,7 @@ fn incident_card(
     h.push_str("</article>\n");
 }
 
-fn change_card(h: &mut String, c: &ChangeView, l: &Labels, w: &Words, fmt: &str) {
+fn change_card(h: &mut String, c: &ChangeView, unit: &str, l: &Labels, w: &Words, fmt: &str) {
     let when = |t: Option<chrono::DateTime<chrono::FixedOffset>>| {
         t.map(|t| t.format(fmt).to_string())
             .unwrap_or_else(|| "?".into())
@@ -429,7 +429,7 @@ fn change_card(h: &mut String, c: &ChangeView, l: &Labels, w: &Words, fmt: &str)
         esc(&when(c.planned_end)),
         esc(l.service),
         esc(c.service.as_deref().unwrap_or("")),
-        esc(l.municipality),
+        esc(unit),
         esc(&c.municipalities.join(", ")),
     );
     if let Some(a) = &c.next_notice {
@@ -474,7 +474,7 @@ fn action_text(a: &ActionView, l: &Labels, w: &Words, fmt: &str) -> String {
     s
 }
 
-fn ticket_row(h: &mut String, t: &TicketView, l: &Labels, w: &Words, fmt: &str) {
+fn ticket_row(h: &mut String, t: &TicketView, unit: &str, l: &Labels, w: &Words, fmt: &str) {
     let class = if t.overdue {
         "overdue"
     } else if [&t.response, &t.resolution]
@@ -515,7 +515,7 @@ fn ticket_row(h: &mut String, t: &TicketView, l: &Labels, w: &Words, fmt: &str) 
     } else {
         String::new()
     };
-    let c = BOARD_COLUMNS(l).map(esc);
+    let c = BOARD_COLUMNS(l, unit).map(esc);
     let _ = writeln!(
         h,
         "<tr class=\"{class}\"><td data-label=\"{}\">{}</td><td data-label=\"{}\"><span class=\"prio {rank_class}\">{}</span></td>\

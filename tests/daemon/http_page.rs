@@ -171,3 +171,20 @@ async fn page_shows_the_planned_action_in_words() {
     }
     srv.stop().await;
 }
+
+/// A desk whose units are not municipalities sees its own word on the board, the incident
+/// cards and in `/status.json` (`daemon.unit_word`).
+#[tokio::test]
+async fn the_configured_unit_word_heads_the_unit_column() {
+    let srv = start_with("nb", |c| c.daemon.unit_word = "forvaltning".into()).await;
+    srv.shared.publish(&state(), now());
+    let (status, _, body) = srv.get("/").await;
+    assert_eq!(status, 200);
+    // The board's column heading, and each row's label on a phone (cards).
+    assert!(body.contains(">Forvaltning<"), "{body}");
+    assert!(body.contains("data-label=\"Forvaltning\""), "{body}");
+    assert!(!body.contains(">Kommune<"), "{body}");
+    let (_, _, json) = srv.get("/status.json").await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["unit_heading"], "Forvaltning");
+}

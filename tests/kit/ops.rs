@@ -144,8 +144,15 @@ pub struct Running {
 }
 
 pub async fn start(language: &str) -> Running {
+    start_with(language, |_| {}).await
+}
+
+/// [`start`] with the config changed by `edit` first.
+pub async fn start_with(language: &str, edit: impl FnOnce(&mut Config)) -> Running {
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = Arc::new(config(dir.path(), language));
+    let mut config = config(dir.path(), language);
+    edit(&mut config);
+    let config = Arc::new(config);
     let clock = FakeClock::new(now());
     let metrics = Arc::new(Metrics::new());
     let shared = HttpShared::new(
