@@ -526,3 +526,57 @@ fn a_planned_change_gets_no_incident_report() {
     not_a_change.tickets.get_mut(&12).unwrap().change = None;
     assert_eq!(drafts(&not_a_change).len(), 1);
 }
+
+/// Who acknowledged a call-out by its link, and when the ticket was first taken on in
+/// Pureservice (which acknowledges too), are in the report's timeline (`plan::ack`).
+#[test]
+fn acknowledgements_and_the_first_assignment_are_in_the_timeline() {
+    let mut cfg = config();
+    cfg.daemon.language = Language::Nb;
+    let mut snap = snapshot(8, "Kritisk", oslo(2027, 3, 24, 9, 0));
+    snap.subject = "Omsorgsjournalen svarer ikke".into();
+    let mut run = Run {
+        state: State::default(),
+        cfg,
+        snap,
+        failing_phone: String::new(),
+    };
+    run.step(oslo(2027, 3, 24, 9, 0), |_| {});
+    run.state.ledger.acks.insert(
+        "8/incident-open-alert/0".into(),
+        slavakt::plan::ack::Ack {
+            at: oslo(2027, 3, 24, 9, 4),
+            by: "Ingrid Hammervoll".into(),
+            source: "link".into(),
+        },
+    );
+    run.step(oslo(2027, 3, 24, 9, 6), |s| {
+        s.assignee = Some(slavakt::ticket::Person {
+            name: "Sunniva Fiktiv".into(),
+            email: None,
+            phone: None,
+        });
+    });
+    let at = oslo(2027, 3, 24, 10, 0);
+    run.step(at, |s| {
+        s.status = "Løst".into();
+        s.core = CoreStatus::Solved;
+        s.resolved = Some(at);
+    });
+    let text = run.state.incident_reports["8/1"]
+        .draft
+        .clone()
+        .expect("the draft is owed until written");
+    let ack = line_of(
+        &text,
+        "Bekreftet av Ingrid Hammervoll (incident-open-alert)",
+    );
+    let assigned = line_of(&text, "Tildelt saksbehandler");
+    let solved = line_of(&text, "10:00 | Løst |");
+    assert!(ack < assigned && assigned < solved, "{text}");
+    assert!(text.lines().nth(ack).unwrap().contains("09:04"), "{text}");
+    assert!(
+        text.lines().nth(assigned).unwrap().contains("09:06"),
+        "{text}"
+    );
+}

@@ -74,7 +74,7 @@ pub struct Entry {
     #[serde(skip)]
     pub instant: DateTime<Utc>,
     /// `created`, `priority`, `classified`, `status`, `paused`, `resumed`, `responded`,
-    /// `resolved`, `reopened` or `notice`.
+    /// `assigned`, `acknowledged`, `resolved`, `reopened` or `notice`.
     pub kind: &'static str,
     pub text: String,
     /// Notices only.
@@ -270,6 +270,23 @@ fn timeline(
     }
     if let Some(r) = t.responded {
         push(r, "responded", w.responded.to_string());
+    }
+    if let Some(a) = t.assigned {
+        push(a, "assigned", w.assigned.to_string());
+    }
+    // Call-outs acknowledged by their link (`plan::ack`; a response or an assignment above
+    // acknowledges too). Keys are `ticket/rule/occurrence`.
+    let prefix = format!("{}/", t.id);
+    for (key, a) in ledger.acks.range(prefix.clone()..) {
+        let Some(rest) = key.strip_prefix(&prefix) else {
+            break;
+        };
+        let rule = rest.rsplit_once('/').map_or(rest, |(r, _)| r);
+        push(
+            a.at,
+            "acknowledged",
+            format!("{} {} ({rule})", w.acknowledged_by, a.by),
+        );
     }
     for r in &t.resolutions {
         push(r.start, "resolved", w.resolved.to_string());
