@@ -52,6 +52,18 @@ pub struct MonthlyFigures {
     /// The configured word for a unit (`daemon.unit_word`: "kommune", "forvaltning", …), for
     /// the headings of the per-unit table and column.
     pub unit_word: String,
+    /// Tickets opened or resolved in the period that `slavakt backfill` recorded, and how many
+    /// of them carry each estimate (`Approximation::key`): the report says so.
+    pub backfilled: BackfillNote,
+}
+
+/// How much of a period's figures rests on backfilled tickets (docs/REPORTS.md, "History from
+/// before slavakt").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BackfillNote {
+    pub tickets: usize,
+    /// Approximation key (`pauses`, `reopenings`, `resolved_time`, `priority`) → tickets.
+    pub approximate: BTreeMap<&'static str, usize>,
 }
 
 /// Opened in the period, resolved in it, open at its end.

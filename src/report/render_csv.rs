@@ -74,6 +74,9 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
         let at = f.as_of.with_timezone(&tz).format("%d.%m.%Y %H:%M");
         c.row(&[format!("{} {at}", w.partial)]);
     }
+    if let Some(note) = text::backfill_note(lang, f) {
+        c.row(&[note]);
+    }
     levels(&mut c, f, w);
     c.section(w.types);
     c.row(&[w.kind, w.opened, w.resolved, w.open_at_end]);

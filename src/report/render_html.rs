@@ -123,6 +123,9 @@ pub fn render_with(f: &MonthlyFigures, lang: Language, tz: Tz, mode: ChartMode) 
             f.as_of.with_timezone(&tz).format("%d.%m.%Y %H:%M")
         );
     }
+    if let Some(note) = super::text::backfill_note(lang, f) {
+        let _ = write!(o, "<p><em>{}</em></p>", esc(&note));
+    }
     // Per level, with the total row; the Markdown's cells are escaped for Markdown, so the
     // labels are taken from the figures here.
     let _ = write!(o, "<h2>{}</h2><table>", w.compliance);

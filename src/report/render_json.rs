@@ -179,6 +179,10 @@ pub fn value(f: &MonthlyFigures) -> Value {
         "trend": trend,
         "availability": availability,
         "availability_target_percent": AVAILABILITY_TARGET,
+        "backfilled": {
+            "tickets": f.backfilled.tickets,
+            "approximate": f.backfilled.approximate,
+        },
     })
 }
 

@@ -26,6 +26,9 @@ pub fn render(f: &MonthlyFigures, lang: Language, tz: Tz) -> String {
             f.as_of.with_timezone(&tz).format("%d.%m.%Y %H:%M")
         );
     }
+    if let Some(note) = super::text::backfill_note(lang, f) {
+        let _ = writeln!(o, "_{note}_\n");
+    }
     let _ = writeln!(o, "## {}\n", w.compliance);
     table_head(
         &mut o,

@@ -103,6 +103,7 @@ pub fn figures_without_trend(
         trend: Vec::new(),
         availability: Vec::new(),
         unit_word: config.daemon.unit_word.clone(),
+        backfilled: Default::default(),
     };
 
     for ticket in state.tickets.values() {
@@ -113,6 +114,12 @@ pub fn figures_without_trend(
         let resolved_at = t.resolved_at();
         let resolved = resolved_at.is_some_and(|r| within(r, start, end));
         let open = !t.is_resolved();
+        if (opened || resolved) && t.backfilled.is_some() {
+            f.backfilled.tickets += 1;
+            for a in t.approximations() {
+                *f.backfilled.approximate.entry(a.key()).or_default() += 1;
+            }
+        }
         add(&mut f.totals, opened, resolved, open);
         if let Some(c) = types.get_mut(&t.kind) {
             add(c, opened, resolved, open);

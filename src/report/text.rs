@@ -82,6 +82,63 @@ pub fn per_unit(w: &Words, unit: &str) -> String {
     w.per_unit.replace("{unit}", unit)
 }
 
+/// The sentence that says which figures rest on backfilled tickets, or `None` when none do.
+pub fn backfill_note(lang: Language, f: &MonthlyFigures) -> Option<String> {
+    let b = &f.backfilled;
+    if b.tickets == 0 {
+        return None;
+    }
+    let what = |key: &str| -> &'static str {
+        match (lang, key) {
+            (Language::Nb, "pauses") => "tid i ventestatus (pauser)",
+            (Language::Nn, "pauses") => "tid i ventestatus (pausar)",
+            (Language::Da, "pauses") => "tid i ventestatus (pauser)",
+            (Language::En, "pauses") => "time in waiting statuses (pauses)",
+            (Language::Nb, "reopenings") => "tid før gjenåpning",
+            (Language::Nn, "reopenings") => "tid før gjenopning",
+            (Language::Da, "reopenings") => "tid før genåbning",
+            (Language::En, "reopenings") => "time before a reopening",
+            (Language::Nn, "resolved_time") => "tidspunkt for løysing",
+            (Language::En, "resolved_time") => "resolution time",
+            (_, "resolved_time") => "løsningstidspunkt",
+            (Language::Nb, _) => "prioritetsendringer",
+            (Language::Nn, _) => "prioritetsendringar",
+            (Language::Da, _) => "prioritetsændringer",
+            (Language::En, _) => "priority changes",
+        }
+    };
+    let list: Vec<String> = b
+        .approximate
+        .iter()
+        .map(|(k, n)| format!("{} ({n})", what(k)))
+        .collect();
+    let n = b.tickets;
+    let sentence = match lang {
+        Language::Nb => {
+            format!("{n} av sakene i perioden er hentet i etterkant med slavakt backfill.")
+        }
+        Language::Nn => {
+            format!("{n} av sakene i perioden er henta i etterkant med slavakt backfill.")
+        }
+        Language::Da => {
+            format!("{n} af sagerne i perioden er hentet bagefter med slavakt backfill.")
+        }
+        Language::En => format!(
+            "{n} of the tickets in the period were recorded afterwards by slavakt backfill."
+        ),
+    };
+    if list.is_empty() {
+        return Some(sentence);
+    }
+    let list = crate::templates::format::join(lang, &list);
+    Some(match lang {
+        Language::Nb => format!("{sentence} For dem er disse tallene anslått: {list}."),
+        Language::Nn => format!("{sentence} For dei er desse tala anslåtte: {list}."),
+        Language::Da => format!("{sentence} For dem er disse tal anslået: {list}."),
+        Language::En => format!("{sentence} For them these figures are estimates: {list}."),
+    })
+}
+
 pub fn words(lang: Language) -> &'static Words {
     match lang {
         Language::Nb => &NB,

@@ -209,3 +209,34 @@ fn the_configured_unit_word_heads_the_unit_table_and_column() {
         assert!(!text.contains("Saker per kommune"), "{format:?}");
     }
 }
+
+/// Figures that rest on backfilled tickets say so, with what is estimated for them, in every
+/// format; a state without backfilled tickets gets no such note.
+#[test]
+fn backfilled_tickets_are_named_as_estimates_in_every_format() {
+    use slavakt::ticket::{Approximation, Backfilled};
+    let mut config = sla_support::config();
+    config.daemon.language = Language::Nb;
+    let now = sla_support::oslo(2027, 5, 1, 0, 0);
+    let plain =
+        slavakt::report::figures(&report_support::march_state(), &config, (2027, 3), now).unwrap();
+    assert!(!render(&plain, ReportFormat::Md, &config).contains("backfill"));
+
+    let mut state = report_support::march_state();
+    let t = state.tickets.values_mut().next().unwrap();
+    t.backfilled = Some(Backfilled {
+        at: now,
+        approximate: vec![Approximation::Pauses],
+    });
+    let f = slavakt::report::figures(&state, &config, (2027, 3), now).unwrap();
+    let note = "1 av sakene i perioden er hentet i etterkant med slavakt backfill. For dem er \
+                disse tallene anslått: tid i ventestatus (pauser) (1).";
+    for format in [ReportFormat::Md, ReportFormat::Html, ReportFormat::Csv] {
+        let text = render(&f, format, &config);
+        assert!(text.contains(note), "{format:?}: {text}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&f, ReportFormat::Json, &config)).unwrap();
+    assert_eq!(json["backfilled"]["tickets"], 1);
+    assert_eq!(json["backfilled"]["approximate"]["pauses"], 1);
+}
