@@ -11,27 +11,10 @@ use std::collections::BTreeMap;
 /// Ticket id used for alerts that belong to no ticket.
 pub const SYSTEM_TICKET: u64 = 0;
 
-/// A moment in an alert's text: the configured zone, to the minute, in the alerts' language
-/// (their texts are bokmål), e.g. `onsdag 24. mars 2027 kl. 13:59`.
+/// A moment in an alert's text: the configured zone, to the minute, in the configured
+/// language (`super::alert_words`), e.g. `onsdag 24. mars 2027 kl. 13:59`.
 pub fn when(config: &Config, t: DateTime<Utc>) -> String {
-    crate::templates::format::datetime(crate::config::Language::Nb, config.daemon.timezone, t)
-}
-
-/// A failed poll's kind (`metrics::error_kind`, or `internal` / `stalled`) in the alerts'
-/// language: the technical message (English, from the HTTP stack) stays in the log.
-pub fn poll_failure_words(kind: &str) -> String {
-    match kind {
-        "auth" => "Pureservice avviste API-nøkkelen".into(),
-        "rate_limited" => "for mange forespørsler (Pureservice ba oss vente)".into(),
-        "http_5xx" => "feil hos Pureservice (HTTP 5xx)".into(),
-        "http_4xx" => "Pureservice avviste forespørselen (HTTP 4xx)".into(),
-        "timeout" => "tidsavbrudd, ingen svar i tide".into(),
-        "connect" => "fikk ikke koblet til Pureservice".into(),
-        "transport" => "nettverksfeil".into(),
-        "malformed" | "invalid" => "svaret fra Pureservice kunne ikke leses".into(),
-        "stalled" => "ingen svar, forespørselen ble avbrutt og startes på nytt".into(),
-        other => format!("feil av typen «{other}»"),
-    }
+    crate::templates::format::datetime(config.daemon.language, config.daemon.timezone, t)
 }
 
 /// Intents (with their messages) that tell `[alerts].to` over `[alerts].via`.
@@ -116,18 +99,4 @@ fn recipients(config: &Config, via: &ChannelRef) -> Vec<(String, Recipient)> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn poll_failures_are_worded_in_norwegian() {
-        assert_eq!(
-            poll_failure_words("timeout"),
-            "tidsavbrudd, ingen svar i tide"
-        );
-        assert!(poll_failure_words("nye").contains("«nye»"));
-    }
 }

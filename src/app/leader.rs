@@ -10,6 +10,7 @@
 //! noticed its loss cannot record a claim, and without a recorded claim the outbox sends nothing.
 //! With the file backend every call here is a no-op and the daemon always leads.
 
+use super::alert_words::{self, Alert};
 use super::{alerts, wiring, Daemon};
 use crate::state::postgres::{instance_name, Role};
 use crate::state::State;
@@ -143,21 +144,17 @@ impl Daemon {
             Some(prev) => {
                 tracing::warn!(generation, previous = %prev, database = %target,
                     "took over as leader: the previous leader stopped renewing its lease (died, froze or lost the database)");
-                let body = format!(
-                    "slavakt på {me} har tatt over som aktiv instans (generasjon {generation}). Den \
-                     forrige aktive instansen, {prev}, fornyet ikke lederrollen i databasen i tide: \
-                     den har stoppet, hengt seg opp eller mistet kontakten. Varsler som var under \
-                     sending akkurat da, sendes på nytt og kan komme fram to ganger. Sjekk {prev}."
+                let (subject, body) = alert_words::text(
+                    self.config.daemon.language,
+                    &Alert::Takeover {
+                        me: &me,
+                        generation,
+                        prev: &prev,
+                    },
                 );
                 let occurrence = u32::try_from(generation).unwrap_or(u32::MAX);
-                let items = alerts::alert(
-                    &self.config,
-                    "takeover",
-                    occurrence,
-                    "En annen slavakt-instans har tatt over",
-                    &body,
-                    now,
-                );
+                let items =
+                    alerts::alert(&self.config, "takeover", occurrence, &subject, &body, now);
                 self.state.ledger.issue_rendered(items, now);
                 self.dirty = true;
             }

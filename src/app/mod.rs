@@ -17,6 +17,7 @@
 //! it on `/healthz` and in the metrics, and mails an alert once a save succeeds again. Only the
 //! final save at shutdown ends the daemon with an error (exit 2) when it fails.
 
+pub mod alert_words;
 pub mod alerts;
 pub mod cycle;
 pub mod leader;
@@ -29,6 +30,7 @@ pub mod wiring;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::state::{State, StateStore};
+use alert_words::Alert;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -473,28 +475,22 @@ impl Daemon {
         let since = self.save_failing_since.take().unwrap_or(now);
         let failures = std::mem::take(&mut self.save_failures);
         self.save_retry_at = None;
-        let file = self.store.describe();
-        let body = if self.store.postgres().is_some() {
-            format!(
-                "slavakt fikk ikke lagret tilstanden i databasen {file} fra {since} ({failures} \
-                 forsøk). Ingen varsler ble sendt mens lagringen feilet; det som ble holdt tilbake, \
-                 sendes nå. Sjekk at PostgreSQL-tjeneren svarer.",
-                since = alerts::when(&self.config, since)
-            )
-        } else {
-            format!(
-                "slavakt fikk ikke lagret tilstandsfila {file} fra {since} ({failures} forsøk). Ingen \
-                 varsler ble sendt mens lagringen feilet; det som ble holdt tilbake, sendes nå. Sjekk \
-                 ledig plass og rettigheter på disken.",
-                since = alerts::when(&self.config, since)
-            )
-        };
+        let target = self.store.describe();
+        let (subject, body) = alert_words::text(
+            self.config.daemon.language,
+            &Alert::SaveRecovered {
+                database: self.store.postgres().is_some(),
+                target: &target,
+                since: &alerts::when(&self.config, since),
+                failures,
+            },
+        );
         let occurrence = u32::try_from(since.timestamp()).unwrap_or(u32::MAX);
         let items = alerts::alert(
             &self.config,
             "state-save-failed",
             occurrence,
-            "Tilstandsfila kunne ikke lagres",
+            &subject,
             &body,
             now,
         );
@@ -533,18 +529,18 @@ impl Daemon {
         h.outage_alerted = false;
         if was_alerted {
             self.dirty = true;
-            let failed = since
-                .map(|s| format!(" (feilet fra {})", alerts::when(&self.config, s)))
-                .unwrap_or_default();
-            let body = format!(
-                "Pureservice svarer igjen{failed}. slavakt tar igjen det som ble forsinket; \
-                 forsinkede varsler er merket som forsinket."
+            let failing_since = since.map(|s| alerts::when(&self.config, s));
+            let (subject, body) = alert_words::text(
+                self.config.daemon.language,
+                &Alert::OutageCleared {
+                    failing_since: failing_since.as_deref(),
+                },
             );
             let items = alerts::alert(
                 &self.config,
                 "outage-cleared",
                 self.state.health.outages,
-                "Pureservice er tilgjengelig igjen",
+                &subject,
                 &body,
                 now,
             );
@@ -562,20 +558,15 @@ impl Daemon {
         self.http.metrics.sync_mode(news.mode);
         for s in &news.switches {
             self.http.metrics.sync_switched(&s.to);
-            // In bokmål like the other alerts; the (technical, English) reason is in the log.
-            let body = format!(
-                "slavakt leser nå saker fra Pureservice på en annen måte: «{}» i stedet for «{}». \
-                 Varslene går som før; dette er bare til orientering. Årsaken står i loggen.",
-                s.to, s.from
+            // The (technical, English) reason is in the log.
+            let (subject, body) = alert_words::text(
+                self.config.daemon.language,
+                &Alert::SyncMode {
+                    now: &s.to,
+                    before: &s.from,
+                },
             );
-            let items = alerts::alert(
-                &self.config,
-                "sync-mode",
-                s.number,
-                "Synkroniseringen med Pureservice er endret",
-                &body,
-                now,
-            );
+            let items = alerts::alert(&self.config, "sync-mode", s.number, &subject, &body, now);
             self.state.ledger.issue_rendered(items, now);
             self.dirty = true;
         }
@@ -594,20 +585,15 @@ impl Daemon {
             self.dirty = true;
             h.outage_alerted = true;
             h.outages += 1;
-            let body = format!(
-                "slavakt har ikke fått kontakt med Pureservice siden {} (siste feil: {}). Nye og \
-                 endrede saker oppdages ikke før kontakten er tilbake.",
-                alerts::when(&self.config, since),
-                alerts::poll_failure_words(&e.kind),
+            let lang = self.config.daemon.language;
+            let (subject, body) = alert_words::text(
+                lang,
+                &Alert::Outage {
+                    since: &alerts::when(&self.config, since),
+                    error: &alert_words::poll_failure(lang, &e.kind),
+                },
             );
-            let items = alerts::alert(
-                &self.config,
-                "outage",
-                h.outages,
-                "Pureservice er utilgjengelig",
-                &body,
-                now,
-            );
+            let items = alerts::alert(&self.config, "outage", h.outages, &subject, &body, now);
             self.state.ledger.issue_rendered(items, now);
             tracing::error!(since = %since, error = %e.message, "Pureservice unreachable: outage alert sent");
         }

@@ -377,8 +377,7 @@ async fn a_failed_state_save_is_survived_reported_and_alerted() {
     assert!(
         mails
             .iter()
-            .any(|m| notify_support::header(m, "Subject")
-                .contains("Tilstandsfila kunne ikke lagres")),
+            .any(|m| notify_support::header(m, "Subject").contains("Tilstanden kunne ikke lagres")),
         "no alert about the failed saves"
     );
 }
