@@ -229,6 +229,50 @@ impl Ledger {
         new
     }
 
+    /// Records `intent` as settled at birth with `status` (delivered, failed or skipped) and one
+    /// not-ok attempt `outcome`: a render failure, or an intent merged into a digest. It keeps
+    /// only [`KEPT_VARS`] and no message. An intent already present is left untouched, and a
+    /// status that is not settled is refused; returns whether an entry was added.
+    pub fn record_settled(
+        &mut self,
+        intent: &Intent,
+        status: DeliveryStatus,
+        outcome: String,
+        now: DateTime<Utc>,
+    ) -> bool {
+        if matches!(status, DeliveryStatus::Pending | DeliveryStatus::InFlight) {
+            return false;
+        }
+        match self.entries.entry(intent.key.to_string()) {
+            std::collections::btree_map::Entry::Occupied(_) => false,
+            std::collections::btree_map::Entry::Vacant(v) => {
+                let mut intent = intent.clone();
+                intent.vars.retain(|k, _| KEPT_VARS.contains(&k.as_str()));
+                v.insert(LedgerEntry {
+                    intent,
+                    created_at: now,
+                    status,
+                    attempts: vec![Attempt {
+                        at: now,
+                        ok: false,
+                        outcome,
+                    }],
+                    next_attempt: None,
+                    remote_id: None,
+                    message: None,
+                });
+                true
+            }
+        }
+    }
+
+    /// Keeps only the entries for which `keep` is true (pruning); returns how many went.
+    pub fn retain_entries(&mut self, mut keep: impl FnMut(&LedgerEntry) -> bool) -> usize {
+        let before = self.entries.len();
+        self.entries.retain(|_, e| keep(e));
+        before - self.entries.len()
+    }
+
     fn insert_new(&mut self, intent: Intent, message: Option<Message>, now: DateTime<Utc>) -> bool {
         match self.entries.entry(intent.key.to_string()) {
             std::collections::btree_map::Entry::Occupied(_) => false,
@@ -407,5 +451,41 @@ mod tests {
         assert!(e.skip(t(3), "dry run"));
         assert_eq!(e.status, DeliveryStatus::Skipped);
         assert!(!e.skip(t(4), "dry run") && !e.claim());
+    }
+
+    #[test]
+    fn record_settled_keeps_only_the_kept_vars_and_never_overwrites() {
+        let mut intent = entry().intent;
+        intent.vars.insert("planned_start".into(), "x".into());
+        intent.vars.insert("body".into(), "free text".into());
+        let mut l = Ledger::default();
+        assert!(
+            !l.record_settled(&intent, DeliveryStatus::Pending, "x".into(), t(1)),
+            "pending is not settled"
+        );
+        assert!(l.record_settled(
+            &intent,
+            DeliveryStatus::Skipped,
+            MERGED_OUTCOME.into(),
+            t(1)
+        ));
+        let e = l.get(&intent.key).unwrap();
+        assert!(e.is_settled() && e.message.is_none() && e.next_attempt.is_none());
+        assert_eq!(e.intent.vars.keys().collect::<Vec<_>>(), ["planned_start"]);
+        assert_eq!(e.attempts.len(), 1);
+        assert!(!e.attempts[0].ok && e.attempts[0].outcome == MERGED_OUTCOME);
+        assert!(!l.record_settled(&intent, DeliveryStatus::Failed, "t".into(), t(2)));
+        assert_eq!(l.get(&intent.key).unwrap().status, DeliveryStatus::Skipped);
+    }
+
+    #[test]
+    fn retain_entries_counts_the_removed() {
+        let mut l = Ledger::default();
+        let a = entry().intent;
+        let mut b = a.clone();
+        b.key.ticket = 2;
+        l.issue(&[a, b], t(0));
+        assert_eq!(l.retain_entries(|e| e.intent.key.ticket == 1), 1);
+        assert_eq!(l.entries.len(), 1);
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::classify::{self, Applied};
 use crate::config::Config;
-use crate::ledger::{DeliveryStatus, LedgerEntry};
+use crate::ledger::DeliveryStatus;
 use crate::plan::{self, Finding, Intent};
 use crate::report::incident;
 use crate::state::State;
@@ -170,32 +170,20 @@ fn plan_with(
     step.issued = rendered.iter().map(|(i, _)| i.clone()).collect();
     state.ledger.issue_rendered(rendered, now);
     for (intent, error) in &step.render_failures {
-        state
-            .ledger
-            .entries
-            .entry(intent.key.to_string())
-            .or_insert_with(|| {
-                settled(
-                    intent,
-                    now,
-                    DeliveryStatus::Failed,
-                    format!("template: {error}"),
-                )
-            });
+        state.ledger.record_settled(
+            intent,
+            DeliveryStatus::Failed,
+            format!("template: {error}"),
+            now,
+        );
     }
     for intent in &evaluation.digested {
-        state
-            .ledger
-            .entries
-            .entry(intent.key.to_string())
-            .or_insert_with(|| {
-                settled(
-                    intent,
-                    now,
-                    DeliveryStatus::Skipped,
-                    crate::ledger::MERGED_OUTCOME.into(),
-                )
-            });
+        state.ledger.record_settled(
+            intent,
+            DeliveryStatus::Skipped,
+            crate::ledger::MERGED_OUTCOME.into(),
+            now,
+        );
     }
     step.findings = evaluation
         .findings
@@ -203,30 +191,4 @@ fn plan_with(
         .filter(|f| state.reported.insert(f.key.clone()))
         .collect();
     step
-}
-
-fn settled(
-    intent: &Intent,
-    now: DateTime<Utc>,
-    status: DeliveryStatus,
-    outcome: String,
-) -> LedgerEntry {
-    let mut intent = intent.clone();
-    // Settled at birth: it keeps only what is read later (see `Ledger::slim_settled`).
-    intent
-        .vars
-        .retain(|k, _| crate::ledger::KEPT_VARS.contains(&k.as_str()));
-    LedgerEntry {
-        intent,
-        created_at: now,
-        status,
-        attempts: vec![crate::ledger::Attempt {
-            at: now,
-            ok: false,
-            outcome,
-        }],
-        next_attempt: None,
-        remote_id: None,
-        message: None,
-    }
 }
