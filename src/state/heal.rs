@@ -6,7 +6,6 @@
 //! is sent once more. Losing a notice about a critical incident is worse than a duplicate, and
 //! e-mail duplicates carry the same deterministic Message-ID, so clients can fold them.
 
-use crate::ledger::{Attempt, DeliveryStatus};
 use crate::state::State;
 use chrono::{DateTime, Utc};
 
@@ -19,14 +18,9 @@ pub const INTERRUPTED_OUTCOME: &str =
 pub fn heal_in_flight(state: &mut State, now: DateTime<Utc>) -> Vec<String> {
     let mut healed = Vec::new();
     for (key, e) in state.ledger.entries.iter_mut() {
-        if e.status == DeliveryStatus::InFlight {
-            e.status = DeliveryStatus::Pending;
-            e.next_attempt = Some(now);
-            e.attempts.push(Attempt {
-                at: now,
-                ok: false,
-                outcome: INTERRUPTED_OUTCOME.into(),
-            });
+        // The interrupted attempt is a failure of unknown outcome, retried at once; both
+        // transitions refuse (change nothing) unless the entry is in flight.
+        if e.record_failure(now, INTERRUPTED_OUTCOME.into()).is_some() && e.retry(now) {
             healed.push(key.clone());
         }
     }

@@ -2,7 +2,6 @@
 //! everything recorded about them; a week after resolution, what only the messages needed
 //! (assignee, template fields, and the title of a ticket the reports do not list) is dropped.
 
-use crate::ledger::DeliveryStatus;
 use crate::state::State;
 use crate::ticket::TicketId;
 use chrono::{DateTime, Utc};
@@ -42,19 +41,13 @@ pub fn prune(state: &mut State, retention: chrono::Duration, now: DateTime<Utc>)
     }
 
     let tickets = &state.tickets;
-    let before = state.ledger.entries.len();
-    state.ledger.entries.retain(|_, e| {
+    out.ledger_entries = state.ledger.retain_entries(|e| {
         let t = e.intent.key.ticket;
         if gone.contains(&t) {
             return false;
         }
-        let settled = matches!(
-            e.status,
-            DeliveryStatus::Delivered | DeliveryStatus::Failed | DeliveryStatus::Skipped
-        );
-        !(settled && e.created_at < cutoff && !tickets.contains_key(&t))
+        !(e.is_settled() && e.created_at < cutoff && !tickets.contains_key(&t))
     });
-    out.ledger_entries = before - state.ledger.entries.len();
 
     // Incident-report records go with their ticket or after the retention period (the files
     // in reports_dir stay: they are the admins' documents). One still owed stays until its file
