@@ -186,8 +186,10 @@ pub struct Ledger {
     /// Keyed by `IntentKey`'s display form.
     pub entries: BTreeMap<String, LedgerEntry>,
     /// Acknowledgements of rule occurrences (`ticket/rule/occurrence`), see `plan::ack`.
+    /// Private: written only through [`Ledger::acknowledge`] (a link works once), read
+    /// through [`Ledger::acks`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub acks: BTreeMap<String, crate::plan::ack::Ack>,
+    acks: BTreeMap<String, crate::plan::ack::Ack>,
 }
 
 impl Ledger {
@@ -201,6 +203,31 @@ impl Ledger {
                 true
             }
         }
+    }
+
+    /// The acknowledgements, keyed `ticket/rule/occurrence`.
+    pub fn acks(&self) -> &BTreeMap<String, crate::plan::ack::Ack> {
+        &self.acks
+    }
+
+    /// Every entry with its key, in key order (so one ticket's entries are adjacent).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &LedgerEntry)> {
+        self.entries.iter().map(|(k, e)| (k.as_str(), e))
+    }
+
+    /// How many entries the ledger holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the ledger holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry stored under `key` (an `IntentKey`'s display form).
+    pub fn entry(&self, key: &str) -> Option<&LedgerEntry> {
+        self.entries.get(key)
     }
 
     pub fn get(&self, key: &IntentKey) -> Option<&LedgerEntry> {

@@ -107,7 +107,7 @@ pub fn to_json(sim: &Simulation, config: &Config) -> Value {
         .collect();
     let acks: Vec<Value> = sim
         .ledger
-        .acks
+        .acks()
         .iter()
         .map(|(k, a)| json!({"occurrence": k, "by": a.by, "at": ts(config, a.at), "source": a.source}))
         .collect();
@@ -168,9 +168,9 @@ pub fn timeline(sim: &Simulation, config: &Config, messages: bool) -> String {
             ));
         }
     }
-    if !sim.ledger.acks.is_empty() {
+    if !sim.ledger.acks().is_empty() {
         out.push_str("\nAcknowledged:\n");
-        for (k, a) in &sim.ledger.acks {
+        for (k, a) in sim.ledger.acks() {
             out.push_str(&format!(
                 "  {k}  {} by {} ({})\n",
                 fmt(a.at),

@@ -67,7 +67,7 @@ impl AckInbox {
                     ));
             }
         }
-        self.done = ledger.acks.keys().cloned().collect();
+        self.done = ledger.acks().keys().cloned().collect();
         let done = &self.done;
         self.pending.retain(|c| !done.contains(&c.key));
     }

@@ -155,7 +155,7 @@ pub fn acknowledged(
     ledger: &Ledger,
 ) -> Option<(DateTime<Utc>, String)> {
     let recorded = ledger
-        .acks
+        .acks()
         .get(&ack_key(t.id, rule, occurrence))
         .map(|a| (a.at, a.by.clone()));
     let in_pureservice = [t.responded, t.assigned, t.resolved_at()]

@@ -135,7 +135,7 @@ pub(super) fn incidents(state: &State, config: &Config, now: DateTime<Utc>) -> V
         let prefix = format!("{}/", t.id);
         let acks = state
             .ledger
-            .acks
+            .acks()
             .range(prefix.clone()..)
             .take_while(|(k, _)| k.starts_with(&prefix))
             .map(|(_, a)| AckView {

@@ -434,7 +434,7 @@ fn holstebro_calls_out_the_whole_crisis_group_and_escalates_when_nobody_acknowle
         .collect();
     assert_eq!(escalated, [2001].into());
     assert_eq!(
-        sim.ledger.acks["2002/krisestab-indkaldelse/0"].by,
+        sim.ledger.acks()["2002/krisestab-indkaldelse/0"].by,
         "Ole Bech"
     );
     // `status` lists each call-out's acknowledgement, in Danish.

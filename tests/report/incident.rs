@@ -542,7 +542,7 @@ fn acknowledgements_and_the_first_assignment_are_in_the_timeline() {
         failing_phone: String::new(),
     };
     run.step(oslo(2027, 3, 24, 9, 0), |_| {});
-    run.state.ledger.acks.insert(
+    run.state.ledger.acknowledge(
         "8/incident-open-alert/0".into(),
         slavakt::plan::ack::Ack {
             at: oslo(2027, 3, 24, 9, 4),

@@ -277,7 +277,7 @@ fn timeline(
     // Call-outs acknowledged by their link (`plan::ack`; a response or an assignment above
     // acknowledges too). Keys are `ticket/rule/occurrence`.
     let prefix = format!("{}/", t.id);
-    for (key, a) in ledger.acks.range(prefix.clone()..) {
+    for (key, a) in ledger.acks().range(prefix.clone()..) {
         let Some(rest) = key.strip_prefix(&prefix) else {
             break;
         };
