@@ -63,6 +63,108 @@ impl LedgerEntry {
             DeliveryStatus::Delivered | DeliveryStatus::Failed | DeliveryStatus::Skipped
         )
     }
+
+    // The delivery state machine. Every status change goes through one of these; each one
+    // checks the state it leaves and refuses (returns `false`, changes nothing) an illegal
+    // transition, so a late or doubled outcome cannot resurrect or overwrite a settled entry.
+    //
+    //   Pending --claim--> InFlight --deliver--> Delivered
+    //   Pending --skip---> Skipped            InFlight --retry--> Pending (next_attempt)
+    //   InFlight --release--> Pending (now)   InFlight --fail--> Failed
+
+    /// Pending → Skipped (dry run): the attempt is recorded as ok with `outcome`.
+    pub fn skip(&mut self, at: DateTime<Utc>, outcome: &str) -> bool {
+        if self.status != DeliveryStatus::Pending {
+            return false;
+        }
+        self.status = DeliveryStatus::Skipped;
+        self.next_attempt = None;
+        self.message = None;
+        self.attempts.push(Attempt {
+            at,
+            ok: true,
+            outcome: outcome.into(),
+        });
+        true
+    }
+
+    /// Pending → InFlight: a send is about to start (persist before sending).
+    pub fn claim(&mut self) -> bool {
+        if self.status != DeliveryStatus::Pending {
+            return false;
+        }
+        self.status = DeliveryStatus::InFlight;
+        self.next_attempt = None;
+        true
+    }
+
+    /// InFlight → Pending, due at `now`: the send was never started (shutdown, or the state
+    /// could not be persisted first). No attempt is recorded.
+    pub fn release(&mut self, now: DateTime<Utc>) -> bool {
+        if self.status != DeliveryStatus::InFlight {
+            return false;
+        }
+        self.status = DeliveryStatus::Pending;
+        self.next_attempt = Some(now);
+        true
+    }
+
+    /// InFlight → Delivered: the attempt succeeded; the message is dropped, the remote id kept.
+    pub fn deliver(
+        &mut self,
+        at: DateTime<Utc>,
+        remote_id: Option<String>,
+        outcome: String,
+    ) -> bool {
+        if self.status != DeliveryStatus::InFlight {
+            return false;
+        }
+        self.status = DeliveryStatus::Delivered;
+        self.next_attempt = None;
+        self.message = None;
+        self.remote_id = remote_id;
+        self.attempts.push(Attempt {
+            at,
+            ok: true,
+            outcome,
+        });
+        true
+    }
+
+    /// Records a failed attempt of an in-flight send (before deciding retry or fail); returns
+    /// the number of failed attempts so far, or `None` (nothing recorded) when not in flight.
+    pub fn record_failure(&mut self, at: DateTime<Utc>, outcome: String) -> Option<u32> {
+        if self.status != DeliveryStatus::InFlight {
+            return None;
+        }
+        self.attempts.push(Attempt {
+            at,
+            ok: false,
+            outcome,
+        });
+        Some(self.attempts.iter().filter(|a| !a.ok).count() as u32)
+    }
+
+    /// InFlight → Pending with the next attempt at `at` (a retryable failure).
+    pub fn retry(&mut self, at: DateTime<Utc>) -> bool {
+        if self.status != DeliveryStatus::InFlight {
+            return false;
+        }
+        self.status = DeliveryStatus::Pending;
+        self.next_attempt = Some(at);
+        true
+    }
+
+    /// InFlight → Failed (for good); returns the rendered message (for the fallbacks), or
+    /// `None` and nothing changes when not in flight.
+    pub fn fail(&mut self) -> Option<Option<Message>> {
+        if self.status != DeliveryStatus::InFlight {
+            return None;
+        }
+        self.status = DeliveryStatus::Failed;
+        self.next_attempt = None;
+        Some(self.message.take())
+    }
 }
 
 /// The outcome recorded for an intent merged into a digest (storm control); readers word it in
@@ -219,5 +321,91 @@ impl Ledger {
             .collect();
         v.sort_by_key(|e| (e.created_at, e.intent.key.clone()));
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Reason;
+
+    fn t(s: i64) -> DateTime<Utc> {
+        DateTime::<Utc>::from_timestamp(1_700_000_000 + s, 0).unwrap()
+    }
+
+    fn entry() -> LedgerEntry {
+        let intent = Intent {
+            key: IntentKey {
+                ticket: 1,
+                rule: "r".into(),
+                occurrence: 0,
+                channel: "email".into(),
+                recipient: "a@example.org".into(),
+            },
+            reason: Reason::Opened,
+            audience: "role:x".into(),
+            recipient: Recipient {
+                name: "A".into(),
+                address: "a@example.org".into(),
+            },
+            due_at: t(0),
+            late: false,
+            template: "opened".into(),
+            important: false,
+            vars: BTreeMap::new(),
+        };
+        let mut l = Ledger::default();
+        l.issue(&[intent], t(0));
+        l.entries.into_values().next().unwrap()
+    }
+
+    #[test]
+    fn claim_then_deliver_settles_and_keeps_the_remote_id() {
+        let mut e = entry();
+        assert!(e.claim());
+        assert_eq!(e.status, DeliveryStatus::InFlight);
+        assert!(!e.claim(), "claimed twice");
+        assert!(e.deliver(t(1), Some("<id>".into()), "250".into()));
+        assert_eq!(e.status, DeliveryStatus::Delivered);
+        assert_eq!(e.remote_id.as_deref(), Some("<id>"));
+        assert!(e.is_settled() && e.next_attempt.is_none());
+        // A late or doubled outcome does not touch a settled entry.
+        assert!(!e.deliver(t(2), None, "again".into()));
+        assert!(!e.retry(t(3)) && e.fail().is_none() && !e.release(t(3)));
+        assert!(e.record_failure(t(3), "x".into()).is_none());
+        assert_eq!(e.attempts.len(), 1);
+    }
+
+    #[test]
+    fn a_failure_retries_then_fails_for_good() {
+        let mut e = entry();
+        assert!(e.claim());
+        assert_eq!(e.record_failure(t(1), "503".into()), Some(1));
+        assert!(e.retry(t(60)));
+        assert_eq!(
+            (e.status, e.next_attempt),
+            (DeliveryStatus::Pending, Some(t(60)))
+        );
+        assert!(e.fail().is_none(), "a pending entry cannot fail");
+        assert!(e.claim());
+        assert_eq!(e.record_failure(t(61), "550".into()), Some(2));
+        assert_eq!(e.fail(), Some(None));
+        assert_eq!(e.status, DeliveryStatus::Failed);
+    }
+
+    #[test]
+    fn release_returns_an_unsent_claim_and_skip_needs_pending() {
+        let mut e = entry();
+        assert!(!e.release(t(1)), "a pending entry is not released");
+        assert!(e.claim());
+        assert!(e.release(t(2)));
+        assert_eq!(
+            (e.status, e.next_attempt),
+            (DeliveryStatus::Pending, Some(t(2)))
+        );
+        assert!(e.attempts.is_empty());
+        assert!(e.skip(t(3), "dry run"));
+        assert_eq!(e.status, DeliveryStatus::Skipped);
+        assert!(!e.skip(t(4), "dry run") && !e.claim());
     }
 }

@@ -28,7 +28,7 @@ pub use send::{Batch, Sent};
 
 use crate::clock::Clock;
 use crate::config::RetryPolicy;
-use crate::ledger::{Attempt, DeliveryStatus};
+use crate::ledger::DeliveryStatus;
 use crate::notify::{Delivery, Message, Notifier, NotifyError, Thread};
 use crate::plan::Intent;
 use crate::state::State;
@@ -135,14 +135,7 @@ impl Outbox {
             };
             let channel = e.intent.key.channel.clone();
             if self.dry_run {
-                e.status = DeliveryStatus::Skipped;
-                e.next_attempt = None;
-                e.message = None;
-                e.attempts.push(Attempt {
-                    at: now,
-                    ok: true,
-                    outcome: DRY_RUN_OUTCOME.into(),
-                });
+                e.skip(now, DRY_RUN_OUTCOME);
                 batch.settled.push(DeliveryOutcome {
                     key,
                     channel,
@@ -188,8 +181,7 @@ impl Outbox {
                 }),
                 (None, None) => unreachable!("a message is present unless there is a problem"),
             };
-            e.status = DeliveryStatus::InFlight;
-            e.next_attempt = None;
+            e.claim();
             batch.jobs.push(Job {
                 key,
                 ticket: e.intent.key.ticket,
@@ -232,8 +224,7 @@ impl Outbox {
             let channel = e.intent.key.channel.clone();
             let (outcome, detail) = match result {
                 SendResult::NotStarted => {
-                    e.status = DeliveryStatus::Pending;
-                    e.next_attempt = Some(now);
+                    e.release(now);
                     (
                         Outcome::NotStarted,
                         "not started: shutting down".to_string(),
@@ -249,15 +240,7 @@ impl Outbox {
                     } else {
                         &receipt.detail
                     });
-                    e.status = DeliveryStatus::Delivered;
-                    e.next_attempt = None;
-                    e.message = None;
-                    e.remote_id = receipt.remote_id.clone();
-                    e.attempts.push(Attempt {
-                        at: sent.prepared_at,
-                        ok: true,
-                        outcome: detail.clone(),
-                    });
+                    e.deliver(sent.prepared_at, receipt.remote_id.clone(), detail.clone());
                     if let Some((id, k)) = receipt.remote_id.zip(thread_of(
                         e.intent.key.ticket,
                         &channel,
@@ -270,12 +253,10 @@ impl Outbox {
                 }
                 SendResult::Done(Err(err)) => {
                     let mut detail = describe(&err);
-                    e.attempts.push(Attempt {
-                        at: sent.prepared_at,
-                        ok: false,
-                        outcome: detail.clone(),
-                    });
-                    let failures = e.attempts.iter().filter(|a| !a.ok).count() as u32;
+                    // The entry is in flight (checked above), so the attempt is recorded.
+                    let failures = e
+                        .record_failure(sent.prepared_at, detail.clone())
+                        .unwrap_or_default();
                     let retry = match &err {
                         NotifyError::Retryable { retry_after, .. } => {
                             let mut rng = self.rng.lock().unwrap_or_else(|p| p.into_inner());
@@ -292,8 +273,7 @@ impl Outbox {
                     };
                     match retry {
                         Some(Retry::At(at)) => {
-                            e.status = DeliveryStatus::Pending;
-                            e.next_attempt = Some(at);
+                            e.retry(at);
                             tracing::warn!(%key, ticket = e.intent.key.ticket, rule = %e.intent.key.rule, %channel, next_attempt = %at, error = %detail, "delivery failed; will retry");
                             (Outcome::Retrying { next_attempt: at }, detail)
                         }
@@ -307,9 +287,7 @@ impl Outbox {
                                     last.outcome = detail.clone();
                                 }
                             }
-                            e.status = DeliveryStatus::Failed;
-                            e.next_attempt = None;
-                            failed.push((key.clone(), e.message.take()));
+                            failed.push((key.clone(), e.fail().flatten()));
                             let config_problem = matches!(err, NotifyError::Config(_));
                             tracing::error!(%key, ticket = e.intent.key.ticket, rule = %e.intent.key.rule, %channel, error = %detail, config_problem, "delivery failed for good");
                             (Outcome::Failed { config_problem }, detail)
@@ -389,8 +367,7 @@ impl Outbox {
         if let Err(e) = persist(state, now) {
             for key in batch.keys() {
                 if let Some(entry) = state.ledger.entries.get_mut(key) {
-                    entry.status = DeliveryStatus::Pending;
-                    entry.next_attempt = Some(now);
+                    entry.release(now);
                 }
             }
             return Err(e);

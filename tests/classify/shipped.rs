@@ -2,6 +2,7 @@
 //! definitions, pass `classify::lint`, and an unprioritised patient-alarm outage produces the
 //! Kritisk communication at once in `simulate`. A rule that can never match fails check-config.
 
+use crate::kit::sla::utc as at;
 use chrono::{DateTime, Duration, Utc};
 use slavakt::classify;
 use slavakt::config::{self, Config};
@@ -13,10 +14,6 @@ use std::path::Path;
 fn shipped() -> Config {
     config::load_with_env(Path::new("config/slavakt.toml"), &BTreeMap::new())
         .unwrap_or_else(|e| panic!("shipped config must be valid:\n{e}"))
-}
-
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
 fn new_ticket(subject: &str, service: Option<&str>, created: DateTime<Utc>) -> TicketSnapshot {

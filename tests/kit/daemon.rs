@@ -26,9 +26,8 @@ pub struct World {
     _cancel: CancellationToken,
 }
 
-pub fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
+/// RFC 3339 → UTC instant (the kit's one timestamp parser, under the name these tests use).
+pub use super::sla::utc as at;
 
 /// The world with the clock at `start` (RFC 3339).
 pub async fn world(start: &str) -> World {

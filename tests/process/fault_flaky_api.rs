@@ -8,7 +8,8 @@
 //! `SLAVAKT_FAULT_SEED`), e.g.
 //! `SLAVAKT_FAULT_CYCLES=2000 cargo test --release --test fault_flaky_api -- --nocapture`.
 
-use chrono::{DateTime, Duration, Utc};
+use crate::kit::sla::utc as at;
+use chrono::Duration;
 use slavakt::app::{systemd::Systemd, Daemon, RunOptions};
 use slavakt::clock::FakeClock;
 use slavakt::demo::capture::{self, Captured, Inbox};
@@ -47,10 +48,6 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-}
-
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
