@@ -17,6 +17,7 @@ pub mod clock; // the only wall-clock reader
 pub mod config; // raw TOML → validated Config, every error with its key path
 pub mod demo; // built-in fake world for `slavakt demo` and the benchmark
 pub mod duration; // "15m", "2h", "3wd"
+pub mod engine; // one step: snapshots → tracked history → what is due, rendered and issued
 pub mod escape; // output encoding per kind: card text, terminal, mail header, SMS, HTML
 pub mod fuzzing; // entry points shared by the cargo-fuzz targets and the short-fuzz test
 pub mod http; // health, metrics, status page

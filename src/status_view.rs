@@ -424,7 +424,8 @@ impl PlannedAction {
     }
 }
 
-/// What the plan engine will send for this ticket next, asked the way the daemon asks it: the
+/// What the plan engine will send for this ticket next, asked the way the daemon asks it
+/// ([`crate::engine::preview`], the evaluation `engine::step` records): the
 /// engine is pure, so evaluating the ticket alone at `now` gives what is due and not yet issued,
 /// and evaluating it again at its `next_due` gives exactly what fires then (if nothing about
 /// the ticket changes meanwhile). Cross-ticket rules (clusters) are not shown per ticket.
@@ -435,13 +436,13 @@ fn next_plan_action(
     now: DateTime<Utc>,
 ) -> Option<PlannedAction> {
     let one: BTreeMap<TicketId, TrackedTicket> = BTreeMap::from([(t.id, t.clone())]);
-    let ev = crate::plan::evaluate(&one, ledger, config, now);
+    let ev = crate::engine::preview(&one, ledger, config, now);
     let (ev, at) = if !ev.intents.is_empty() || !ev.digested.is_empty() {
         (ev, None)
     } else {
         let next = ev.next_due?;
         (
-            crate::plan::evaluate(&one, ledger, config, next),
+            crate::engine::preview(&one, ledger, config, next),
             Some(next),
         )
     };

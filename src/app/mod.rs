@@ -19,13 +19,15 @@
 
 pub mod alert_words;
 pub mod alerts;
-pub mod cycle;
 pub mod leader;
 pub mod poll;
 pub mod signals;
 pub mod source;
 pub mod systemd;
 pub mod wiring;
+
+/// The engine's step, under the name the daemon's callers knew it by.
+pub use crate::engine as cycle;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -234,6 +236,7 @@ impl Daemon {
                 None
             }
         };
+        let (mut snapshots, mut removed) = (Vec::new(), Vec::new());
         match polled {
             None => {}
             Some((cursor, Ok(polled))) => {
@@ -245,35 +248,8 @@ impl Daemon {
                     self.state.cursor = cursor;
                     self.dirty = true;
                 }
-                let tracked = cycle::track(&mut self.state, &polled.snapshots, &config, now);
-                for (ticket, priority) in &tracked.patches {
-                    match self.poller.set_priority(*ticket, priority).await {
-                        Ok(()) => {
-                            tracing::info!(ticket, %priority, "classified priority written to Pureservice")
-                        }
-                        // Harmless: classification asks again on the next poll until Pureservice
-                        // shows a priority.
-                        Err(e) => {
-                            tracing::warn!(ticket, %priority, error = %e, "could not write the classified priority; will retry")
-                        }
-                    }
-                }
-                let observed = tracked.observed;
-                for id in polled.removed {
-                    if self.state.tickets.remove(&id).is_some() {
-                        tracing::info!(
-                            ticket = id,
-                            "ticket deleted in Pureservice: no longer tracked"
-                        );
-                        self.dirty = true;
-                    }
-                }
-                if tracked.changed || !observed.is_empty() {
-                    self.dirty = true;
-                }
-                for (id, changes) in &observed {
-                    tracing::info!(ticket = id, changes = ?changes, "ticket changed");
-                }
+                snapshots = polled.snapshots;
+                removed = polled.removed;
             }
             Some((_, Err(e))) => {
                 tracing::warn!(kind = %e.kind, error = %e.message, "poll failed; will retry next cycle");
@@ -283,21 +259,62 @@ impl Daemon {
             }
         }
 
-        // Acknowledgement links clicked since the last cycle stop their escalations.
-        for c in self.http.take_acks() {
-            let ack = crate::plan::ack::Ack {
-                at: c.at,
-                by: c.by,
-                source: "link".into(),
-            };
-            if self.state.ledger.acknowledge(c.key.clone(), ack) {
-                tracing::info!(occurrence = %c.key, "call-out acknowledged");
-                self.dirty = true;
+        // Track what was polled, drop deleted tickets, apply the acknowledgement links clicked
+        // since the last cycle (they stop their escalations), then plan what is due now
+        // (including catch-up after downtime, marked late).
+        let acks = self
+            .http
+            .take_acks()
+            .into_iter()
+            .map(|c| {
+                let ack = crate::plan::ack::Ack {
+                    at: c.at,
+                    by: c.by,
+                    source: "link".into(),
+                };
+                (c.key, ack)
+            })
+            .collect();
+        let input = cycle::Input {
+            snapshots: &snapshots,
+            removed: &removed,
+            acks,
+        };
+        let stepped = cycle::step(
+            &mut self.state,
+            input,
+            Some(&mut self.plan_index),
+            &config,
+            now,
+        );
+        if stepped.changed() {
+            self.dirty = true;
+        }
+        for (ticket, priority) in &stepped.tracked.patches {
+            match self.poller.set_priority(*ticket, priority).await {
+                Ok(()) => {
+                    tracing::info!(ticket, %priority, "classified priority written to Pureservice")
+                }
+                // Harmless: classification asks again on the next poll until Pureservice
+                // shows a priority.
+                Err(e) => {
+                    tracing::warn!(ticket, %priority, error = %e, "could not write the classified priority; will retry")
+                }
             }
         }
-
-        // Plan: what is due now (including catch-up after downtime, marked late).
-        let step = cycle::plan_indexed(&mut self.state, &mut self.plan_index, &config, now);
+        for id in &stepped.removed {
+            tracing::info!(
+                ticket = id,
+                "ticket deleted in Pureservice: no longer tracked"
+            );
+        }
+        for (id, changes) in &stepped.tracked.observed {
+            tracing::info!(ticket = id, changes = ?changes, "ticket changed");
+        }
+        for key in &stepped.acknowledged {
+            tracing::info!(occurrence = %key, "call-out acknowledged");
+        }
+        let step = stepped.plan;
         for f in &step.findings {
             tracing::warn!(finding = %f.key, "{}", f.message);
         }
@@ -307,9 +324,6 @@ impl Daemon {
         for i in &step.issued {
             self.http.metrics.intent_issued(&i.key.rule);
             tracing::info!(intent = %i.key, ticket = i.key.ticket, rule = %i.key.rule, channel = %i.key.channel, reason = i.reason.as_str(), late = i.late, "notice due");
-        }
-        if step.changed() || !step.findings.is_empty() {
-            self.dirty = true;
         }
         report.plan = step;
         // Scheduled reports whose period came are recorded as owed (saved before mailing).

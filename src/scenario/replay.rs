@@ -1,6 +1,6 @@
-//! Replaying a scenario: events → ticket snapshots → `tracker::observe` → `plan::evaluate` at
-//! every event instant and at every `next_due` until `until`, with an in-memory ledger. Nothing
-//! is sent and no state file is touched.
+//! Replaying a scenario: events → ticket snapshots → [`crate::engine::step`] (the daemon's own
+//! step) at every event instant and at every `next_due` until `until`, with an in-memory state.
+//! Nothing is sent and no state file is touched.
 
 use super::{Event, EventKind, Scenario};
 use crate::config::Config;
@@ -45,6 +45,7 @@ const MAX_STEPS: usize = 200_000;
 /// Runs the scenario against `config`.
 pub fn replay(scenario: &Scenario, config: &Config) -> Simulation {
     let mut sim = Simulation::default();
+    let mut state = crate::state::State::default();
     let mut snapshots: BTreeMap<TicketId, TicketSnapshot> = BTreeMap::new();
     let events = &scenario.events;
     let Some(first) = events.first() else {
@@ -53,50 +54,60 @@ pub fn replay(scenario: &Scenario, config: &Config) -> Simulation {
     let mut now = first.at_utc();
     let mut idx = 0;
     for _ in 0..MAX_STEPS {
+        // This instant's events, one snapshot each in order (as polls close together would
+        // return them); acknowledgements as a click on the link would record them.
+        let mut polled = Vec::new();
+        let mut acks = Vec::new();
         while idx < events.len() && events[idx].at_utc() <= now {
             let e = &events[idx];
+            idx += 1;
             if e.kind == EventKind::Ack {
-                acknowledge(&mut sim.ledger, e, config);
-                idx += 1;
+                acks.extend(acknowledgements(&state.ledger, e, config));
                 continue;
             }
             let snap = apply(snapshots.remove(&e.ticket), e);
-            // Classification first (an unprioritised ticket runs at its classified level).
-            let (t, _, _) =
-                crate::classify::observe(sim.tickets.get(&e.ticket), &snap, config, now);
-            sim.tickets.insert(e.ticket, t);
-            snapshots.insert(e.ticket, snap);
-            idx += 1;
+            snapshots.insert(e.ticket, snap.clone());
+            polled.push(snap);
         }
-        let mut next_due = None;
-        // What one evaluation issues can make more due at the same instant (the resolved
-        // notice reads who was notified): evaluate again until quiet, as later ticks would.
-        for _ in 0..4 {
-            let ev = crate::classify::evaluate_all(&sim.tickets, &sim.ledger, config, now);
-            next_due = ev.next_due;
-            for f in &ev.findings {
-                if !sim.findings.iter().any(|x| x.key == f.key) {
-                    sim.findings.push(f.clone());
-                }
-            }
-            if ev.intents.is_empty() && ev.digested.is_empty() {
-                break;
-            }
-            for i in &ev.intents {
-                let ticket = sim.tickets.get(&i.key.ticket);
-                let clocks = ticket.and_then(|t| crate::sla::clocks(t, config, now));
-                let message = crate::templates::render(i, ticket, clocks.as_ref(), config, now)
-                    .map_err(|e| e.to_string());
-                sim.actions.push(Action {
+        let input = crate::engine::Input {
+            snapshots: &polled,
+            removed: &[],
+            acks,
+        };
+        let step = crate::engine::step(&mut state, input, None, config, now);
+        sim.findings.extend(step.plan.findings);
+        let mut actions: Vec<Action> = step
+            .plan
+            .issued
+            .into_iter()
+            .map(|intent| {
+                let message = state
+                    .ledger
+                    .entries
+                    .get(&intent.key.to_string())
+                    .and_then(|e| e.message.clone())
+                    .ok_or_else(|| "not rendered".to_string());
+                Action {
                     at: now,
-                    intent: i.clone(),
+                    intent,
                     message,
-                });
-            }
-            ev.record(&mut sim.ledger, now);
-        }
+                }
+            })
+            .chain(
+                step.plan
+                    .render_failures
+                    .into_iter()
+                    .map(|(intent, error)| Action {
+                        at: now,
+                        intent,
+                        message: Err(error),
+                    }),
+            )
+            .collect();
+        actions.sort_by_key(|a| a.intent.due_at);
+        sim.actions.extend(actions);
         let next_event = events.get(idx).map(|e| e.at_utc());
-        let next = match (next_event, next_due) {
+        let next = match (next_event, step.plan.next_due) {
             (Some(a), Some(b)) => a.min(b),
             (a, b) => match a.or(b) {
                 Some(n) => n,
@@ -108,7 +119,7 @@ pub fn replay(scenario: &Scenario, config: &Config) -> Simulation {
         }
         now = next.max(now + Duration::seconds(1));
     }
-    sim.deadlines = sim
+    sim.deadlines = state
         .tickets
         .values()
         .map(|t| {
@@ -121,12 +132,18 @@ pub fn replay(scenario: &Scenario, config: &Config) -> Simulation {
             }
         })
         .collect();
+    sim.tickets = state.tickets;
+    sim.ledger = state.ledger;
     sim
 }
 
 /// An `ack` event: every occurrence so far of the acknowledgement rules it names (or of all of
-/// them) is acknowledged, as a click on the link would.
-fn acknowledge(ledger: &mut Ledger, e: &Event, config: &Config) {
+/// them) is acknowledged, as a click on the link would (the engine records them).
+fn acknowledgements(
+    ledger: &Ledger,
+    e: &Event,
+    config: &Config,
+) -> Vec<(String, crate::plan::ack::Ack)> {
     let rules = config
         .plan
         .iter()
@@ -143,14 +160,16 @@ fn acknowledge(ledger: &mut Ledger, e: &Event, config: &Config) {
             }
         }
     }
-    for key in keys {
-        let ack = crate::plan::ack::Ack {
-            at: e.at_utc(),
-            by: e.by.clone().unwrap_or_else(|| "scenario".into()),
-            source: "scenario".into(),
-        };
-        ledger.acknowledge(key, ack);
-    }
+    keys.into_iter()
+        .map(|key| {
+            let ack = crate::plan::ack::Ack {
+                at: e.at_utc(),
+                by: e.by.clone().unwrap_or_else(|| "scenario".into()),
+                source: "scenario".into(),
+            };
+            (key, ack)
+        })
+        .collect()
 }
 
 /// The ticket's snapshot after event `e` (a new one for `created`).

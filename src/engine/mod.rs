@@ -1,7 +1,9 @@
-//! The pure middle of one daemon cycle: fold snapshots into tracked history, evaluate the plan,
-//! render what is due (drafting serious-incident reports for resolved notices) and issue it to
-//! the ledger. No I/O, no clock: (state, input, config, now) → (new state, what happened). The
-//! benchmark's "evaluation tick" measures exactly this.
+//! The engine: the one path that decides what is due, shared by the daemon (`run`), `simulate`
+//! (scenario replay) and the status view's preview. [`step`] folds snapshots into tracked
+//! history, evaluates the plan until quiet at that instant, renders what is due (drafting
+//! serious-incident reports for resolved notices) and issues it to the ledger. No I/O, no clock:
+//! (state, input, config, now) → (new state, what happened). The benchmark's "evaluation tick"
+//! measures exactly this.
 
 use crate::classify::{self, Applied};
 use crate::config::Config;
@@ -36,6 +38,91 @@ impl PlanStep {
             || self.digested > 0
             || !self.render_failures.is_empty()
             || !self.incident_reports.is_empty()
+    }
+}
+
+/// What one engine step consumes besides the state.
+#[derive(Debug, Default, Clone)]
+pub struct Input<'a> {
+    /// Ticket snapshots polled since the last step (empty: a timer tick).
+    pub snapshots: &'a [TicketSnapshot],
+    /// Tickets deleted in Pureservice: no longer tracked.
+    pub removed: &'a [TicketId],
+    /// Acknowledgements (occurrence key, who and when) since the last step: they stop their
+    /// escalations before the plan is evaluated.
+    pub acks: Vec<(String, plan::ack::Ack)>,
+}
+
+/// What one engine step did: tracking, then planning until quiet.
+#[derive(Debug, Default)]
+pub struct Step {
+    pub tracked: Tracked,
+    /// Tracked tickets that were removed (deleted in Pureservice).
+    pub removed: Vec<TicketId>,
+    /// Occurrence keys newly acknowledged.
+    pub acknowledged: Vec<String>,
+    pub plan: PlanStep,
+}
+
+impl Step {
+    /// Whether the state changed (and must be saved).
+    pub fn changed(&self) -> bool {
+        self.tracked.changed
+            || !self.tracked.observed.is_empty()
+            || !self.removed.is_empty()
+            || !self.acknowledged.is_empty()
+            || self.plan.changed()
+            || !self.plan.findings.is_empty()
+    }
+}
+
+/// Evaluations at one instant, at most: what one issues can make more due at the same instant
+/// (the resolved notice reads who was notified); a plan that is still not quiet after this many
+/// is finished by the next step.
+const UNTIL_QUIET: usize = 4;
+
+/// One step at `now`: [`track`] the snapshots, drop the removed tickets, record the
+/// acknowledgements, then [`plan`] until nothing more is due at `now`.
+/// `index` is the daemon's skip index (see [`plan_indexed`]); `None` evaluates every ticket, with
+/// the same result.
+pub fn step(
+    state: &mut State,
+    input: Input<'_>,
+    mut index: Option<&mut plan::index::Index>,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Step {
+    let tracked = track(state, input.snapshots, config, now);
+    let removed = input
+        .removed
+        .iter()
+        .copied()
+        .filter(|id| state.tickets.remove(id).is_some())
+        .collect();
+    let acknowledged = input
+        .acks
+        .into_iter()
+        .filter_map(|(key, ack)| state.ledger.acknowledge(key.clone(), ack).then_some(key))
+        .collect();
+    let mut out = PlanStep::default();
+    for _ in 0..UNTIL_QUIET {
+        let p = plan_with(state, index.as_deref_mut(), config, now);
+        let quiet = p.issued.is_empty() && p.digested == 0 && p.render_failures.is_empty();
+        out.issued.extend(p.issued);
+        out.digested += p.digested;
+        out.findings.extend(p.findings);
+        out.render_failures.extend(p.render_failures);
+        out.incident_reports.extend(p.incident_reports);
+        out.next_due = p.next_due;
+        if quiet {
+            break;
+        }
+    }
+    Step {
+        tracked,
+        removed,
+        acknowledged,
+        plan: out,
     }
 }
 
@@ -94,14 +181,34 @@ pub fn plan_indexed(
     plan_with(state, Some(index), config, now)
 }
 
+/// What is due at `now` and not yet in the ledger — the plan's rules and the classification
+/// notices, merged — without rendering or recording anything: the status view's "next" preview
+/// asks this (on a ticket alone, at `now` and at its `next_due`), the same evaluation [`step`]
+/// records.
+pub fn preview(
+    tickets: &std::collections::BTreeMap<TicketId, crate::ticket::TrackedTicket>,
+    ledger: &crate::ledger::Ledger,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> plan::Evaluation {
+    let mut evaluation = plan::evaluate(tickets, ledger, config, now);
+    classify::merge(
+        &mut evaluation,
+        classify::evaluate(tickets, ledger, config, now),
+    );
+    evaluation
+}
+
 fn plan_with(
     state: &mut State,
     index: Option<&mut plan::index::Index>,
     config: &Config,
     now: DateTime<Utc>,
 ) -> PlanStep {
+    // The index narrows only the plan's per-ticket rules; the classification notices (cross-
+    // ticket) are evaluated every time, as in `preview`.
     let mut evaluation = match index {
-        None => plan::evaluate(&state.tickets, &state.ledger, config, now),
+        None => preview(&state.tickets, &state.ledger, config, now),
         Some(ix) => {
             let (changed, mark) = state.touched.since(ix.touch_mark());
             let selected = ix.select(&state.tickets, &state.ledger, &changed, mark, now);
@@ -114,16 +221,12 @@ fn plan_with(
                 |id, next| ix.evaluated(id, next),
             );
             ev.next_due = ix.next_due();
+            classify::merge(
+                &mut ev,
+                classify::evaluate(&state.tickets, &state.ledger, config, now),
+            );
             ev
         }
-    };
-    let notices = classify::evaluate(&state.tickets, &state.ledger, config, now);
-    evaluation.intents.extend(notices.intents);
-    evaluation.digested.extend(notices.digested);
-    evaluation.findings.extend(notices.findings);
-    evaluation.next_due = match (evaluation.next_due, notices.next_due) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
     };
     let mut step = PlanStep {
         next_due: evaluation.next_due,
